@@ -1,0 +1,24 @@
+using MassTransit;
+using Traceability.Hosting;
+using Traceability.Risk.Features.EvaluateShipment;
+using Traceability.Risk.Features.ListFlags;
+using Traceability.Risk.Rules;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+builder.AddTraceabilityService("risk", bus =>
+{
+    bus.AddConsumer<ShipmentRecordedConsumer, ShipmentRecordedConsumerDefinition>();
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(DolGoodsList.LoadShipped());
+builder.Services.AddSingleton<ShipmentOriginRule>();
+
+var app = builder.Build();
+app.UseTraceabilityDefaults();
+var api = app.MapGroup("/api/v1");
+api.MapListFlags();
+
+await app.RunWithMigrationsAsync(typeof(Program).Assembly);
+
+/// <summary>The Risk service's entry point (public for the test host).</summary>
+public partial class Program;

@@ -1,0 +1,38 @@
+using MassTransit;
+
+namespace Traceability.Data.Messaging;
+
+/// <summary>
+/// Gives a consumer's effects exactly once per message: the (message id, consumer) row is written
+/// in the same transaction as the effects, so a redelivered message finds it and is acknowledged
+/// without a second effect. Duplicates are counted on the row, for diagnosis and for tests.
+/// </summary>
+public sealed class Inbox(Database database)
+{
+    private readonly string _insert = MessagingSql.InsertInboxMessage(database.Dialect, database.Schema);
+    private readonly string _countDuplicate = MessagingSql.CountInboxDuplicate(database.Schema);
+
+    /// <summary>
+    /// Runs <paramref name="effect"/> unless this consumer already handled the message; returns
+    /// whether it ran. Effects may publish through the transaction's outbox.
+    /// </summary>
+    public Task<bool> ConsumeOnceAsync(ConsumeContext context, string consumer, Func<DataTransaction, Task> effect)
+    {
+        var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated.");
+        return ConsumeOnceAsync(messageId, consumer, context.ReceiveContext.Redelivered, effect, context.CancellationToken);
+    }
+
+    /// <summary>As above, for a message id known without a consume context.</summary>
+    public Task<bool> ConsumeOnceAsync(Guid messageId, string consumer, bool redelivered, Func<DataTransaction, Task> effect, CancellationToken cancellationToken) =>
+        database.InTransactionAsync(async data =>
+        {
+            var arguments = new { MessageId = messageId, Consumer = consumer, ReceivedAt = DateTime.UtcNow, Redelivered = redelivered };
+            if (await data.ExecuteAsync(_insert, arguments) == 0)
+            {
+                await data.ExecuteAsync(_countDuplicate, arguments);
+                return false;
+            }
+            await effect(data);
+            return true;
+        }, cancellationToken);
+}

@@ -1,0 +1,23 @@
+namespace Traceability.Data.Messaging;
+
+/// <summary>How the outbox relay and the inbox clean-up behave. Configuration section <c>Outbox</c>.</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>Rows claimed and published per transaction.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>Fallback poll when no commit signal arrives (another instance, a restart).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a batch may wait for the broker's confirms before it is retried.</summary>
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long delivered outbox rows are kept (for diagnosis) before deletion.</summary>
+    public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long inbox rows are kept; longer than any redelivery can be late.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often old rows are deleted.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,168 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Traceability.Data.Messaging;
+
+/// <summary>
+/// Publishes committed outbox rows through MassTransit with publisher confirms and marks them
+/// sent in the same transaction that claimed them. A crash between publish and mark re-publishes
+/// the row with the same message id, which consumers' inboxes absorb.
+/// </summary>
+public sealed partial class OutboxRelay(
+    Database database,
+    IBus bus,
+    OutboxSignal signal,
+    IOptions<OutboxOptions> options,
+    ILogger<OutboxRelay> logger) : BackgroundService
+{
+    internal static readonly ActivitySource Activities = new("Traceability.Outbox");
+
+    private readonly OutboxOptions _options = options.Value;
+    private readonly string _markSent = MessagingSql.MarkOutboxSent(database.Dialect, database.Schema);
+    private readonly string _markFailed = MessagingSql.MarkOutboxFailed(database.Schema);
+    private readonly string _claim = MessagingSql.ClaimOutboxBatch(database.Dialect, database.Schema);
+    private DateTime _nextCleanup = DateTime.UtcNow;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var relayed = await RelayBatchAsync(stoppingToken);
+                failures = 0;
+                if (relayed >= _options.BatchSize)
+                {
+                    continue;
+                }
+                await CleanUpWhenDueAsync(stoppingToken);
+                await signal.WaitAsync(_options.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception exception)
+            {
+                failures++;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 100 * Math.Pow(2, Math.Min(failures, 10))) * (0.5 + Random.Shared.NextDouble()));
+                LogRelayFailed(exception, failures, delay.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(delay, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>Claims one batch, publishes it and marks it sent; returns how many rows were relayed.</summary>
+    internal async Task<int> RelayBatchAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = (await connection.QueryAsync<OutboxRow>(
+            new CommandDefinition(_claim, new { _options.BatchSize }, transaction, cancellationToken: cancellationToken))).AsList();
+        if (rows.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return 0;
+        }
+
+        using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        publishTimeout.CancelAfter(_options.PublishTimeout);
+        var sent = new List<long>(rows.Count);
+        var publishes = new List<Task>(rows.Count);
+        foreach (var row in rows)
+        {
+            if (!TryRead(row, out var message, out var type, out var error))
+            {
+                // A row that can never be published must not block the rows behind it.
+                LogUnreadable(row.Sequence, row.MessageType, error);
+                await connection.ExecuteAsync(new CommandDefinition(_markFailed,
+                    new { FailedAt = DateTime.UtcNow, LastError = error, row.Sequence }, transaction, cancellationToken: cancellationToken));
+                continue;
+            }
+            // Started in claim order on one bus: the channel keeps that order; the confirms are awaited together.
+            publishes.Add(PublishAsync(row, message, type, publishTimeout.Token));
+            sent.Add(row.Sequence);
+        }
+        await Task.WhenAll(publishes);
+        if (sent.Count > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(_markSent,
+                new { SentAt = DateTime.UtcNow, Sequences = sent }, transaction, cancellationToken: cancellationToken));
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return rows.Count;
+    }
+
+    private Task PublishAsync(OutboxRow row, object message, Type type, CancellationToken cancellationToken)
+    {
+        using var activity = row.TraceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)
+            ? Activities.StartActivity("outbox relay", ActivityKind.Producer, context)
+            : null;
+        return bus.Publish(message, type, publish => publish.MessageId = row.MessageId, cancellationToken);
+    }
+
+    private static bool TryRead(OutboxRow row, out object message, out Type type, out string error)
+    {
+        message = null!;
+        type = Type.GetType(row.MessageType, throwOnError: false)!;
+        if (type is null)
+        {
+            error = $"Unknown message type '{row.MessageType}'.";
+            return false;
+        }
+        try
+        {
+            message = JsonSerializer.Deserialize(row.Body, type, Outbox.Json)!;
+            error = "";
+            return message is not null;
+        }
+        catch (JsonException exception)
+        {
+            error = exception.Message;
+            return false;
+        }
+    }
+
+    private async Task CleanUpWhenDueAsync(CancellationToken cancellationToken)
+    {
+        if (DateTime.UtcNow < _nextCleanup)
+        {
+            return;
+        }
+        _nextCleanup = DateTime.UtcNow + _options.CleanupInterval;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var outbox = await connection.ExecuteAsync(new CommandDefinition(MessagingSql.DeleteSentOutbox(database.Schema),
+            new { Before = DateTime.UtcNow - _options.SentRetention }, cancellationToken: cancellationToken));
+        var inbox = await connection.ExecuteAsync(new CommandDefinition(MessagingSql.DeleteOldInbox(database.Schema),
+            new { Before = DateTime.UtcNow - _options.InboxRetention }, cancellationToken: cancellationToken));
+        if (outbox + inbox > 0)
+        {
+            LogCleanedUp(outbox, inbox);
+        }
+    }
+
+    internal sealed record OutboxRow(long Sequence, Guid MessageId, string MessageType, string Body, string? TraceParent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed ({Failures} in a row); retrying in {DelayMs:F0} ms")]
+    private partial void LogRelayFailed(Exception exception, int failures, double delayMs);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {Sequence} of type {MessageType} cannot be published and is set aside: {Error}")]
+    private partial void LogUnreadable(long sequence, string messageType, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Outbox} delivered outbox rows and {Inbox} old inbox rows")]
+    private partial void LogCleanedUp(int outbox, int inbox);
+}

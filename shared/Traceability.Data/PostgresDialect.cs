@@ -1,0 +1,63 @@
+using System.Data.Common;
+using DbUp;
+using DbUp.Builder;
+using Npgsql;
+
+namespace Traceability.Data;
+
+/// <summary>PostgreSQL through Npgsql: the local and CI default.</summary>
+public sealed class PostgresDialect : SqlDialect
+{
+    /// <summary>The one instance.</summary>
+    public static readonly PostgresDialect Instance = new();
+
+    private PostgresDialect() { }
+
+    /// <inheritdoc />
+    public override string Name => "postgres";
+
+    /// <inheritdoc />
+    public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    /// <inheritdoc />
+    public override bool IsTransient(Exception exception) => exception switch
+    {
+        // 40P01 deadlock_detected, 40001 serialization_failure: the transaction as a whole may succeed again.
+        PostgresException { SqlState: "40P01" or "40001" } => true,
+        NpgsqlException npgsql => npgsql.IsTransient,
+        TimeoutException => true,
+        _ => false,
+    };
+
+    /// <inheritdoc />
+    public override string InsertIfAbsent(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns) =>
+        $"INSERT INTO {Identifier(table)} ({string.Join(", ", columns.Select(Identifier))}) " +
+        $"VALUES ({string.Join(", ", columns.Select(c => "@" + ParameterFor(c)))}) " +
+        $"ON CONFLICT ({string.Join(", ", keyColumns.Select(Identifier))}) DO NOTHING";
+
+    /// <inheritdoc />
+    public override string IsAnyOf(string column, string listParameter) => $"{Identifier(column)} = ANY(@{listParameter})";
+
+    /// <inheritdoc />
+    public override string ClaimOutboxBatch(string schema) => $"""
+        SELECT sequence AS Sequence, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent
+        FROM {Identifier(schema)}.outbox_message
+        WHERE sent_at IS NULL AND failed_at IS NULL
+        ORDER BY sequence
+        LIMIT @BatchSize
+        FOR UPDATE SKIP LOCKED
+        """;
+
+    /// <inheritdoc />
+    public override string CreateSchemaIfMissing(string schema) => $"CREATE SCHEMA IF NOT EXISTS {Identifier(schema)}";
+
+    /// <inheritdoc />
+    public override string AcquireMigrationLock => "SELECT pg_advisory_lock(hashtext(@LockName))";
+
+    /// <inheritdoc />
+    public override string ReleaseMigrationLock => "SELECT pg_advisory_unlock(hashtext(@LockName))";
+
+    internal override UpgradeEngineBuilder MigrationsTo(string connectionString, string schema) =>
+        DeployChanges.To.PostgresqlDatabase(connectionString, schema)
+            .JournalToPostgresqlTable(schema, "schema_version");
+}

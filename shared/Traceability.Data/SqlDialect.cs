@@ -1,0 +1,71 @@
+using System.Data.Common;
+using DbUp.Builder;
+
+namespace Traceability.Data;
+
+/// <summary>
+/// The one place where PostgreSQL and SQL Server differ: connections, transient errors and
+/// the few statements that cannot be written portably (insert-if-absent, claim with skip-locked,
+/// schema bootstrap, migration lock). Everything else is portable SQL next to the code that runs it.
+/// Parameters follow one convention: column <c>message_id</c> binds parameter <c>@MessageId</c>.
+/// </summary>
+public abstract class SqlDialect
+{
+    /// <summary>Short name, also the folder under <c>infra/sql/</c>: "postgres" or "sqlserver".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>A new, closed connection.</summary>
+    public abstract DbConnection CreateConnection(string connectionString);
+
+    /// <summary>Whether retrying the whole transaction may succeed (connection loss, deadlock, failover...).</summary>
+    public abstract bool IsTransient(Exception exception);
+
+    /// <summary>Inserts a row unless a row with the same key columns exists; affects 0 or 1 rows.</summary>
+    public abstract string InsertIfAbsent(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns);
+
+    /// <summary>A condition true when <paramref name="column"/> equals one of the list parameter's values.</summary>
+    public abstract string IsAnyOf(string column, string listParameter);
+
+    /// <summary>
+    /// Selects and locks up to <c>@BatchSize</c> undelivered outbox rows in order, skipping rows
+    /// another relay holds, so that two instances of a service never publish the same row at once.
+    /// </summary>
+    public abstract string ClaimOutboxBatch(string schema);
+
+    /// <summary>Creates the service's schema when missing (before migrations can journal into it).</summary>
+    public abstract string CreateSchemaIfMissing(string schema);
+
+    /// <summary>Takes a session lock named <c>@LockName</c>, waiting for it.</summary>
+    public abstract string AcquireMigrationLock { get; }
+
+    /// <summary>Releases the lock taken by <see cref="AcquireMigrationLock"/>.</summary>
+    public abstract string ReleaseMigrationLock { get; }
+
+    internal abstract UpgradeEngineBuilder MigrationsTo(string connectionString, string schema);
+
+    /// <summary>The dialect named in configuration (<c>Database:Provider</c>).</summary>
+    public static SqlDialect For(string provider) => provider.Trim().ToLowerInvariant() switch
+    {
+        "postgres" or "postgresql" or "npgsql" => PostgresDialect.Instance,
+        "sqlserver" or "mssql" => SqlServerDialect.Instance,
+        _ => throw new ArgumentException($"Unknown database provider '{provider}'; use 'postgres' or 'sqlserver'.", nameof(provider)),
+    };
+
+    /// <summary>message_id → MessageId: the parameter a column binds to.</summary>
+    public static string ParameterFor(string column) =>
+        string.Concat(column.Split('_', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => char.ToUpperInvariant(part[0]) + part[1..]));
+
+    /// <summary>Checks a schema or table name before it is written into SQL text.</summary>
+    protected static string Identifier(string name)
+    {
+        foreach (var part in name.Split('.'))
+        {
+            if (part.Length == 0 || !part.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_'))
+            {
+                throw new ArgumentException($"'{name}' is not a lower-case snake_case identifier.", nameof(name));
+            }
+        }
+        return name;
+    }
+}

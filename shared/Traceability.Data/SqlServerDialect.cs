@@ -1,0 +1,75 @@
+using System.Data.Common;
+using DbUp;
+using DbUp.Builder;
+using Microsoft.Data.SqlClient;
+
+namespace Traceability.Data;
+
+/// <summary>SQL Server through Microsoft.Data.SqlClient: the production default in docker-compose.</summary>
+public sealed class SqlServerDialect : SqlDialect
+{
+    /// <summary>The one instance.</summary>
+    public static readonly SqlServerDialect Instance = new();
+
+    // SqlClient's transient error numbers (as its own SqlConfigurableRetryFactory lists them),
+    // plus 1205 (deadlock victim) and -2 (client timeout).
+    private static readonly HashSet<int> TransientNumbers =
+    [
+        -2, 20, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 11001,
+        40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920,
+    ];
+
+    private SqlServerDialect() { }
+
+    /// <inheritdoc />
+    public override string Name => "sqlserver";
+
+    /// <inheritdoc />
+    public override DbConnection CreateConnection(string connectionString) => new SqlConnection(connectionString);
+
+    /// <inheritdoc />
+    public override bool IsTransient(Exception exception) => exception switch
+    {
+        SqlException sql => sql.Errors.Cast<SqlError>().Any(e => TransientNumbers.Contains(e.Number)),
+        TimeoutException => true,
+        _ => false,
+    };
+
+    /// <inheritdoc />
+    public override string InsertIfAbsent(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns) =>
+        // UPDLOCK + HOLDLOCK hold the key range until commit, so two concurrent inserts of the same key
+        // serialise instead of one failing on the primary key.
+        $"INSERT INTO {Identifier(table)} ({string.Join(", ", columns.Select(Identifier))}) " +
+        $"SELECT {string.Join(", ", columns.Select(c => "@" + ParameterFor(c)))} " +
+        $"WHERE NOT EXISTS (SELECT 1 FROM {Identifier(table)} WITH (UPDLOCK, HOLDLOCK) " +
+        $"WHERE {string.Join(" AND ", keyColumns.Select(k => $"{Identifier(k)} = @{ParameterFor(k)}"))})";
+
+    /// <inheritdoc />
+    public override string IsAnyOf(string column, string listParameter) =>
+        // Dapper expands "IN @List" into one parameter per value.
+        $"{Identifier(column)} IN @{listParameter}";
+
+    /// <inheritdoc />
+    public override string ClaimOutboxBatch(string schema) => $"""
+        SELECT TOP (@BatchSize) sequence AS Sequence, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent
+        FROM {Identifier(schema)}.outbox_message WITH (UPDLOCK, READPAST, ROWLOCK)
+        WHERE sent_at IS NULL AND failed_at IS NULL
+        ORDER BY sequence
+        """;
+
+    /// <inheritdoc />
+    public override string CreateSchemaIfMissing(string schema) =>
+        $"IF SCHEMA_ID(N'{Identifier(schema)}') IS NULL EXEC(N'CREATE SCHEMA {Identifier(schema)}')";
+
+    /// <inheritdoc />
+    public override string AcquireMigrationLock =>
+        "EXEC sp_getapplock @Resource = @LockName, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 120000";
+
+    /// <inheritdoc />
+    public override string ReleaseMigrationLock =>
+        "EXEC sp_releaseapplock @Resource = @LockName, @LockOwner = 'Session'";
+
+    internal override UpgradeEngineBuilder MigrationsTo(string connectionString, string schema) =>
+        DeployChanges.To.SqlDatabase(connectionString, schema)
+            .JournalToSqlTable(schema, "schema_version");
+}

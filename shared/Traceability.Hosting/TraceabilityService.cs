@@ -1,0 +1,117 @@
+using System.Reflection;
+using System.Text.Json;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Traceability.Data;
+
+namespace Traceability.Hosting;
+
+/// <summary>
+/// What every Traceability service has in common: its database and schema migrations, the bus
+/// with outbox and inbox, problem details, size limits, health endpoints and an OpenAPI document.
+/// </summary>
+public static class TraceabilityService
+{
+    /// <summary>Largest request body a service reads unless an endpoint says otherwise.</summary>
+    public const long DefaultMaxRequestBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Registers the defaults for a service that keeps its data in <paramref name="schema"/>;
+    /// <paramref name="configureBus"/> adds the service's consumers.
+    /// </summary>
+    public static WebApplicationBuilder AddTraceabilityService(this WebApplicationBuilder builder, string schema, Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        builder.Logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes);
+        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.AllowTrailingCommas = false);
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestProblems>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddTraceabilityDatabase(builder.Configuration, schema);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        builder.Services.AddOptions<RabbitMqOptions>().Bind(builder.Configuration.GetSection("RabbitMq"));
+        builder.Services.Configure<MassTransitHostOptions>(options =>
+        {
+            // The service answers /health/live while the broker is still coming up.
+            options.WaitUntilStarted = false;
+            options.StopTimeout = TimeSpan.FromSeconds(15);
+        });
+        builder.Services.AddMassTransit(bus =>
+        {
+            // Queues are named after the owning service, so two services' consumers of one event never share a queue.
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(schema, false));
+            configureBus?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                rabbit.Host(options.Host, (ushort)options.Port, options.VirtualHost, $"traceability-{schema}", host =>
+                {
+                    host.Username(options.Username);
+                    host.Password(options.Password);
+                    host.PublisherConfirmation = true;
+                    host.Heartbeat(TimeSpan.FromSeconds(10));
+                    host.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
+                });
+                rabbit.PrefetchCount = options.PrefetchCount;
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        return builder;
+    }
+
+    /// <summary>Maps health and OpenAPI endpoints and the problem-details pipeline.</summary>
+    public static WebApplication UseTraceabilityDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });
+        return app;
+    }
+
+    /// <summary>Applies the schema migrations (waiting for the database if it is still starting), then runs.</summary>
+    public static async Task RunWithMigrationsAsync(this WebApplication app, Assembly serviceAssembly)
+    {
+        var database = app.Services.GetRequiredService<Database>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Traceability.Migrations");
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await SchemaMigrations.ApplyAsync(database.Dialect, database.ConnectionStringForMigrations(), database.Schema, serviceAssembly, logger);
+                break;
+            }
+            catch (Exception exception) when (attempt < 30 && database.Dialect.IsTransient(exception))
+            {
+                logger.LogWarning("Database not reachable yet ({Message}); attempt {Attempt}", exception.Message, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+        await app.RunAsync();
+    }
+
+    private static Task WriteHealth(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
+    }
+}
