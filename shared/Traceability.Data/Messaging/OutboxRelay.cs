@@ -115,7 +115,7 @@ public sealed partial class OutboxRelay(
         return bus.Publish(message, type, publish => publish.MessageId = row.MessageId, cancellationToken);
     }
 
-    private static bool TryRead(OutboxRow row, out object message, out Type type, out string error)
+    internal static bool TryRead(OutboxRow row, out object message, out Type type, out string error)
     {
         message = null!;
         type = Type.GetType(row.MessageType, throwOnError: false)!;
