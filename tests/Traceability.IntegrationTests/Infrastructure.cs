@@ -1,0 +1,110 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>
+/// The real PostgreSQL and RabbitMQ that infra/local/infra.sh started, as its <c>env</c> command
+/// describes them. Each fixture gets a database and a virtual host of its own, dropped afterwards,
+/// so tests never see each other's rows or messages.
+/// </summary>
+internal static class Infrastructure
+{
+    public static string ConnectionString => Required("ConnectionStrings__Traceability");
+    public static string RabbitHost => Required("RabbitMq__Host");
+    public static int RabbitPort => int.Parse(Required("RabbitMq__Port"), System.Globalization.CultureInfo.InvariantCulture);
+    public static string RabbitUser => Required("RabbitMq__Username");
+    public static string RabbitPassword => Required("RabbitMq__Password");
+    public static int ManagementPort => int.Parse(Required("TRACEABILITY_RABBIT_MGMT_PORT"), System.Globalization.CultureInfo.InvariantCulture);
+    public static string InfraScript => Required("TRACEABILITY_INFRA_SCRIPT");
+
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set: run the integration tests through infra/local/test.sh, or eval \"$(infra/local/infra.sh env)\" first.");
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Traceability.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("No Traceability.sln above the test assembly.");
+    }
+
+    /// <summary>A fresh, empty database; dropped on dispose.</summary>
+    public static async Task<TestDatabase> CreateDatabaseAsync()
+    {
+        var name = "test_" + Guid.NewGuid().ToString("N")[..16];
+        await using (var admin = new NpgsqlConnection(ConnectionString))
+        {
+            await admin.ExecuteAsync($"CREATE DATABASE {name}");
+        }
+        var builder = new NpgsqlConnectionStringBuilder(ConnectionString) { Database = name };
+        return new TestDatabase(name, builder.ConnectionString);
+    }
+
+    /// <summary>A fresh RabbitMQ virtual host the test user may use; deleted on dispose.</summary>
+    public static async Task<TestVirtualHost> CreateVirtualHostAsync()
+    {
+        var name = "test-" + Guid.NewGuid().ToString("N")[..16];
+        using var http = Management();
+        (await http.PutAsync($"api/vhosts/{name}", Json("{}"))).EnsureSuccessStatusCode();
+        (await http.PutAsync($"api/permissions/{name}/{RabbitUser}", Json("{\"configure\":\".*\",\"write\":\".*\",\"read\":\".*\"}"))).EnsureSuccessStatusCode();
+        return new TestVirtualHost(name);
+    }
+
+    internal static HttpClient Management()
+    {
+        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}/"), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitUser}:{RabbitPassword}")));
+        return http;
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
+
+internal sealed class TestDatabase(string name, string connectionString) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+    public string ConnectionString { get; } = connectionString;
+
+    public NpgsqlConnection Open()
+    {
+        var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        return connection;
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await using var connection = Open();
+        return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var admin = new NpgsqlConnection(Infrastructure.ConnectionString);
+        await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
+    }
+}
+
+internal sealed class TestVirtualHost(string name) : IAsyncDisposable
+{
+    public string Name { get; } = name;
+
+    public async ValueTask DisposeAsync()
+    {
+        using var http = Infrastructure.Management();
+        await http.DeleteAsync($"api/vhosts/{Name}");
+    }
+}

@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>
+/// A service running as its own OS process from its build output, as in production, on its own
+/// port, pointed at the test's database and virtual host. It can be killed with SIGKILL and restarted.
+/// </summary>
+internal sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly string _dll;
+    private readonly Dictionary<string, string> _environment;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private ServiceProcess(string service, string dll, int port, Dictionary<string, string> environment)
+    {
+        Service = service;
+        _dll = dll;
+        Port = port;
+        _environment = environment;
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public string Service { get; }
+    public int Port { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+    public HttpClient Http { get; }
+    public int? ProcessId => _process?.Id;
+
+    public static async Task<ServiceProcess> StartAsync(string service, TestDatabase database, TestVirtualHost virtualHost, IDictionary<string, string>? settings = null)
+    {
+        var configuration = typeof(ServiceProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+            .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
+        var dll = Path.Combine(Infrastructure.RepositoryRoot, "services", service, "bin", configuration, "net10.0", $"Traceability.{service}.dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"Build the solution first: {dll} is missing.");
+        }
+        var environment = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = "postgres",
+            ["ConnectionStrings__Traceability"] = database.ConnectionString,
+            ["RabbitMq__Host"] = Infrastructure.RabbitHost,
+            ["RabbitMq__Port"] = Infrastructure.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq__Username"] = Infrastructure.RabbitUser,
+            ["RabbitMq__Password"] = Infrastructure.RabbitPassword,
+            ["RabbitMq__VirtualHost"] = virtualHost.Name,
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+        var process = new ServiceProcess(service, dll, FreePort(), environment);
+        await process.StartAsync();
+        return process;
+    }
+
+    /// <summary>Starts (or restarts) the process and waits until /health/ready answers 200.</summary>
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { _dll, "--urls", BaseAddress.ToString().TrimEnd('/') },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+        };
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        await Probe.UntilAsync(async () =>
+        {
+            if (process.HasExited)
+            {
+                Assert.Fail($"{Service} exited with {process.ExitCode} while starting:\n{Log}");
+            }
+            using var response = await Http.GetAsync("health/ready");
+            return response.StatusCode == HttpStatusCode.OK;
+        }, TimeSpan.FromSeconds(90), $"{Service} is ready");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no graceful stop, in-flight work lost as in a crash.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit(10_000);
+        }
+    }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        Http.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
