@@ -1,0 +1,148 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>
+/// Nothing lost, nothing doubled: while 1,000 shipments are posted, the RabbitMQ node is killed
+/// with SIGKILL and restarted, then the Risk service is killed with SIGKILL mid-stream and
+/// restarted. Every shipment that got a 201 must be evaluated exactly once.
+/// </summary>
+[TestFixture]
+[Category("Fault")]
+[NonParallelizable]
+public class When_the_broker_and_Risk_are_killed_while_shipments_flow
+{
+    private const int Shipments = 1000;
+    private const int Posters = 4;
+    // Paced (about 100 shipments/s) so that posting spans the broker's outage and the Risk restart.
+    private static readonly TimeSpan PostInterval = TimeSpan.FromMilliseconds(40);
+
+    [Test]
+    public async Task Should_evaluate_every_accepted_shipment_exactly_once()
+    {
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using var risk = await ServiceProcess.StartAsync("Risk", database, virtualHost);
+        await using var provenance = await ServiceProcess.StartAsync("Provenance", database, virtualHost);
+
+        var accepted = new ConcurrentDictionary<Guid, bool>();
+        var refused = new ConcurrentBag<string>();
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+
+        async Task PostAsync()
+        {
+            using var pace = new PeriodicTimer(PostInterval);
+            int n;
+            while ((n = Interlocked.Increment(ref next)) < Shipments)
+            {
+                await pace.WaitForNextTickAsync();
+                // Every third shipment is cocoa from Côte d'Ivoire (on the DOL list), the others coffee from Germany.
+                var listed = n % 3 == 0;
+                using var request = When_an_exporter_records_shipments.Post($"exporter-{n % 7}",
+                    When_an_exporter_records_shipments.Shipment(listed ? "Cocoa" : "Coffee", listed ? "CI" : "DE"));
+                try
+                {
+                    using var response = await provenance.Http.SendAsync(request);
+                    if (response.StatusCode == HttpStatusCode.Created)
+                    {
+                        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+                        accepted[id] = listed;
+                    }
+                    else
+                    {
+                        refused.Add($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    }
+                }
+                catch (HttpRequestException exception)
+                {
+                    refused.Add(exception.Message);
+                }
+            }
+        }
+
+        Task<long> EvaluationsAsync() => database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation");
+
+        var chaos = new List<string>();
+        async Task ChaosAsync()
+        {
+            await Probe.UntilAsync(() => Task.FromResult(accepted.Count >= 200), TimeSpan.FromSeconds(60), "200 shipments are accepted");
+            await InfraAsync("rabbit-kill");
+            chaos.Add($"RabbitMQ killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s after {accepted.Count} accepted, {await EvaluationsAsync()} evaluated");
+            await InfraAsync("rabbit-start");
+            var evaluatedAtRestart = await EvaluationsAsync();
+            chaos.Add($"RabbitMQ back at {clock.Elapsed.TotalSeconds:F1} s with {accepted.Count} accepted, {evaluatedAtRestart} evaluated");
+
+            await Probe.UntilAsync(async () => await EvaluationsAsync() >= evaluatedAtRestart + 50, TimeSpan.FromSeconds(120),
+                "Risk is consuming the backlog again", TimeSpan.FromMilliseconds(20));
+            var evaluatedAtKill = await EvaluationsAsync();
+            var acceptedAtKill = accepted.Count;
+            var riskPid = risk.ProcessId;
+            risk.Kill();
+            chaos.Add($"Risk (pid {riskPid}) killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s with {acceptedAtKill} accepted, {evaluatedAtKill} evaluated");
+            Assert.That(evaluatedAtKill, Is.LessThan(acceptedAtKill), "Risk was killed with work still in flight");
+            await risk.StartAsync();
+            chaos.Add($"Risk (pid {risk.ProcessId}) back at {clock.Elapsed.TotalSeconds:F1} s");
+        }
+
+        await Task.WhenAll(Task.WhenAll(Enumerable.Range(0, Posters).Select(_ => Task.Run(PostAsync))), Task.Run(ChaosAsync));
+        var postedIn = clock.Elapsed;
+
+        await Probe.UntilAsync(async () => await EvaluationsAsync() >= accepted.Count, TimeSpan.FromMinutes(4), $"Risk has evaluated all {accepted.Count} accepted shipments");
+        // Then until nothing is left anywhere that could still produce a late, second evaluation.
+        await Probe.UntilAsync(async () =>
+            await database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0
+            && await QueueDepthAsync(virtualHost, "risk-shipment-recorded") == 0,
+            TimeSpan.FromSeconds(60), "the outbox and Risk's queue are empty");
+
+        await using var connection = database.Open();
+        var evaluated = (await connection.QueryAsync<(Guid ShipmentId, long Times)>(
+            "SELECT shipment_id, count(*) FROM risk.shipment_evaluation GROUP BY shipment_id")).ToDictionary(r => r.ShipmentId, r => r.Times);
+        var flagged = (await connection.QueryAsync<string>("SELECT subject_id FROM risk.flag WHERE rule_id = 'dol-goods-list'")).Select(Guid.Parse).ToHashSet();
+        var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
+        var (redelivered, duplicates) = await connection.QuerySingleAsync<(long, long)>(
+            "SELECT count(*) FILTER (WHERE redelivered), coalesce(sum(duplicates), 0) FROM risk.inbox_message WHERE consumer = 'risk.evaluate-shipment'");
+        var publisherDuplicates = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE duplicates > 0");
+
+        foreach (var line in chaos)
+        {
+            Figures.Report(line);
+        }
+        Figures.Report($"posted {Shipments} in {postedIn.TotalSeconds:F1} s: {accepted.Count} accepted (201), {refused.Count} refused; {stored} stored by Provenance");
+        Figures.Report($"Risk evaluated {evaluated.Values.Sum()} times for {evaluated.Count} shipments; {flagged.Count} flags for {accepted.Values.Count(l => l)} listed shipments; done at {clock.Elapsed.TotalSeconds:F1} s");
+        Figures.Report($"inbox: {redelivered} first deliveries marked redelivered by RabbitMQ, {duplicates} duplicate deliveries absorbed (on {publisherDuplicates} messages)");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused, Is.Empty, "Provenance accepts shipments while the broker is down: the outbox holds them");
+            Assert.That(accepted, Has.Count.EqualTo(Shipments));
+            Assert.That(stored, Is.EqualTo(accepted.Count), "every 201 is stored, nothing else");
+            Assert.That(evaluated.Keys, Is.EquivalentTo(accepted.Keys), "every accepted shipment is evaluated");
+            Assert.That(evaluated.Values, Has.All.EqualTo(1), "and only once");
+            Assert.That(flagged, Is.EquivalentTo(accepted.Where(a => a.Value).Select(a => a.Key)), "flags match the listed shipments");
+            Assert.That(redelivered + duplicates, Is.GreaterThanOrEqualTo(1), "the crashes caused redeliveries, which the inbox absorbed");
+        });
+    }
+
+    private static async Task InfraAsync(string command)
+    {
+        var start = new ProcessStartInfo("bash") { ArgumentList = { Infrastructure.InfraScript, command }, RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, $"infra.sh {command} failed: {await output}");
+    }
+
+    private static async Task<long> QueueDepthAsync(TestVirtualHost virtualHost, string queue)
+    {
+        using var http = Infrastructure.Management();
+        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
+        return info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : long.MaxValue;
+    }
+}

@@ -1,0 +1,211 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>The walking skeleton end to end: Provenance and Risk as processes, over the real bus.</summary>
+[TestFixture]
+[Category("EndToEnd")]
+public class When_an_exporter_records_shipments
+{
+    private TestDatabase _database = null!;
+    private TestVirtualHost _virtualHost = null!;
+    private ServiceProcess _risk = null!;
+    private ServiceProcess _provenance = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _database = await Infrastructure.CreateDatabaseAsync();
+        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        // Risk first: its queue must be bound before Provenance publishes.
+        _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
+        _provenance = await ServiceProcess.StartAsync("Provenance", _database, _virtualHost);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        await _provenance.DisposeAsync();
+        await _risk.DisposeAsync();
+        await _database.DisposeAsync();
+        await _virtualHost.DisposeAsync();
+    }
+
+    internal static HttpRequestMessage Post(string exporter, string json)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/shipments") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-Exporter-Id", exporter);
+        return request;
+    }
+
+    internal static string Shipment(string commodity, string origin) =>
+        $$"""{"hsCode":"1801.00","commodity":"{{commodity}}","originCountry":"{{origin}}","quantity":2500,"unit":"kg","shipDate":"2026-11-02"}""";
+
+    private async Task<JsonElement> FlagsFor(string shipmentId)
+    {
+        var page = await _risk.Http.GetFromJsonAsync<JsonElement>($"api/v1/flags?subjectType=shipment&subjectId={shipmentId}");
+        return page.GetProperty("items");
+    }
+
+    [Test]
+    public async Task Should_raise_a_flag_for_cocoa_from_Cote_d_Ivoire()
+    {
+        using var response = await _provenance.Http.SendAsync(Post("acme", Shipment("Cocoa", "CI")));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        var shipment = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var id = shipment.GetProperty("id").GetString()!;
+        Assert.That(response.Headers.Location!.ToString(), Is.EqualTo($"/api/v1/shipments/{id}"));
+
+        await Probe.UntilAsync(async () => (await FlagsFor(id)).GetArrayLength() == 1, TimeSpan.FromSeconds(30), "Risk flags the shipment");
+        var flag = (await FlagsFor(id))[0];
+        Assert.That(flag.GetProperty("ruleId").GetString(), Is.EqualTo("dol-goods-list"));
+        Assert.That(flag.GetProperty("severity").GetString(), Is.EqualTo("high"));
+        Assert.That(flag.GetProperty("scopeCountry").GetString(), Is.EqualTo("CI"));
+        Assert.That(flag.GetProperty("explanation").GetString(), Does.Contain("Cocoa from Côte d'Ivoire (CI)"));
+        Assert.That(flag.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()), Does.Contain($"shipment:{id}").And.Contain("dol-2022:cocoa:CI"));
+    }
+
+    [Test]
+    public async Task Should_evaluate_but_not_flag_coffee_from_Germany()
+    {
+        using var response = await _provenance.Http.SendAsync(Post("acme", Shipment("Coffee", "DE")));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>(
+            "SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = @Id", new { Id = id }) == 1, TimeSpan.FromSeconds(30), "Risk evaluates the shipment");
+        Assert.That((await FlagsFor(id.ToString())).GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
+    public async Task Should_show_a_shipment_to_its_exporter_only()
+    {
+        using var created = await _provenance.Http.SendAsync(Post("acme", Shipment("Coffee", "BR")));
+        var location = created.Headers.Location!.ToString().TrimStart('/');
+
+        using var own = new HttpRequestMessage(HttpMethod.Get, location);
+        own.Headers.Add("X-Exporter-Id", "acme");
+        using var ownResponse = await _provenance.Http.SendAsync(own);
+        Assert.That(ownResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await ownResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("commodity").GetString(), Is.EqualTo("Coffee"));
+
+        using var other = new HttpRequestMessage(HttpMethod.Get, location);
+        other.Headers.Add("X-Exporter-Id", "rival");
+        using var otherResponse = await _provenance.Http.SendAsync(other);
+        using var missing = new HttpRequestMessage(HttpMethod.Get, $"api/v1/shipments/{Guid.NewGuid()}");
+        missing.Headers.Add("X-Exporter-Id", "rival");
+        using var missingResponse = await _provenance.Http.SendAsync(missing);
+        Assert.That(otherResponse.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "another exporter's id answers as a missing one");
+        Assert.That(missingResponse.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(otherResponse.Content.Headers.ContentType?.MediaType, Is.EqualTo(missingResponse.Content.Headers.ContentType?.MediaType));
+
+        using var anonymous = await _provenance.Http.GetAsync(location);
+        Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [TestCase("""{"hsCode":"52","commodity":"","originCountry":"cn","quantity":-1,"unit":"bales","shipDate":"2026-11-02"}""", "hsCode", "commodity", "originCountry", "quantity")]
+    [TestCase("""{"hsCode":"520100","commodity":"Cotton","originCountry":"CN","quantity":"many","unit":"kg","shipDate":"2026-11-02"}""", "quantity")]
+    [TestCase("""{"hsCode":"520100","commodity":"Cotton","originCountry":"CN","quantity":1,"unit":"kg","shipDate":"02/11/2026"}""", "shipDate")]
+    [TestCase("""{"hsCode":"520100","commodity":"Cotton","origin":"CN","quantity":1,"unit":"kg","shipDate":"2026-11-02"}""", "origin")]
+    [TestCase("""{"hsCode":"520100","commodity":"Cot""", "commodity")]
+    [TestCase("""[1, 2, 3]""", "$")]
+    public async Task Should_answer_malformed_input_with_field_errors_and_store_nothing(string body, params string[] fields)
+    {
+        var shipmentsBefore = await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
+        var outboxBefore = await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message");
+
+        using var response = await _provenance.Http.SendAsync(Post("acme", body));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(problem.GetProperty("status").GetInt32(), Is.EqualTo(400));
+        Assert.That(problem.GetProperty("errors").EnumerateObject().Select(p => p.Name), Is.SupersetOf(fields));
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.shipment"), Is.EqualTo(shipmentsBefore));
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message"), Is.EqualTo(outboxBefore));
+    }
+
+    [Test]
+    public async Task Should_refuse_a_body_over_the_size_limit()
+    {
+        var huge = Shipment(new string('x', 1_200_000), "CN");
+        using var response = await _provenance.Http.SendAsync(Post("acme", huge));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+    }
+
+    [Test]
+    public async Task Should_page_and_validate_the_flag_list()
+    {
+        using var invalid = await _risk.Http.GetAsync("api/v1/flags?pageSize=0&subjectType=planet");
+        Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.That(errors.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "pageSize", "subjectType" }));
+
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var created = await _provenance.Http.SendAsync(Post("pager", Shipment("Gold", "PE")));
+            ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        }
+        await Probe.UntilAsync(async () =>
+        {
+            var counts = await Task.WhenAll(ids.Select(FlagsFor));
+            return counts.All(c => c.GetArrayLength() == 1);
+        }, TimeSpan.FromSeconds(30), "three gold shipments are flagged");
+        var first = await _risk.Http.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=shipment&page=1&pageSize=2");
+        var second = await _risk.Http.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=shipment&page=2&pageSize=2");
+        Assert.That(first.GetProperty("items").GetArrayLength(), Is.EqualTo(2));
+        Assert.That(first.GetProperty("total").GetInt64(), Is.GreaterThanOrEqualTo(3));
+        var firstIds = first.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("id").GetString());
+        var secondIds = second.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("id").GetString());
+        Assert.That(firstIds.Intersect(secondIds), Is.Empty, "pages do not overlap");
+    }
+}
+
+[TestFixture]
+[Category("EndToEnd")]
+public class When_every_service_runs
+{
+    [TestCase("Provenance", "provenance")]
+    [TestCase("Audits", "audits")]
+    [TestCase("Grievances", "grievances")]
+    [TestCase("Risk", "risk")]
+    public async Task Should_be_live_ready_and_describe_its_API(string service, string schema)
+    {
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using var process = await ServiceProcess.StartAsync(service, database, virtualHost);
+
+        using var live = await process.Http.GetAsync("health/live");
+        using var ready = await process.Http.GetAsync("health/ready");
+        var readiness = await ready.Content.ReadFromJsonAsync<JsonElement>();
+        using var openApi = await process.Http.GetAsync("openapi/v1.json");
+
+        Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(readiness.GetProperty("checks").EnumerateObject().Select(c => c.Name), Is.SupersetOf(new[] { "database", "masstransit-bus" }));
+        Assert.That(openApi.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await openApi.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("openapi").GetString(), Does.StartWith("3."));
+        Assert.That(await database.ScalarAsync<long>($"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{schema}' AND table_name = 'outbox_message'"), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_report_not_ready_while_its_database_is_unreachable()
+    {
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using var process = await ServiceProcess.StartAsync("Audits", database, virtualHost);
+
+        // Take the database away under the running service.
+        await database.DisposeAsync();
+        await Probe.UntilAsync(async () =>
+        {
+            using var ready = await process.Http.GetAsync("health/ready");
+            return ready.StatusCode == HttpStatusCode.ServiceUnavailable;
+        }, TimeSpan.FromSeconds(30), "readiness turns 503");
+        using var live = await process.Http.GetAsync("health/live");
+        Assert.That(live.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the process itself is still alive");
+    }
+}
