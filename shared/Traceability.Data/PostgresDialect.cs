@@ -57,6 +57,8 @@ public sealed class PostgresDialect : SqlDialect
     /// <inheritdoc />
     public override string ReleaseMigrationLock => "SELECT pg_advisory_unlock(hashtext(@LockName))";
 
+    internal override void EnsureDatabase(string connectionString) => DbUp.EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+
     internal override UpgradeEngineBuilder MigrationsTo(string connectionString, string schema) =>
         DeployChanges.To.PostgresqlDatabase(connectionString, schema)
             .JournalToPostgresqlTable(schema, "schema_version");

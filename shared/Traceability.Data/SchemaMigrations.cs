@@ -13,6 +13,27 @@ namespace Traceability.Data;
 /// </summary>
 public static class SchemaMigrations
 {
+    /// <summary>
+    /// Creates the database when missing (docker-compose starts with an empty SQL Server). Services
+    /// starting together may race to create it, so a failure is retried a few times before it counts.
+    /// </summary>
+    public static async Task EnsureDatabaseAsync(SqlDialect dialect, string connectionString, ILogger logger)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                dialect.EnsureDatabase(connectionString);
+                return;
+            }
+            catch (Exception exception) when (attempt < 5)
+            {
+                logger.LogWarning("Could not make sure the database exists ({Message}); attempt {Attempt}", exception.Message, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt));
+            }
+        }
+    }
+
     /// <summary>Brings the schema up to date; throws when a script fails.</summary>
     public static async Task ApplyAsync(SqlDialect dialect, string connectionString, string schema, Assembly serviceAssembly, ILogger logger, CancellationToken cancellationToken = default)
     {

@@ -41,6 +41,9 @@ public abstract class SqlDialect
     /// <summary>Releases the lock taken by <see cref="AcquireMigrationLock"/>.</summary>
     public abstract string ReleaseMigrationLock { get; }
 
+    /// <summary>Creates the database named in the connection string when it does not exist.</summary>
+    internal abstract void EnsureDatabase(string connectionString);
+
     internal abstract UpgradeEngineBuilder MigrationsTo(string connectionString, string schema);
 
     /// <summary>The dialect named in configuration (<c>Database:Provider</c>).</summary>

@@ -69,6 +69,8 @@ public sealed class SqlServerDialect : SqlDialect
     public override string ReleaseMigrationLock =>
         "EXEC sp_releaseapplock @Resource = @LockName, @LockOwner = 'Session'";
 
+    internal override void EnsureDatabase(string connectionString) => DbUp.EnsureDatabase.For.SqlDatabase(connectionString, new DbUp.Engine.Output.NoOpUpgradeLog());
+
     internal override UpgradeEngineBuilder MigrationsTo(string connectionString, string schema) =>
         DeployChanges.To.SqlDatabase(connectionString, schema)
             .JournalToSqlTable(schema, "schema_version");

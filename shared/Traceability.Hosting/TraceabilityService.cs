@@ -93,6 +93,7 @@ public static class TraceabilityService
         {
             try
             {
+                await SchemaMigrations.EnsureDatabaseAsync(database.Dialect, database.ConnectionStringForMigrations(), logger);
                 await SchemaMigrations.ApplyAsync(database.Dialect, database.ConnectionStringForMigrations(), database.Schema, serviceAssembly, logger);
                 break;
             }

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Runs the whole test suite: starts the project-local PostgreSQL and RabbitMQ (installing them
+# when missing), builds the solution, runs unit, integration, end-to-end and fault tests, and
+# ends with one summary line. Extra arguments go to `dotnet test`, e.g.
+#   infra/local/test.sh --filter "Category!=Fault"
+# Set TRACEABILITY_KEEP_INFRA=1 to leave PostgreSQL and RabbitMQ running afterwards.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+CONFIGURATION="${CONFIGURATION:-Release}"
+RESULTS="$ROOT/.local/test-results"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "The .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH." >&2
+  exit 1
+fi
+
+started_infra=0
+if ! bash infra/local/infra.sh status 2>/dev/null | grep -q "rabbitmq: running" || ! bash infra/local/infra.sh status 2>/dev/null | grep -q "postgres: running"; then
+  started_infra=1
+fi
+bash infra/local/infra.sh start
+stop_infra() {
+  if [ "$started_infra" -eq 1 ] && [ "${TRACEABILITY_KEEP_INFRA:-0}" != "1" ]; then
+    bash infra/local/infra.sh stop || true
+    started_infra=0
+  fi
+}
+trap stop_infra EXIT
+eval "$(bash infra/local/infra.sh env)"
+
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+echo "[test] building ($CONFIGURATION)"
+dotnet build Traceability.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
+
+echo "[test] running unit, integration, end-to-end and fault tests"
+set +e
+dotnet test Traceability.sln -c "$CONFIGURATION" --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" "$@"
+status=$?
+set -e
+
+if [ -f "$RESULTS/figures.txt" ]; then
+  echo
+  echo "Figures measured by the tests:"
+  sed 's/^/  /' "$RESULTS/figures.txt"
+fi
+
+# One closing line over every test assembly, read from the TRX files NUnit's adapter wrote.
+total=0 passed=0 failed=0 executed=0
+for trx in "$RESULTS"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -1)"
+  value() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$((total + $(value total)))
+  executed=$((executed + $(value executed)))
+  passed=$((passed + $(value passed)))
+  failed=$((failed + $(value failed) + $(value error) + $(value timeout) + $(value aborted)))
+done
+skipped=$((total - executed))
+if [ "$total" -eq 0 ]; then
+  echo "No test results were written." >&2
+  [ "$status" -eq 0 ] && status=1
+fi
+[ "$failed" -gt 0 ] && [ "$status" -eq 0 ] && status=1
+stop_infra
+echo
+echo "Tests: $passed passed, $failed failed, $skipped skipped"
+exit "$status"
