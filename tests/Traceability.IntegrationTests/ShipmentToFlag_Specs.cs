@@ -1,3 +1,4 @@
+using MassTransit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -133,6 +134,59 @@ public class When_an_exporter_records_shipments
         using var response = await _provenance.Http.SendAsync(Post("acme", huge));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+    }
+
+    [Test]
+    public async Task Should_move_a_message_that_keeps_failing_to_the_error_queue_and_go_on()
+    {
+        // A tenant id longer than Risk's column fails every attempt: after its retries the message
+        // must land in risk-shipment-recorded_error, and the shipment behind it must still be evaluated.
+        var poison = new Traceability.Contracts.Provenance.ShipmentRecorded
+        {
+            EventId = Guid.NewGuid(),
+            TenantId = new string('t', 200),
+            OccurredAt = DateTime.UtcNow,
+            ShipmentId = Guid.NewGuid(),
+            HsCode = "180100",
+            Commodity = "Cocoa",
+            OriginCountry = "CI",
+            Quantity = 1,
+            Unit = "kg",
+            ShipDate = new DateOnly(2026, 11, 1),
+        };
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(Infrastructure.RabbitHost, (ushort)Infrastructure.RabbitPort, _virtualHost.Name, host =>
+        {
+            host.Username(Infrastructure.RabbitUser);
+            host.Password(Infrastructure.RabbitPassword);
+        }));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(poison);
+            await bus.Publish(poison with { EventId = Guid.NewGuid(), TenantId = "acme", ShipmentId = Guid.NewGuid() });
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+
+        await Probe.UntilAsync(async () => await ErrorQueueDepthAsync() == 1, TimeSpan.FromSeconds(90), "the poison message reaches the error queue");
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE tenant_id = 'acme' AND shipment_id <> @Id", new { Id = poison.ShipmentId }),
+            Is.GreaterThanOrEqualTo(1));
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = @Id", new { Id = poison.EventId }), Is.Zero,
+            "a failed attempt leaves no inbox row behind");
+    }
+
+    private async Task<long> ErrorQueueDepthAsync()
+    {
+        using var http = Infrastructure.Management();
+        using var response = await http.GetAsync($"api/queues/{_virtualHost.Name}/risk-shipment-recorded_error");
+        if (!response.IsSuccessStatusCode)
+        {
+            return 0;
+        }
+        var queue = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return queue.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
     }
 
     [Test]
