@@ -60,7 +60,8 @@ install_packages() {
 pg_user() { if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi; }
 run_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    # From / : the postgres user may not be allowed into the caller's working directory.
+    ( cd / && runuser -u postgres -- "$@" )
   else
     "$@"
   fi

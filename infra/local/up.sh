@@ -23,6 +23,16 @@ fi
 bash infra/local/infra.sh start
 eval "$(bash infra/local/infra.sh env)"
 
+# The platform admin's credential: kept in .local/admin-key unless Admin__ApiKey is given.
+if [ -z "${Admin__ApiKey:-}" ]; then
+  if [ ! -s "$ROOT/.local/admin-key" ]; then
+    mkdir -p "$ROOT/.local"
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/.local/admin-key")
+  fi
+  Admin__ApiKey="$(cat "$ROOT/.local/admin-key")"
+fi
+export Admin__ApiKey
+
 echo "[up] building ($CONFIGURATION)"
 dotnet build Traceability.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
 mkdir -p "$LOGS"
@@ -71,6 +81,7 @@ for entry in "${services[@]}"; do
   name="${entry%%:*}" port="${entry##*:}"
   printf '  %-11s http://127.0.0.1:%s   (health /health/ready, API document /openapi/v1.json)\n' "$name" "$port"
 done
+echo "  Admin API   Authorization: Bearer \$(cat .local/admin-key)   (onboard exporters: see README)"
 echo "  RabbitMQ    management http://127.0.0.1:${TRACEABILITY_RABBIT_MGMT_PORT} (traceability / traceability)"
 echo "Press Ctrl-C to stop everything."
 wait

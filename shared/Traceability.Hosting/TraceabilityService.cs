@@ -87,6 +87,13 @@ public static class TraceabilityService
     /// <summary>Applies the schema migrations (waiting for the database if it is still starting), then runs.</summary>
     public static async Task RunWithMigrationsAsync(this WebApplication app, Assembly serviceAssembly)
     {
+        await app.MigrateAsync(serviceAssembly);
+        await app.RunAsync();
+    }
+
+    /// <summary>Applies the schema migrations, waiting for the database if it is still starting.</summary>
+    public static async Task MigrateAsync(this WebApplication app, Assembly serviceAssembly)
+    {
         var database = app.Services.GetRequiredService<Database>();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Traceability.Migrations");
         for (var attempt = 1; ; attempt++)
@@ -103,7 +110,6 @@ public static class TraceabilityService
                 await Task.Delay(TimeSpan.FromSeconds(2));
             }
         }
-        await app.RunAsync();
     }
 
     private static Task WriteHealth(HttpContext context, HealthReport report)

@@ -30,6 +30,11 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
         await using var risk = await ServiceProcess.StartAsync("Risk", database, virtualHost);
         await using var provenance = await ServiceProcess.StartAsync("Provenance", database, virtualHost);
 
+        var exporters = new List<ExporterKey>();
+        for (var i = 0; i < 7; i++)
+        {
+            exporters.Add(await ProvenanceAdmin.OnboardAsync(provenance, $"exporter-{i}"));
+        }
         var accepted = new ConcurrentDictionary<Guid, bool>();
         var refused = new ConcurrentBag<string>();
         var next = -1;
@@ -44,7 +49,7 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
                 await pace.WaitForNextTickAsync();
                 // Every third shipment is cocoa from Côte d'Ivoire (on the DOL list), the others coffee from Germany.
                 var listed = n % 3 == 0;
-                using var request = When_an_exporter_records_shipments.Post($"exporter-{n % 7}",
+                using var request = When_an_exporter_records_shipments.Post(exporters[n % 7],
                     When_an_exporter_records_shipments.Shipment(listed ? "Cocoa" : "Coffee", listed ? "CI" : "DE"));
                 try
                 {

@@ -25,6 +25,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The admin credential every test service is started with.</summary>
+    public const string AdminKey = "test-admin-key-that-is-long-enough-0123456789";
+
     public string Service { get; }
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
@@ -49,6 +52,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["RabbitMq__Username"] = Infrastructure.RabbitUser,
             ["RabbitMq__Password"] = Infrastructure.RabbitPassword,
             ["RabbitMq__VirtualHost"] = virtualHost.Name,
+            ["Admin__ApiKey"] = AdminKey,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
@@ -64,18 +68,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Starts (or restarts) the process and waits until /health/ready answers 200.</summary>
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { _dll, "--urls", BaseAddress.ToString().TrimEnd('/') },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(_dll)!,
-        };
-        foreach (var (key, value) in _environment)
-        {
-            start.Environment[key] = value;
-        }
+        var start = Command(_dll, "--urls", BaseAddress.ToString().TrimEnd('/'));
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -92,6 +85,37 @@ internal sealed class ServiceProcess : IAsyncDisposable
             using var response = await Http.GetAsync("health/ready");
             return response.StatusCode == HttpStatusCode.OK;
         }, TimeSpan.FromSeconds(90), $"{Service} is ready");
+    }
+
+    /// <summary>Runs the service's command line (same build, same settings) and returns its exit code and standard output.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(params string[] arguments)
+    {
+        var start = Command([_dll, .. arguments]);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output, await error);
+    }
+
+    private ProcessStartInfo Command(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(_dll)!,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+        foreach (var (key, value) in _environment)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no graceful stop, in-flight work lost as in a crash.</summary>

@@ -24,6 +24,8 @@ public class When_an_exporter_records_shipments
         // Risk first: its queue must be bound before Provenance publishes.
         _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
         _provenance = await ServiceProcess.StartAsync("Provenance", _database, _virtualHost);
+        _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
+        _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
     }
 
     [OneTimeTearDown]
@@ -35,10 +37,23 @@ public class When_an_exporter_records_shipments
         await _virtualHost.DisposeAsync();
     }
 
-    internal static HttpRequestMessage Post(string exporter, string json)
+    private ExporterKey _acme = null!;
+    private ExporterKey _rival = null!;
+
+    internal static HttpRequestMessage Post(ExporterKey exporter, string json)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/shipments") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
-        request.Headers.Add("X-Exporter-Id", exporter);
+        request.Headers.Add("X-Api-Key", exporter.Key);
+        return request;
+    }
+
+    internal static HttpRequestMessage Get(ExporterKey? exporter, string path)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (exporter is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", exporter.Key);
+        }
         return request;
     }
 
@@ -54,7 +69,7 @@ public class When_an_exporter_records_shipments
     [Test]
     public async Task Should_raise_a_flag_for_cocoa_from_Cote_d_Ivoire()
     {
-        using var response = await _provenance.Http.SendAsync(Post("acme", Shipment("Cocoa", "CI")));
+        using var response = await _provenance.Http.SendAsync(Post(_acme, Shipment("Cocoa", "CI")));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var shipment = await response.Content.ReadFromJsonAsync<JsonElement>();
         var id = shipment.GetProperty("id").GetString()!;
@@ -72,7 +87,7 @@ public class When_an_exporter_records_shipments
     [Test]
     public async Task Should_evaluate_but_not_flag_coffee_from_Germany()
     {
-        using var response = await _provenance.Http.SendAsync(Post("acme", Shipment("Coffee", "DE")));
+        using var response = await _provenance.Http.SendAsync(Post(_acme, Shipment("Coffee", "DE")));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
         await Probe.UntilAsync(async () => await _database.ScalarAsync<long>(
             "SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = @Id", new { Id = id }) == 1, TimeSpan.FromSeconds(30), "Risk evaluates the shipment");
@@ -82,20 +97,17 @@ public class When_an_exporter_records_shipments
     [Test]
     public async Task Should_show_a_shipment_to_its_exporter_only()
     {
-        using var created = await _provenance.Http.SendAsync(Post("acme", Shipment("Coffee", "BR")));
+        using var created = await _provenance.Http.SendAsync(Post(_acme, Shipment("Coffee", "BR")));
         var location = created.Headers.Location!.ToString().TrimStart('/');
 
-        using var own = new HttpRequestMessage(HttpMethod.Get, location);
-        own.Headers.Add("X-Exporter-Id", "acme");
+        using var own = Get(_acme, location);
         using var ownResponse = await _provenance.Http.SendAsync(own);
         Assert.That(ownResponse.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await ownResponse.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("commodity").GetString(), Is.EqualTo("Coffee"));
 
-        using var other = new HttpRequestMessage(HttpMethod.Get, location);
-        other.Headers.Add("X-Exporter-Id", "rival");
+        using var other = Get(_rival, location);
         using var otherResponse = await _provenance.Http.SendAsync(other);
-        using var missing = new HttpRequestMessage(HttpMethod.Get, $"api/v1/shipments/{Guid.NewGuid()}");
-        missing.Headers.Add("X-Exporter-Id", "rival");
+        using var missing = Get(_rival, $"api/v1/shipments/{Guid.NewGuid()}");
         using var missingResponse = await _provenance.Http.SendAsync(missing);
         Assert.That(otherResponse.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "another exporter's id answers as a missing one");
         Assert.That(missingResponse.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
@@ -116,7 +128,7 @@ public class When_an_exporter_records_shipments
         var shipmentsBefore = await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
         var outboxBefore = await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message");
 
-        using var response = await _provenance.Http.SendAsync(Post("acme", body));
+        using var response = await _provenance.Http.SendAsync(Post(_acme, body));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
@@ -131,7 +143,7 @@ public class When_an_exporter_records_shipments
     public async Task Should_refuse_a_body_over_the_size_limit()
     {
         var huge = Shipment(new string('x', 1_200_000), "CN");
-        using var response = await _provenance.Http.SendAsync(Post("acme", huge));
+        using var response = await _provenance.Http.SendAsync(Post(_acme, huge));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
     }
@@ -200,7 +212,7 @@ public class When_an_exporter_records_shipments
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
         {
-            using var created = await _provenance.Http.SendAsync(Post("pager", Shipment("Gold", "PE")));
+            using var created = await _provenance.Http.SendAsync(Post(_acme, Shipment("Gold", "PE")));
             ids.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
         }
         await Probe.UntilAsync(async () =>

@@ -1,32 +1,27 @@
-using System.Text.RegularExpressions;
-
 namespace Traceability.Provenance.Exporters;
 
 /// <summary>
-/// The seam through which an exporter's identity reaches the endpoints. Until API keys exist
-/// (issue #3), the caller names itself in <c>X-Exporter-Id</c>; every read and write is then
-/// scoped to that exporter. API-key authentication replaces this filter, not the endpoints.
+/// Every exporter endpoint runs behind this filter: the API key (<c>Authorization: Bearer</c> or
+/// <c>X-Api-Key</c>) must belong to an exporter and not be revoked. Reads and writes are then
+/// scoped to that exporter.
 /// </summary>
-internal sealed partial class RequireExporter : IEndpointFilter
+internal sealed class RequireExporter(ExporterKeys keys) : IEndpointFilter
 {
-    public const string Header = "X-Exporter-Id";
-
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var value = context.HttpContext.Request.Headers[Header].ToString();
-        if (!ExporterId().IsMatch(value))
+        var http = context.HttpContext;
+        var exporter = await keys.FindAsync(ApiKey.FromRequest(http.Request), http.RequestAborted);
+        if (exporter is null)
         {
+            http.Response.Headers.WWWAuthenticate = "Bearer";
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
-                title: "The exporter is not identified.",
-                detail: $"Send the exporter's id in the {Header} header (1-64 letters, digits, '-' or '_').");
+                title: "A valid API key is required.",
+                detail: "Send the exporter's API key as 'Authorization: Bearer <key>' or in 'X-Api-Key'. Revoked keys are refused.");
         }
-        context.HttpContext.Items[typeof(Exporter)] = new Exporter(value);
+        http.Items[typeof(Exporter)] = exporter;
         return await next(context);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
-    private static partial Regex ExporterId();
 }
 
 /// <summary>The exporter (tenant) making the request.</summary>

@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+
+namespace Traceability.Provenance.Exporters;
+
+/// <summary>Per-key token bucket. Configuration section <c>RateLimit</c>.</summary>
+public sealed class RateLimitOptions
+{
+    /// <summary>Requests a key may make in a burst.</summary>
+    public int Burst { get; set; } = 200;
+
+    /// <summary>Tokens added back per second.</summary>
+    public int PerSecond { get; set; } = 100;
+}
+
+/// <summary>
+/// Each API key gets its own token bucket; a request without a well-formed key is bucketed by
+/// its address. Over the limit: 429 problem details with <c>Retry-After</c>.
+/// </summary>
+internal static class ExporterRateLimit
+{
+    public const string Policy = "per-api-key";
+
+    public static IServiceCollection AddExporterRateLimit(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection("RateLimit").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(Policy, http =>
+            {
+                var partition = ApiKey.PrefixOf(ApiKey.FromRequest(http.Request)) is { } prefix
+                    ? "key:" + prefix
+                    : "ip:" + http.Connection.RemoteIpAddress;
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = options.Burst,
+                    TokensPerPeriod = options.PerSecond,
+                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                    QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+                await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests for this API key.",
+                    detail: $"Retry after {retryAfter} s.").ExecuteAsync(context.HttpContext);
+            };
+        });
+        return services;
+    }
+}
