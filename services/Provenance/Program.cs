@@ -1,8 +1,13 @@
+using Traceability.Data;
 using Traceability.Hosting;
+using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
 using Traceability.Provenance.Features.GetShipment;
 using Traceability.Provenance.Features.ManageExporters;
 using Traceability.Provenance.Features.RecordShipment;
+using Traceability.Provenance.Features.RegisterFacility;
+using Traceability.Provenance.Features.RegisterProduct;
+using Traceability.Provenance.Features.VerifyChain;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTraceabilityService("provenance");
@@ -10,6 +15,9 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection("Admin"));
 builder.Services.AddSingleton<ExporterKeys>();
 builder.Services.AddSingleton<ExporterAccounts>();
+builder.Services.AddSingleton<HashChain>();
+builder.Services.AddSingleton<Facilities>();
+builder.Services.AddSingleton<Products>();
 builder.Services.AddSingleton<RecordShipmentHandler>();
 builder.Services.AddExporterRateLimit(builder.Configuration);
 
@@ -19,15 +27,34 @@ if (ExporterCommandLine.Handles(args))
     return await ExporterCommandLine.RunAsync(app, args);
 }
 
+// How each kind of record is read back when the chain is verified.
+var chain = app.Services.GetRequiredService<HashChain>();
+var database = app.Services.GetRequiredService<Database>();
+chain.ReadsWith(Facilities.RecordType, app.Services.GetRequiredService<Facilities>().CanonicalAsync);
+chain.ReadsWith(Products.RecordType, app.Services.GetRequiredService<Products>().CanonicalAsync);
+chain.ReadsWith(RecordShipmentHandler.RecordType, (exporter, id, ct) => GetShipmentEndpoint.CanonicalAsync(database, exporter, id, ct));
+
 app.UseTraceabilityDefaults();
 app.UseRateLimiter();
+// Idempotency-Key compares request bodies, so POST bodies are kept readable after binding.
+app.Use((http, next) =>
+{
+    if (HttpMethods.IsPost(http.Request.Method))
+    {
+        http.Request.EnableBuffering();
+    }
+    return next(http);
+});
 
 var admin = app.MapGroup("/admin").AddEndpointFilter<RequireAdmin>().WithTags("Admin");
 admin.MapManageExporters();
 
 var api = app.MapGroup("/api/v1").AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy);
+api.MapFacilities();
+api.MapProducts();
 api.MapRecordShipment();
 api.MapGetShipment();
+api.MapVerifyChain();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 return 0;

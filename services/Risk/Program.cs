@@ -1,6 +1,7 @@
 using MassTransit;
 using Traceability.Hosting;
 using Traceability.Risk.Features.EvaluateShipment;
+using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
 using Traceability.Risk.Rules;
 
@@ -8,6 +9,8 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddTraceabilityService("risk", bus =>
 {
     bus.AddConsumer<ShipmentRecordedConsumer, ShipmentRecordedConsumerDefinition>();
+    bus.AddConsumer<FacilityRegisteredConsumer, FacilityRegisteredConsumerDefinition>();
+    bus.AddConsumer<ProductRegisteredConsumer, ProductRegisteredConsumerDefinition>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());

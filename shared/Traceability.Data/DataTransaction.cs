@@ -13,13 +13,17 @@ public sealed class DataTransaction
 {
     private readonly Outbox _outbox;
 
-    internal DataTransaction(DbConnection connection, DbTransaction transaction, Outbox outbox, CancellationToken cancellationToken)
+    internal DataTransaction(SqlDialect dialect, DbConnection connection, DbTransaction transaction, Outbox outbox, CancellationToken cancellationToken)
     {
+        Dialect = dialect;
         Connection = connection;
         Transaction = transaction;
         _outbox = outbox;
         CancellationToken = cancellationToken;
     }
+
+    /// <summary>The engine's dialect.</summary>
+    public SqlDialect Dialect { get; }
 
     /// <summary>The open connection.</summary>
     public DbConnection Connection { get; }

@@ -80,7 +80,7 @@ public sealed class Database
         {
             await using var connection = await OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
-            var data = new DataTransaction(connection, transaction, _outbox, ct);
+            var data = new DataTransaction(Dialect, connection, transaction, _outbox, ct);
             var value = await work(data);
             await transaction.CommitAsync(ct);
             published = data.HasOutgoingMessages;

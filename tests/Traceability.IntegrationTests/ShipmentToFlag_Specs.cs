@@ -80,7 +80,7 @@ public class When_an_exporter_records_shipments
         Assert.That(flag.GetProperty("ruleId").GetString(), Is.EqualTo("dol-goods-list"));
         Assert.That(flag.GetProperty("severity").GetString(), Is.EqualTo("high"));
         Assert.That(flag.GetProperty("scopeCountry").GetString(), Is.EqualTo("CI"));
-        Assert.That(flag.GetProperty("explanation").GetString(), Does.Contain("Cocoa from Côte d'Ivoire (CI)"));
+        Assert.That(flag.GetProperty("explanation").GetString(), Does.Contain("Cocoa from Côte d'Ivoire (CI, origin)"));
         Assert.That(flag.GetProperty("evidence").EnumerateArray().Select(e => e.GetString()), Does.Contain($"shipment:{id}").And.Contain("dol-2022:cocoa:CI"));
     }
 

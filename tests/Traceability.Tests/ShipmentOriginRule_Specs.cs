@@ -39,7 +39,7 @@ public class When_a_shipment_is_checked_against_the_DOL_list
         Assert.That(finding, Is.Not.Null);
         Assert.That(finding!.RuleId, Is.EqualTo("dol-goods-list"));
         Assert.That(finding.Severity, Is.EqualTo("high"));
-        Assert.That(finding.Explanation, Does.Contain("Cotton from China (CN)").And.Contain("2022").And.Contain("forced labour"));
+        Assert.That(finding.Explanation, Does.Contain("Cotton from China (CN, origin)").And.Contain("2022").And.Contain("forced labour"));
         Assert.That(finding.EvidenceIds, Does.Contain("dol-2022:cotton:CN"));
     }
 
@@ -84,6 +84,25 @@ public class When_a_shipment_is_checked_against_the_DOL_list
         var finding = _rule.Evaluate(Shipment("Lithium-ion batteries", "CN"));
         Assert.That(finding!.Explanation, Does.Contain("inputs from Congo, Democratic Republic of the"));
         Assert.That(finding.Severity, Is.EqualTo("medium"));
+    }
+
+    [Test]
+    public void Should_flag_a_listed_country_upstream_even_when_the_origin_is_not_listed()
+    {
+        var shipment = Shipment("Cocoa", "NL") with
+        {
+            Tiers =
+            [
+                new SupplyTier { FacilityId = Guid.NewGuid(), Country = "CI", Role = "grower" },
+                new SupplyTier { FacilityId = Guid.NewGuid(), Country = "GH", Role = "cooperative" },
+                new SupplyTier { FacilityId = Guid.NewGuid(), Country = "NL", Role = "processor" },
+            ],
+        };
+        var finding = _rule.Evaluate(shipment);
+        Assert.That(finding, Is.Not.Null);
+        Assert.That(finding!.Explanation, Does.Contain("(CI, grower tier)").And.Contain("(GH, cooperative tier)").And.Not.Contain("(NL"));
+        Assert.That(finding.EvidenceIds, Does.Contain("dol-2022:cocoa:CI").And.Contain("dol-2022:cocoa:GH"));
+        Assert.That(finding.Severity, Is.EqualTo("high"));
     }
 
     [Test]

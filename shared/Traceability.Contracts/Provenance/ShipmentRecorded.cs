@@ -32,4 +32,22 @@ public sealed record ShipmentRecorded : IMessage
 
     /// <summary>The day the goods left the origin.</summary>
     public required DateOnly ShipDate { get; init; }
+
+    /// <summary>The registered product shipped, when given.</summary>
+    public Guid? ProductId { get; init; }
+
+    /// <summary>The facility the goods left from, when given.</summary>
+    public Guid? OriginFacilityId { get; init; }
+
+    /// <summary>Upstream tiers, nearest the raw material first as the exporter listed them.</summary>
+    public IReadOnlyList<SupplyTier> Tiers { get; init; } = [];
+
+    /// <summary>Certificates claimed for the goods.</summary>
+    public IReadOnlyList<CertificateClaim> Certificates { get; init; } = [];
+
+    /// <summary>The buyer, when given.</summary>
+    public string? Buyer { get; init; }
+
+    /// <summary>ISO 3166-1 alpha-2 destination country, when given.</summary>
+    public string? DestinationCountry { get; init; }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceability.Provenance.Exporters;
+using Traceability.Provenance.Idempotency;
 
 namespace Traceability.Provenance.Features.RecordShipment;
 
@@ -8,8 +9,9 @@ internal static class RecordShipmentEndpoint
     public static RouteGroupBuilder MapRecordShipment(this RouteGroupBuilder api)
     {
         api.MapPost("/shipments", RecordAsync)
+            .AddEndpointFilter<IdempotentRequest>()
             .WithName("RecordShipment")
-            .WithSummary("Records a shipment; Risk evaluates it from the ShipmentRecorded event.")
+            .WithSummary("Records a shipment with its supply-chain tiers, certificates and documents; Risk evaluates it from the ShipmentRecorded event.")
             .Accepts<RecordShipmentRequest>("application/json");
         return api;
     }
@@ -25,7 +27,9 @@ internal static class RecordShipmentEndpoint
         {
             return errors.ToProblem();
         }
-        var recorded = await handler.RecordAsync(Exporter.From(http), shipment, cancellationToken);
-        return TypedResults.Created($"/api/v1/shipments/{recorded.Id}", recorded);
+        var (recorded, referenceErrors) = await handler.RecordAsync(http, Exporter.From(http), shipment, cancellationToken);
+        return recorded is null
+            ? referenceErrors!.ToProblem()
+            : TypedResults.Created($"/api/v1/shipments/{recorded.Id}", recorded);
     }
 }

@@ -3,6 +3,18 @@ using Traceability.Hosting;
 
 namespace Traceability.Provenance.Features.RecordShipment;
 
+/// <summary>One upstream tier as the exporter posts it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record TierRequest(Guid? FacilityId, string? Role, DateOnly? From, DateOnly? To);
+
+/// <summary>A claimed certificate as the exporter posts it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record CertificateRequest(string? Scheme, string? Number);
+
+/// <summary>A document's fingerprint: the file stays with the exporter, its SHA-256 comes here.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record DocumentRequest(string? Name, string? Sha256);
+
 /// <summary>What an exporter posts. Every field is nullable so that a missing one is a field error, not a crash.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record RecordShipmentRequest(
@@ -11,7 +23,14 @@ public sealed record RecordShipmentRequest(
     string? OriginCountry,
     decimal? Quantity,
     string? Unit,
-    DateOnly? ShipDate)
+    DateOnly? ShipDate,
+    Guid? ProductId = null,
+    Guid? OriginFacilityId = null,
+    IReadOnlyList<TierRequest?>? Tiers = null,
+    IReadOnlyList<CertificateRequest?>? Certificates = null,
+    string? Buyer = null,
+    string? DestinationCountry = null,
+    IReadOnlyList<DocumentRequest?>? Documents = null)
 {
     /// <summary>Units of measure a shipment quantity may be given in.</summary>
     public static readonly IReadOnlySet<string> Units = new HashSet<string>(StringComparer.Ordinal)
@@ -19,36 +38,108 @@ public sealed record RecordShipmentRequest(
         "kg", "t", "g", "lb", "pcs", "pairs", "dozen", "l", "m3", "m", "m2", "bales", "bags",
     };
 
-    /// <summary>Checks every field and returns the shipment, or the field errors.</summary>
+    /// <summary>What a facility did for these goods.</summary>
+    public static readonly IReadOnlyList<string> Roles =
+    [
+        "grower", "harvester", "miner", "fisher", "collector", "cooperative", "processor", "spinner", "weaver", "dyer",
+        "manufacturer", "assembler", "smelter", "refiner", "trader", "warehouse", "transporter", "exporter",
+    ];
+
+    /// <summary>
+    /// Checks every field that needs no lookup. HS code and commodity may come from the product,
+    /// the origin country from the origin facility: those are completed when the references resolve.
+    /// </summary>
     public bool TryValidate(DateOnly today, out ValidShipment shipment, out ValidationErrors errors)
     {
         errors = new ValidationErrors();
         var hsCode = HsCode?.Replace(".", "", StringComparison.Ordinal).Trim();
-        errors.Require(hsCode is { Length: >= 6 and <= 10 } && hsCode.All(char.IsAsciiDigit), "hsCode",
-            "An HS code has 6 to 10 digits (dots allowed), e.g. 5201.00.");
+        if (hsCode is not null || ProductId is null)
+        {
+            errors.Require(hsCode is { Length: >= 6 and <= 10 } && hsCode.All(char.IsAsciiDigit), "hsCode",
+                "An HS code has 6 to 10 digits (dots allowed), e.g. 5201.00.");
+        }
         var commodity = Commodity?.Trim();
-        errors.Require(!string.IsNullOrEmpty(commodity) && commodity.Length <= 200 && !commodity.Any(char.IsControl), "commodity",
-            "The commodity is required, at most 200 characters, without control characters.");
+        if (commodity is not null || ProductId is null)
+        {
+            errors.Require(!string.IsNullOrEmpty(commodity) && commodity.Length <= 200 && !commodity.Any(char.IsControl), "commodity",
+                "The commodity is required, at most 200 characters, without control characters.");
+        }
         var origin = OriginCountry?.Trim();
-        errors.Require(CountryCodes.IsAssigned(origin), "originCountry",
-            "The origin country is an ISO 3166-1 alpha-2 code in upper case, e.g. UZ.");
+        if (origin is not null || OriginFacilityId is null)
+        {
+            errors.Require(CountryCodes.IsAssigned(origin), "originCountry", "The origin country is an ISO 3166-1 alpha-2 code in upper case, e.g. UZ.");
+        }
         errors.Require(Quantity is > 0 and < 1_000_000_000_000m && decimal.Round(Quantity.Value, 4) == Quantity.Value, "quantity",
             "The quantity is a positive number below 10^12 with at most 4 decimals.");
         errors.Require(Unit is not null && Units.Contains(Unit), "unit",
             $"The unit is one of: {string.Join(", ", Units.Order(StringComparer.Ordinal))}.");
         errors.Require(ShipDate is { } date && date >= new DateOnly(1990, 1, 1) && date <= today.AddDays(366), "shipDate",
             "The ship date is an ISO 8601 date (yyyy-MM-dd) from 1990 to one year ahead.");
+        errors.Require(DestinationCountry is null || CountryCodes.IsAssigned(DestinationCountry), "destinationCountry",
+            "The destination country is an ISO 3166-1 alpha-2 code in upper case.");
+        var buyer = string.IsNullOrWhiteSpace(Buyer) ? null : Buyer.Trim();
+        errors.Require(buyer is null || (buyer.Length <= 200 && !buyer.Any(char.IsControl)), "buyer", "The buyer has at most 200 characters.");
+
+        var tiers = Tiers ?? [];
+        errors.Require(tiers.Count <= 50, "tiers", "At most 50 tiers.");
+        for (var i = 0; i < tiers.Count && i < 50; i++)
+        {
+            var tier = tiers[i];
+            errors.Require(tier?.FacilityId is not null, $"tiers[{i}].facilityId", "Each tier names one of your facilities by id.");
+            errors.Require(tier?.Role is not null && Roles.Contains(tier.Role), $"tiers[{i}].role", $"The role is one of: {string.Join(", ", Roles)}.");
+            errors.Require(tier is null || tier.From is null || tier.To is null || tier.From <= tier.To, $"tiers[{i}].to", "A tier's period ends on or after it starts.");
+        }
+        var certificates = Certificates ?? [];
+        errors.Require(certificates.Count <= 20, "certificates", "At most 20 certificates.");
+        for (var i = 0; i < certificates.Count && i < 20; i++)
+        {
+            var certificate = certificates[i];
+            errors.Require(certificate?.Scheme is { Length: > 0 and <= 50 } scheme && scheme.Trim().Length > 0 && !scheme.Any(char.IsControl),
+                $"certificates[{i}].scheme", "The scheme is required, at most 50 characters (e.g. Fairtrade, RSPO).");
+            errors.Require(certificate?.Number is { Length: > 0 and <= 100 } number && number.Trim().Length > 0 && !number.Any(char.IsControl),
+                $"certificates[{i}].number", "The certificate number is required, at most 100 characters.");
+        }
+        var documents = Documents ?? [];
+        errors.Require(documents.Count <= 50, "documents", "At most 50 documents.");
+        for (var i = 0; i < documents.Count && i < 50; i++)
+        {
+            var document = documents[i];
+            errors.Require(document?.Name is { Length: > 0 and <= 200 } name && !name.Any(char.IsControl), $"documents[{i}].name",
+                "The document's name is required, at most 200 characters.");
+            errors.Require(document?.Sha256 is { Length: 64 } hash && hash.All(char.IsAsciiHexDigit), $"documents[{i}].sha256",
+                "The SHA-256 of the file is 64 hexadecimal characters.");
+        }
         shipment = errors.IsEmpty
-            ? new ValidShipment(hsCode!, commodity!, origin!, Quantity!.Value, Unit!, ShipDate!.Value)
+            ? new ValidShipment(hsCode, commodity, origin, Quantity!.Value, Unit!, ShipDate!.Value, ProductId, OriginFacilityId,
+                tiers.Select(t => new ValidTier(t!.FacilityId!.Value, t.Role!, t.From, t.To)).ToList(),
+                certificates.Select(c => new ShipmentCertificate(c!.Scheme!.Trim(), c.Number!.Trim())).ToList(),
+                buyer, DestinationCountry,
+                documents.Select(d => new ShipmentDocument(d!.Name!, d.Sha256!.ToLowerInvariant())).ToList())
             : null!;
         return errors.IsEmpty;
     }
 }
 
-/// <summary>A shipment whose fields passed validation.</summary>
-public sealed record ValidShipment(string HsCode, string Commodity, string OriginCountry, decimal Quantity, string Unit, DateOnly ShipDate);
+/// <summary>A tier whose fields passed validation; its facility still has to be found.</summary>
+public sealed record ValidTier(Guid FacilityId, string Role, DateOnly? From, DateOnly? To);
 
-/// <summary>A shipment as the API answers it.</summary>
+/// <summary>A shipment whose fields passed validation; references still have to resolve.</summary>
+public sealed record ValidShipment(
+    string? HsCode, string? Commodity, string? OriginCountry, decimal Quantity, string Unit, DateOnly ShipDate,
+    Guid? ProductId = null, Guid? OriginFacilityId = null, IReadOnlyList<ValidTier>? Tiers = null,
+    IReadOnlyList<ShipmentCertificate>? Certificates = null, string? Buyer = null, string? DestinationCountry = null,
+    IReadOnlyList<ShipmentDocument>? Documents = null);
+
+/// <summary>A tier as the API answers it.</summary>
+public sealed record ShipmentTier(Guid FacilityId, string Country, string Role, DateOnly? From, DateOnly? To);
+
+/// <summary>A claimed certificate as the API answers it.</summary>
+public sealed record ShipmentCertificate(string Scheme, string Number);
+
+/// <summary>A document fingerprint as the API answers it.</summary>
+public sealed record ShipmentDocument(string Name, string Sha256);
+
+/// <summary>A shipment as the API answers it (and as its chain link hashes it).</summary>
 public sealed record ShipmentResponse(
     Guid Id,
     string HsCode,
@@ -57,4 +148,11 @@ public sealed record ShipmentResponse(
     decimal Quantity,
     string Unit,
     DateOnly ShipDate,
-    DateTime RecordedAt);
+    DateTime RecordedAt,
+    Guid? ProductId,
+    Guid? OriginFacilityId,
+    IReadOnlyList<ShipmentTier> Tiers,
+    IReadOnlyList<ShipmentCertificate> Certificates,
+    string? Buyer,
+    string? DestinationCountry,
+    IReadOnlyList<ShipmentDocument> Documents);

@@ -1,0 +1,123 @@
+using Traceability.Contracts.Provenance;
+using Traceability.Data;
+using Traceability.Provenance.Chain;
+using Traceability.Provenance.Exporters;
+using Traceability.Provenance.Idempotency;
+
+namespace Traceability.Provenance.Features.RegisterFacility;
+
+/// <summary>An exporter's facilities: registered and updated with their chain link and event in one transaction.</summary>
+internal sealed class Facilities(Database database, HashChain chain, TimeProvider time)
+{
+    public const string RecordType = "facility";
+
+    public enum Outcome { Done, NotFound, IdentifierTaken, Conflict }
+
+    public async Task<(Outcome, FacilityResponse?)> RegisterAsync(HttpContext http, Exporter exporter, ValidFacility facility, CancellationToken cancellationToken)
+    {
+        var now = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
+        var response = Response(Guid.CreateVersion7(), 1, facility, now, now);
+        var eventId = Guid.CreateVersion7();
+        return await database.InTransactionAsync(async data =>
+        {
+            if (await IdentifierTakenAsync(data, exporter, response.Id, facility))
+            {
+                return (Outcome.IdentifierTaken, null);
+            }
+            await data.ExecuteAsync(RegisterFacilitySql.InsertFacility, Row(exporter, response));
+            await chain.AppendAsync(data, exporter.Id, RecordType, ChainId(response), Canonical.Json(response));
+            await data.PublishAsync(Event(eventId, exporter, response));
+            await IdempotentRequest.SaveAsync(data, http, StatusCodes.Status201Created, response, $"/api/v1/facilities/{response.Id}");
+            return (Outcome.Done, (FacilityResponse?)response);
+        }, cancellationToken);
+    }
+
+    public async Task<(Outcome, FacilityResponse?)> UpdateAsync(Exporter exporter, Guid id, ValidFacility facility, CancellationToken cancellationToken)
+    {
+        var now = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
+        var eventId = Guid.CreateVersion7();
+        return await database.InTransactionAsync(async data =>
+        {
+            var current = await data.QuerySingleOrDefaultAsync<FacilityResponse>(RegisterFacilitySql.FacilityOfExporter, new { Id = id, ExporterId = exporter.Id });
+            if (current is null)
+            {
+                return (Outcome.NotFound, null);
+            }
+            if (await IdentifierTakenAsync(data, exporter, id, facility))
+            {
+                return (Outcome.IdentifierTaken, null);
+            }
+            current = Normalised(current);
+            var updated = Response(id, current.Revision + 1, facility, current.RegisteredAt, now);
+            // The version the earlier link hashed is kept, so the chain still verifies after the update.
+            await data.ExecuteAsync(RegisterFacilitySql.InsertRevision, new { FacilityId = id, current.Revision, Canonical = Canonical.Json(current) });
+            if (await data.ExecuteAsync(RegisterFacilitySql.UpdateFacility, Row(exporter, updated)) == 0)
+            {
+                return (Outcome.Conflict, null);
+            }
+            await chain.AppendAsync(data, exporter.Id, RecordType, ChainId(updated), Canonical.Json(updated));
+            await data.PublishAsync(Event(eventId, exporter, updated));
+            return (Outcome.Done, (FacilityResponse?)updated);
+        }, cancellationToken);
+    }
+
+    public async Task<FacilityResponse?> FindAsync(string exporterId, Guid id, CancellationToken cancellationToken) =>
+        await database.QuerySingleOrDefaultAsync<FacilityResponse>(RegisterFacilitySql.FacilityOfExporter, new { Id = id, ExporterId = exporterId }, cancellationToken)
+            is { } row ? Normalised(row) : null;
+
+    /// <summary>Reads a facility revision back as its chain link hashed it: the live row for the latest, the kept copy for earlier ones.</summary>
+    public async Task<string?> CanonicalAsync(string exporterId, string chainId, CancellationToken cancellationToken)
+    {
+        var parts = chainId.Split('@');
+        if (parts.Length != 2 || !Guid.TryParse(parts[0], out var id) || !int.TryParse(parts[1], out var revision))
+        {
+            return null;
+        }
+        var current = await FindAsync(exporterId, id, cancellationToken);
+        if (current is not null && current.Revision == revision)
+        {
+            return Canonical.Json(current);
+        }
+        return await database.QuerySingleOrDefaultAsync<string>(RegisterFacilitySql.RevisionCanonical,
+            new { FacilityId = id, Revision = revision, ExporterId = exporterId }, cancellationToken);
+    }
+
+    private static async Task<bool> IdentifierTakenAsync(DataTransaction data, Exporter exporter, Guid id, ValidFacility facility) =>
+        await data.ExecuteScalarAsync<long>(RegisterFacilitySql.IdentifierTaken, new { ExporterId = exporter.Id, Id = id, facility.Gln, facility.OshId }) > 0;
+
+    private static string ChainId(FacilityResponse facility) => $"{facility.Id}@{facility.Revision}";
+
+    private static FacilityResponse Response(Guid id, int revision, ValidFacility f, DateTime registeredAt, DateTime updatedAt) =>
+        new(id, revision, f.Gln, f.OshId, f.Name, f.Country, f.Region, f.Latitude is { } lat ? Canonical.Normalise(lat) : null,
+            f.Longitude is { } lon ? Canonical.Normalise(lon) : null, f.Type, registeredAt, updatedAt);
+
+    internal static FacilityResponse Normalised(FacilityResponse row) => row with
+    {
+        Latitude = row.Latitude is { } lat ? Canonical.Normalise(lat) : null,
+        Longitude = row.Longitude is { } lon ? Canonical.Normalise(lon) : null,
+        RegisteredAt = DateTime.SpecifyKind(row.RegisteredAt, DateTimeKind.Utc),
+        UpdatedAt = DateTime.SpecifyKind(row.UpdatedAt, DateTimeKind.Utc),
+    };
+
+    private static object Row(Exporter exporter, FacilityResponse f) => new
+    {
+        f.Id, ExporterId = exporter.Id, f.Gln, f.OshId, f.Name, f.Country, f.Region, f.Latitude, f.Longitude, f.Type, f.Revision, f.RegisteredAt, f.UpdatedAt,
+    };
+
+    private static FacilityRegistered Event(Guid eventId, Exporter exporter, FacilityResponse f) => new()
+    {
+        EventId = eventId,
+        TenantId = exporter.Id,
+        OccurredAt = f.UpdatedAt,
+        FacilityId = f.Id,
+        Revision = f.Revision,
+        Gln = f.Gln,
+        OshId = f.OshId,
+        Name = f.Name,
+        Country = f.Country,
+        Region = f.Region,
+        Latitude = f.Latitude,
+        Longitude = f.Longitude,
+        FacilityType = f.Type,
+    };
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Traceability.Hosting;
+using Traceability.Provenance.Gs1;
+
+namespace Traceability.Provenance.Features.RegisterFacility;
+
+/// <summary>A facility as an exporter registers or updates it.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed partial record FacilityRequest(
+    string? Gln,
+    string? OshId,
+    string? Name,
+    string? Country,
+    string? Region,
+    decimal? Latitude,
+    decimal? Longitude,
+    string? Type)
+{
+    /// <summary>The kinds of facility a supply chain passes through.</summary>
+    public static readonly IReadOnlyList<string> Types =
+    [
+        "farm", "plantation", "fishery", "mine", "cooperative", "collection-point", "mill", "ginnery", "processing",
+        "spinning", "weaving", "dyeing", "factory", "smelter", "refinery", "warehouse", "port", "trader", "other",
+    ];
+
+    /// <summary>Checks every field; a facility needs a GLN or an Open Supply Hub id (or both).</summary>
+    public bool TryValidate(out ValidFacility facility, out ValidationErrors errors)
+    {
+        errors = new ValidationErrors();
+        errors.Require(Gln is null || CheckDigit.IsGln(Gln), "gln", "A GLN has 13 digits with a valid GS1 check digit.");
+        errors.Require(OshId is null || OshIdPattern().IsMatch(OshId), "oshId",
+            "An Open Supply Hub id is a country code, 7 digits and 6 letters or digits, e.g. CN2019303BQ3FZP.");
+        if (Gln is null && OshId is null)
+        {
+            errors.Add("gln", "A facility needs a GLN or an Open Supply Hub id (oshId).");
+        }
+        var name = Name?.Trim();
+        errors.Require(name is { Length: > 0 and <= 200 } && !name.Any(char.IsControl), "name", "The name is required, at most 200 characters.");
+        errors.Require(CountryCodes.IsAssigned(Country), "country", "The country is an ISO 3166-1 alpha-2 code in upper case, e.g. GH.");
+        var region = string.IsNullOrWhiteSpace(Region) ? null : Region.Trim();
+        errors.Require(region is null || (region.Length <= 100 && !region.Any(char.IsControl)), "region", "The region has at most 100 characters.");
+        errors.Require(Latitude is null || (Latitude is >= -90 and <= 90 && decimal.Round(Latitude.Value, 6) == Latitude), "latitude",
+            "The latitude is from -90 to 90 with at most 6 decimals.");
+        errors.Require(Longitude is null || (Longitude is >= -180 and <= 180 && decimal.Round(Longitude.Value, 6) == Longitude), "longitude",
+            "The longitude is from -180 to 180 with at most 6 decimals.");
+        errors.Require(Latitude.HasValue == Longitude.HasValue, "latitude", "Give both latitude and longitude, or neither.");
+        errors.Require(Type is not null && Types.Contains(Type), "type", $"The type is one of: {string.Join(", ", Types)}.");
+        facility = errors.IsEmpty ? new ValidFacility(Gln, OshId, name!, Country!, region, Latitude, Longitude, Type!) : null!;
+        return errors.IsEmpty;
+    }
+
+    [GeneratedRegex("^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")]
+    private static partial Regex OshIdPattern();
+}
+
+/// <summary>A facility whose fields passed validation.</summary>
+public sealed record ValidFacility(string? Gln, string? OshId, string Name, string Country, string? Region, decimal? Latitude, decimal? Longitude, string Type);
+
+/// <summary>A facility as the API answers it (and as its chain link hashes it).</summary>
+public sealed record FacilityResponse(
+    Guid Id,
+    int Revision,
+    string? Gln,
+    string? OshId,
+    string Name,
+    string Country,
+    string? Region,
+    decimal? Latitude,
+    decimal? Longitude,
+    string Type,
+    DateTime RegisteredAt,
+    DateTime UpdatedAt);

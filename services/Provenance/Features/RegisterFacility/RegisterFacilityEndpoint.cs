@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Traceability.Hosting;
+using Traceability.Provenance.Exporters;
+using Traceability.Provenance.Idempotency;
+
+namespace Traceability.Provenance.Features.RegisterFacility;
+
+/// <summary>One page of an exporter's records.</summary>
+public sealed record RecordPage<T>(IReadOnlyList<T> Items, int Page, int PageSize, long Total);
+
+internal static class RegisterFacilityEndpoint
+{
+    public static RouteGroupBuilder MapFacilities(this RouteGroupBuilder api)
+    {
+        api.MapPost("/facilities", RegisterAsync).AddEndpointFilter<IdempotentRequest>().WithName("RegisterFacility")
+            .WithSummary("Registers a facility (GLN and/or Open Supply Hub id).");
+        api.MapPut("/facilities/{id:guid}", UpdateAsync).WithName("UpdateFacility").WithSummary("Replaces a facility's details; its revision goes up by one.");
+        api.MapGet("/facilities/{id:guid}", GetAsync).WithName("GetFacility");
+        api.MapGet("/facilities", ListAsync).WithName("ListFacilities");
+        return api;
+    }
+
+    private static async Task<Results<Created<FacilityResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+        FacilityRequest? request, HttpContext http, Facilities facilities, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return new ValidationErrors().Add("$", "A JSON facility is required in the body.").ToProblem();
+        }
+        if (!request.TryValidate(out var facility, out var errors))
+        {
+            return errors.ToProblem();
+        }
+        var (outcome, registered) = await facilities.RegisterAsync(http, Exporter.From(http), facility, cancellationToken);
+        return outcome == Facilities.Outcome.Done
+            ? TypedResults.Created($"/api/v1/facilities/{registered!.Id}", registered)
+            : IdentifierTaken();
+    }
+
+    private static async Task<Results<Ok<FacilityResponse>, ValidationProblem, NotFound, ProblemHttpResult>> UpdateAsync(
+        Guid id, FacilityRequest? request, HttpContext http, Facilities facilities, CancellationToken cancellationToken)
+    {
+        if (request is null)
+        {
+            return new ValidationErrors().Add("$", "A JSON facility is required in the body.").ToProblem();
+        }
+        if (!request.TryValidate(out var facility, out var errors))
+        {
+            return errors.ToProblem();
+        }
+        var (outcome, updated) = await facilities.UpdateAsync(Exporter.From(http), id, facility, cancellationToken);
+        return outcome switch
+        {
+            Facilities.Outcome.Done => TypedResults.Ok(updated!),
+            Facilities.Outcome.NotFound => TypedResults.NotFound(),
+            Facilities.Outcome.IdentifierTaken => IdentifierTaken(),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The facility was changed at the same time; read it again and retry."),
+        };
+    }
+
+    private static async Task<Results<Ok<FacilityResponse>, NotFound>> GetAsync(Guid id, HttpContext http, Facilities facilities, CancellationToken cancellationToken) =>
+        await facilities.FindAsync(Exporter.From(http).Id, id, cancellationToken) is { } facility ? TypedResults.Ok(facility) : TypedResults.NotFound();
+
+    private static async Task<Results<Ok<RecordPage<FacilityResponse>>, ValidationProblem>> ListAsync(
+        HttpContext http, Traceability.Data.Database database, CancellationToken cancellationToken, string? country = null, int page = 1, int pageSize = 50)
+    {
+        var errors = new ValidationErrors();
+        errors.Require(country is null || CountryCodes.IsAssigned(country), "country", "The country is an ISO 3166-1 alpha-2 code.");
+        errors.Require(page is >= 1 and <= 100_000, "page", "The page is a number from 1.");
+        errors.Require(pageSize is >= 1 and <= 500, "pageSize", "The page size is from 1 to 500.");
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+        var filter = new { ExporterId = Exporter.From(http).Id, Country = country, Offset = (page - 1) * pageSize, PageSize = pageSize };
+        var rows = await database.QueryAsync<FacilityResponse>(RegisterFacilitySql.FacilitiesOfExporter, filter, cancellationToken);
+        var total = (await database.QueryAsync<long>(RegisterFacilitySql.CountOfExporter, filter, cancellationToken))[0];
+        return TypedResults.Ok(new RecordPage<FacilityResponse>(rows.Select(Facilities.Normalised).ToList(), page, pageSize, total));
+    }
+
+    private static ProblemHttpResult IdentifierTaken() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another of your facilities has this GLN or Open Supply Hub id.");
+}

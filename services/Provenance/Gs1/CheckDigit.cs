@@ -1,0 +1,35 @@
+namespace Traceability.Provenance.Gs1;
+
+/// <summary>
+/// GS1 mod-10 check digits (GTIN-8/12/13/14, GLN, SSCC): weights 3,1,3,1… from the rightmost
+/// data digit; the check digit is (10 − sum mod 10) mod 10.
+/// </summary>
+public static class CheckDigit
+{
+    /// <summary>Whether <paramref name="value"/> is all digits (at least two) and its last digit checks.</summary>
+    public static bool IsValid(string? value)
+    {
+        if (value is not { Length: >= 2 } || !value.All(char.IsAsciiDigit))
+        {
+            return false;
+        }
+        var sum = 0;
+        for (int i = value.Length - 2, weight = 3; i >= 0; i--, weight = 4 - weight)
+        {
+            sum += (value[i] - '0') * weight;
+        }
+        return (10 - sum % 10) % 10 == value[^1] - '0';
+    }
+
+    /// <summary>A Global Location Number: 13 digits.</summary>
+    public static bool IsGln(string? value) => value is { Length: 13 } && IsValid(value);
+
+    /// <summary>A GTIN-8, -12, -13 or -14.</summary>
+    public static bool IsGtin(string? value) => value is { Length: 8 or 12 or 13 or 14 } && IsValid(value);
+
+    /// <summary>A Serial Shipping Container Code: 18 digits.</summary>
+    public static bool IsSscc(string? value) => value is { Length: 18 } && IsValid(value);
+
+    /// <summary>A GTIN padded to 14 digits, the form GS1 compares and stores.</summary>
+    public static string ToGtin14(string gtin) => gtin.PadLeft(14, '0');
+}

@@ -1,0 +1,124 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Traceability.Data;
+using Traceability.Provenance.Exporters;
+
+namespace Traceability.Provenance.Idempotency;
+
+/// <summary>
+/// <c>Idempotency-Key</c> on a POST: the first successful answer to a key is stored in the same
+/// transaction as the record it created. The same key with the same body gets that answer again
+/// (nothing is stored twice); with a different body, 422. Keys are per exporter.
+/// </summary>
+internal sealed class IdempotentRequest(Database database) : IEndpointFilter
+{
+    public const string Header = "Idempotency-Key";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var key = http.Request.Headers[Header].ToString();
+        if (key.Length == 0)
+        {
+            return await next(context);
+        }
+        if (key.Length > 200 || key.Any(c => c is < ' ' or > '~'))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Idempotency-Key is not valid.",
+                detail: "An Idempotency-Key is 1 to 200 printable ASCII characters, e.g. a UUID.");
+        }
+        var exporter = Exporter.From(http);
+        var requestHash = await RequestHashAsync(http.Request);
+        if (await ReplayAsync(http, exporter, key, requestHash) is { } earlier)
+        {
+            return earlier;
+        }
+        http.Items[typeof(PendingKey)] = new PendingKey(exporter.Id, key, requestHash);
+        try
+        {
+            return await next(context);
+        }
+        catch (KeyTakenMeanwhile)
+        {
+            // A concurrent request with the same key committed first: answer as it did.
+            return await ReplayAsync(http, exporter, key, requestHash)
+                ?? throw new InvalidOperationException("An idempotency key was taken but cannot be found.");
+        }
+    }
+
+    /// <summary>Stores the answer under the request's key, if it has one, inside the record's transaction.</summary>
+    public static async Task SaveAsync(DataTransaction data, HttpContext http, int statusCode, object response, string? location)
+    {
+        if (http.Items[typeof(PendingKey)] is not PendingKey pending)
+        {
+            return;
+        }
+        var saved = await data.ExecuteAsync(IdempotencySql.Save(data.Dialect), new
+        {
+            pending.ExporterId,
+            pending.IdempotencyKey,
+            pending.RequestHash,
+            StatusCode = statusCode,
+            Location = location,
+            ResponseBody = JsonSerializer.Serialize(response, response.GetType(), Json),
+            CreatedAt = DateTime.UtcNow,
+        });
+        if (saved == 0)
+        {
+            throw new KeyTakenMeanwhile();
+        }
+    }
+
+    private async Task<IResult?> ReplayAsync(HttpContext http, Exporter exporter, string key, string requestHash)
+    {
+        var stored = await database.QuerySingleOrDefaultAsync<StoredAnswer>(IdempotencySql.Find,
+            new { ExporterId = exporter.Id, IdempotencyKey = key }, http.RequestAborted);
+        if (stored is null)
+        {
+            return null;
+        }
+        if (stored.RequestHash != requestHash)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
+                title: "This Idempotency-Key was used with a different request.",
+                detail: "Reuse a key only to retry the very same request; use a new key for a new one.");
+        }
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        if (stored.Location is not null)
+        {
+            http.Response.Headers.Location = stored.Location;
+        }
+        return Results.Text(stored.ResponseBody, "application/json", Encoding.UTF8, stored.StatusCode);
+    }
+
+    private static async Task<string> RequestHashAsync(HttpRequest request)
+    {
+        // The body was buffered before binding (see Program), so it can be read again here.
+        request.Body.Position = 0;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer)) > 0)
+        {
+            sha.AppendData(buffer, 0, read);
+        }
+        request.Body.Position = 0;
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private sealed record PendingKey(string ExporterId, string IdempotencyKey, string RequestHash);
+
+    private sealed record StoredAnswer
+    {
+        public string RequestHash { get; init; } = "";
+        public int StatusCode { get; init; }
+        public string? Location { get; init; }
+        public string ResponseBody { get; init; } = "";
+    }
+
+    private sealed class KeyTakenMeanwhile : Exception;
+}

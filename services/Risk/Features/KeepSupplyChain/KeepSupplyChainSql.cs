@@ -1,0 +1,21 @@
+using Traceability.Data;
+
+namespace Traceability.Risk.Features.KeepSupplyChain;
+
+internal static class KeepSupplyChainSql
+{
+    public static string InsertFacility(SqlDialect dialect) => dialect.InsertIfAbsent(
+        "risk.facility",
+        ["id", "tenant_id", "revision", "name", "country", "gln", "osh_id", "facility_type", "updated_at"],
+        ["id"]);
+
+    // Revisions may arrive out of order: an older one never overwrites a newer one.
+    public const string UpdateFacility = """
+        UPDATE risk.facility
+        SET revision = @Revision, name = @Name, country = @Country, gln = @Gln, osh_id = @OshId, facility_type = @FacilityType, updated_at = @UpdatedAt
+        WHERE id = @Id AND revision < @Revision
+        """;
+
+    public static string InsertProduct(SqlDialect dialect) => dialect.InsertIfAbsent(
+        "risk.product", ["id", "tenant_id", "gtin", "hs_code", "commodity"], ["id"]);
+}
