@@ -1,0 +1,221 @@
+using System.Text.Json;
+using Json.Schema;
+
+namespace Traceability.Provenance.Features.CaptureEpcis;
+
+/// <summary>One thing wrong with a captured document: which event (or none), which field, why.</summary>
+public sealed record EpcisError(int? EventIndex, string Field, string Message);
+
+/// <summary>
+/// Validates EPCIS 2.0 JSON: first against GS1's JSON schema (with JsonSchema.Net, formats checked),
+/// then the rules a schema cannot express — CBV bizStep and disposition words, extension fields whose
+/// namespace prefix must be declared in <c>@context</c>, ilmd keys, and per-event-type requirements.
+/// </summary>
+public sealed class EpcisValidator
+{
+    private static readonly HashSet<string> StandardFields = new(StringComparer.Ordinal)
+    {
+        "@context", "type", "eventID", "eventTime", "eventTimeZoneOffset", "recordTime", "errorDeclaration", "certificationInfo",
+        "epcList", "quantityList", "action", "bizStep", "disposition", "persistentDisposition", "readPoint", "bizLocation",
+        "bizTransactionList", "sourceList", "destinationList", "sensorElementList", "ilmd", "parentID", "childEPCs",
+        "childQuantityList", "inputEPCList", "inputQuantityList", "outputEPCList", "outputQuantityList", "transformationID",
+    };
+
+    // Prefixes the standard EPCIS 2.0 context (epcis-context.jsonld) declares for every document.
+    private static readonly string[] StandardPrefixes = ["epcis", "cbv", "cbvmda", "gs1", "rdfs", "owl", "xsd", "dcterms"];
+
+    private readonly JsonSchema _schema;
+    // Valid documents are the common case: a flag-only pass answers them cheaply; only an invalid
+    // document is evaluated again with the full hierarchy to say where it is wrong.
+    private readonly EvaluationOptions _quick = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
+    private readonly EvaluationOptions _options = new() { OutputFormat = OutputFormat.Hierarchical, RequireFormatValidation = true };
+
+    public EpcisValidator()
+    {
+        using var stream = typeof(EpcisValidator).Assembly.GetManifestResourceStream("Epcis/EPCIS-JSON-Schema.json")
+            ?? throw new InvalidOperationException("The EPCIS JSON schema is not embedded.");
+        using var reader = new StreamReader(stream);
+        _schema = JsonSchema.FromText(reader.ReadToEnd());
+    }
+
+    /// <summary>Every error in an EPCISDocument; empty when it is valid.</summary>
+    public IReadOnlyList<EpcisError> ValidateDocument(JsonElement document)
+    {
+        var errors = SchemaErrors(document, "").ToList();
+        if (document.ValueKind == JsonValueKind.Object && document.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String
+            && type.GetString() != "EPCISDocument")
+        {
+            errors.Add(new EpcisError(null, "type", "The capture interface takes an EPCISDocument."));
+        }
+        var prefixes = ContextPrefixes(document);
+        if (document.ValueKind == JsonValueKind.Object && !document.TryGetProperty("@context", out _))
+        {
+            errors.Add(new EpcisError(null, "@context", "An EPCIS document needs its JSON-LD @context."));
+        }
+        if (Events(document) is { } events)
+        {
+            var index = 0;
+            foreach (var item in events.EnumerateArray())
+            {
+                errors.AddRange(RuleErrors(item, index++, prefixes));
+            }
+        }
+        return Distinct(errors);
+    }
+
+    /// <summary>Every error in a single event posted on its own (it carries its own @context).</summary>
+    public IReadOnlyList<EpcisError> ValidateEvent(JsonElement item)
+    {
+        var errors = SchemaErrors(item, "").Select(e => e with { EventIndex = 0 }).ToList();
+        errors.AddRange(RuleErrors(item, 0, ContextPrefixes(item)));
+        return Distinct(errors);
+    }
+
+    public static JsonElement? Events(JsonElement document) =>
+        document.ValueKind == JsonValueKind.Object
+        && document.TryGetProperty("epcisBody", out var body) && body.ValueKind == JsonValueKind.Object
+        && body.TryGetProperty("eventList", out var list) && list.ValueKind == JsonValueKind.Array
+            ? list
+            : null;
+
+    private IEnumerable<EpcisError> SchemaErrors(JsonElement instance, string prefix)
+    {
+        if (_schema.Evaluate(instance, _quick).IsValid)
+        {
+            return [];
+        }
+        return Failures(_schema.Evaluate(instance, _options), prefix);
+    }
+
+    // Only failing nodes are followed: a branch that failed under an anyOf/oneOf/if that as a whole
+    // held is not the document's fault, and reporting it would bury the real error.
+    private static IEnumerable<EpcisError> Failures(EvaluationResults node, string prefix)
+    {
+        if (node.IsValid || node.EvaluationPath.ToString().EndsWith("/if", StringComparison.Ordinal))
+        {
+            yield break;
+        }
+        if (node.Errors is { Count: > 0 } errors)
+        {
+            var (index, field) = Locate(prefix + node.InstanceLocation);
+            foreach (var (keyword, message) in errors)
+            {
+                // "Required properties ["action"] are not present": name the missing field itself.
+                var missing = keyword == "required" && message.IndexOf('[', StringComparison.Ordinal) is var open and >= 0
+                    ? message[(open + 1)..message.IndexOf(']', open)].Replace("\"", "", StringComparison.Ordinal)
+                    : null;
+                yield return new EpcisError(index, missing is null ? field : field == "$" ? missing : $"{field}.{missing}", $"{message} ({keyword})");
+            }
+        }
+        foreach (var child in node.Details ?? [])
+        {
+            foreach (var failure in Failures(child, prefix))
+            {
+                yield return failure;
+            }
+        }
+    }
+
+    private static IEnumerable<EpcisError> RuleErrors(JsonElement item, int index, IReadOnlySet<string> documentPrefixes)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+        {
+            yield break;
+        }
+        var prefixes = new HashSet<string>(documentPrefixes, StringComparer.Ordinal);
+        prefixes.UnionWith(ContextPrefixes(item));
+        var type = Text(item, "type");
+        var action = Text(item, "action");
+
+        if (Text(item, "bizStep") is { } bizStep && Cbv.BareWord(bizStep, "bizstep", "BizStep") is { } step && !Cbv.BizSteps.Contains(step))
+        {
+            yield return new EpcisError(index, "bizStep", $"'{bizStep}' is not a CBV 2.0 business step; use a CBV word (e.g. shipping) or a URI of your own.");
+        }
+        if (Text(item, "disposition") is { } disposition && Cbv.BareWord(disposition, "disp", "Disp") is { } word && !Cbv.Dispositions.Contains(word))
+        {
+            yield return new EpcisError(index, "disposition", $"'{disposition}' is not a CBV 2.0 disposition; use a CBV word (e.g. in_transit) or a URI of your own.");
+        }
+        foreach (var property in item.EnumerateObject())
+        {
+            if (!StandardFields.Contains(property.Name) && !IsNamespaced(property.Name, prefixes))
+            {
+                yield return new EpcisError(index, property.Name, "An extension field needs a namespace prefix declared in @context (e.g. example:field) or a full IRI.");
+            }
+        }
+        if (item.TryGetProperty("ilmd", out var ilmd) && ilmd.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in ilmd.EnumerateObject().Where(p => !IsNamespaced(p.Name, prefixes)))
+            {
+                yield return new EpcisError(index, $"ilmd.{property.Name}", "An ilmd field needs a namespace prefix declared in @context or a full IRI.");
+            }
+            if (type == "ObjectEvent" && action != "ADD")
+            {
+                yield return new EpcisError(index, "ilmd", "ilmd belongs only to an ObjectEvent with action ADD.");
+            }
+        }
+        switch (type)
+        {
+            case "ObjectEvent" when !NonEmpty(item, "epcList") && !NonEmpty(item, "quantityList") && !(NonEmpty(item, "sensorElementList") && item.TryGetProperty("readPoint", out _)):
+                yield return new EpcisError(index, "epcList", "An ObjectEvent names what it observed: an epcList or a quantityList (or sensor data with a readPoint).");
+                break;
+            case "AggregationEvent" when action is "ADD" or "DELETE" && Text(item, "parentID") is null:
+                yield return new EpcisError(index, "parentID", "An AggregationEvent with action ADD or DELETE needs a parentID.");
+                break;
+            case "TransformationEvent" when Text(item, "transformationID") is null
+                && !((NonEmpty(item, "inputEPCList") || NonEmpty(item, "inputQuantityList")) && (NonEmpty(item, "outputEPCList") || NonEmpty(item, "outputQuantityList"))):
+                yield return new EpcisError(index, "inputEPCList", "A TransformationEvent needs inputs and outputs, or a transformationID.");
+                break;
+        }
+    }
+
+    /// <summary>Prefixes declared by the objects of an @context (string entries are remote contexts).</summary>
+    public static IReadOnlySet<string> ContextPrefixes(JsonElement element)
+    {
+        var prefixes = new HashSet<string>(StandardPrefixes, StringComparer.Ordinal);
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("@context", out var context))
+        {
+            return prefixes;
+        }
+        IEnumerable<JsonElement> entries = context.ValueKind == JsonValueKind.Array ? context.EnumerateArray() : [context];
+        foreach (var entry in entries.Where(e => e.ValueKind == JsonValueKind.Object))
+        {
+            foreach (var property in entry.EnumerateObject())
+            {
+                prefixes.Add(property.Name);
+            }
+        }
+        return prefixes;
+    }
+
+    private static bool IsNamespaced(string name, IReadOnlySet<string> prefixes)
+    {
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return false;
+        }
+        var prefix = name[..colon];
+        return prefixes.Contains(prefix) || prefix is "http" or "https" or "urn";
+    }
+
+    private static (int? Index, string Field) Locate(string pointer)
+    {
+        var parts = pointer.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal)).ToList();
+        if (parts.Count >= 3 && parts[0] == "epcisBody" && parts[1] == "eventList" && int.TryParse(parts[2], out var index))
+        {
+            return (index, parts.Count > 3 ? Path(parts.Skip(3)) : "$");
+        }
+        return (null, parts.Count == 0 ? "$" : Path(parts));
+    }
+
+    private static string Path(IEnumerable<string> parts) =>
+        string.Concat(parts.Select((p, i) => int.TryParse(p, out _) ? $"[{p}]" : i == 0 ? p : "." + p));
+
+    private static string? Text(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static bool NonEmpty(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() > 0;
+
+    private static List<EpcisError> Distinct(List<EpcisError> errors) => errors.Distinct().ToList();
+}
