@@ -2,6 +2,7 @@ using Traceability.Data;
 using Traceability.Hosting;
 using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
+using Traceability.Provenance.Features.CaptureEpcis;
 using Traceability.Provenance.Features.GetShipment;
 using Traceability.Provenance.Features.ManageExporters;
 using Traceability.Provenance.Features.RecordShipment;
@@ -19,6 +20,8 @@ builder.Services.AddSingleton<HashChain>();
 builder.Services.AddSingleton<Facilities>();
 builder.Services.AddSingleton<Products>();
 builder.Services.AddSingleton<RecordShipmentHandler>();
+builder.Services.AddSingleton<EpcisValidator>();
+builder.Services.AddSingleton<EpcisCapture>();
 builder.Services.AddExporterRateLimit(builder.Configuration);
 
 var app = builder.Build();
@@ -32,6 +35,7 @@ var chain = app.Services.GetRequiredService<HashChain>();
 var database = app.Services.GetRequiredService<Database>();
 chain.ReadsWith(Facilities.RecordType, app.Services.GetRequiredService<Facilities>().CanonicalAsync);
 chain.ReadsWith(Products.RecordType, app.Services.GetRequiredService<Products>().CanonicalAsync);
+chain.ReadsWith(EpcisCapture.RecordType, app.Services.GetRequiredService<EpcisCapture>().DocumentAsync);
 chain.ReadsWith(RecordShipmentHandler.RecordType, (exporter, id, ct) => GetShipmentEndpoint.CanonicalAsync(database, exporter, id, ct));
 
 app.UseTraceabilityDefaults();
@@ -39,7 +43,7 @@ app.UseRateLimiter();
 // Idempotency-Key compares request bodies, so POST bodies are kept readable after binding.
 app.Use((http, next) =>
 {
-    if (HttpMethods.IsPost(http.Request.Method))
+    if (HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api"))
     {
         http.Request.EnableBuffering();
     }
@@ -55,6 +59,10 @@ api.MapProducts();
 api.MapRecordShipment();
 api.MapGetShipment();
 api.MapVerifyChain();
+
+var epcis = app.MapGroup("/epcis").AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy).WithTags("EPCIS");
+epcis.MapCaptureEpcis();
+epcis.MapQueryEpcis();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 return 0;

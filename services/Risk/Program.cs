@@ -11,6 +11,7 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<ShipmentRecordedConsumer, ShipmentRecordedConsumerDefinition>();
     bus.AddConsumer<FacilityRegisteredConsumer, FacilityRegisteredConsumerDefinition>();
     bus.AddConsumer<ProductRegisteredConsumer, ProductRegisteredConsumerDefinition>();
+    bus.AddConsumer<EpcisEventCapturedConsumer, EpcisEventCapturedConsumerDefinition>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());

@@ -18,4 +18,9 @@ internal static class KeepSupplyChainSql
 
     public static string InsertProduct(SqlDialect dialect) => dialect.InsertIfAbsent(
         "risk.product", ["id", "tenant_id", "gtin", "hs_code", "commodity"], ["id"]);
+
+    public static string InsertProvenanceLink(SqlDialect dialect) => dialect.InsertIfAbsent(
+        "risk.provenance_link",
+        ["tenant_id", "epcis_event_id", "link_kind", "event_type", "event_time", "biz_location", "epc_count"],
+        ["tenant_id", "epcis_event_id"]);
 }

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
+using Traceability.Provenance.Exporters;
+
+namespace Traceability.Provenance.Features.CaptureEpcis;
+
+/// <summary>
+/// The EPCIS 2.0 capture interface: <c>POST /epcis/capture</c> (an EPCISDocument; 202 and a capture
+/// job), <c>OPTIONS /epcis/capture</c> (the limits), <c>GET /epcis/capture/{id}</c> (the job), and
+/// <c>POST /epcis/events</c> (one event; 201).
+/// </summary>
+internal static class CaptureEpcisEndpoint
+{
+    private const string ErrorBehaviourHeader = "GS1-Capture-Error-Behaviour";
+
+    public static RouteGroupBuilder MapCaptureEpcis(this RouteGroupBuilder epcis)
+    {
+        epcis.MapMethods("/capture", [HttpMethods.Options], (HttpContext http) =>
+        {
+            Advertise(http.Response);
+            http.Response.Headers.Allow = "OPTIONS, POST";
+            return Results.NoContent();
+        }).WithName("EpcisCaptureOptions");
+        epcis.MapPost("/capture", CaptureAsync).WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.");
+        epcis.MapGet("/capture/{captureId:guid}", async (Guid captureId, HttpContext http, EpcisCapture capture, CancellationToken ct) =>
+            await capture.FindJobAsync(Exporter.From(http).Id, captureId, ct) is { } job ? Results.Ok(job) : Results.NotFound()).WithName("EpcisCaptureJob");
+        epcis.MapPost("/events", CaptureOneAsync).WithName("EpcisCaptureEvent").WithSummary("Captures one EPCIS event; 201.");
+        return epcis;
+    }
+
+    /// <summary>The headers every EPCIS answer carries.</summary>
+    public static void Advertise(HttpResponse response)
+    {
+        response.Headers["GS1-EPCIS-Version"] = "2.0.0";
+        response.Headers["GS1-CBV-Version"] = "2.0.0";
+        response.Headers["GS1-EPCIS-Capture-Limit"] = EpcisCapture.CaptureLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        response.Headers["GS1-EPCIS-Capture-File-Size-Limit"] = EpcisCapture.FileSizeLimit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<IResult> CaptureAsync(HttpContext http, EpcisValidator validator, EpcisCapture capture, CancellationToken cancellationToken)
+    {
+        Advertise(http.Response);
+        var behaviour = http.Request.Headers[ErrorBehaviourHeader].ToString() is { Length: > 0 } given ? given.ToLowerInvariant() : "rollback";
+        if (behaviour is not ("rollback" or "proceed"))
+        {
+            return Problem(StatusCodes.Status400BadRequest, $"{ErrorBehaviourHeader} is 'rollback' (the default) or 'proceed'.");
+        }
+        var (document, failure) = await ReadJsonAsync(http, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        using (document)
+        {
+            var root = document!.RootElement;
+            if (EpcisValidator.Events(root) is { } list && list.GetArrayLength() > EpcisCapture.CaptureLimit)
+            {
+                return Problem(StatusCodes.Status413PayloadTooLarge,
+                    $"The document has {list.GetArrayLength()} events; GS1-EPCIS-Capture-Limit is {EpcisCapture.CaptureLimit}.");
+            }
+            var errors = validator.ValidateDocument(root);
+            var events = EpcisValidator.Events(root) is { } eventList ? eventList.EnumerateArray().ToList() : [];
+            if (errors.Any(e => e.EventIndex is null) || (behaviour == "rollback" && errors.Count > 0) || events.Count == 0)
+            {
+                return Invalid(errors.Count > 0 ? errors : [new EpcisError(null, "epcisBody.eventList", "The document has no events.")]);
+            }
+            var invalid = errors.Select(e => e.EventIndex!.Value).ToHashSet();
+            var context = root.TryGetProperty("@context", out var c) ? JsonNode.Parse(c.GetRawText()) : null;
+            var valid = events.Where((_, i) => !invalid.Contains(i)).Select(e => WithContext(e, context)).ToList();
+            var (job, _) = await capture.StoreAsync(Exporter.From(http), valid, behaviour, events.Count, errors, cancellationToken);
+            http.Response.Headers.Location = $"/epcis/capture/{job.CaptureId}";
+            return Results.Json(job, statusCode: StatusCodes.Status202Accepted);
+        }
+    }
+
+    private static async Task<IResult> CaptureOneAsync(HttpContext http, EpcisValidator validator, EpcisCapture capture, CancellationToken cancellationToken)
+    {
+        Advertise(http.Response);
+        var (document, failure) = await ReadJsonAsync(http, cancellationToken);
+        if (failure is not null)
+        {
+            return failure;
+        }
+        using (document)
+        {
+            var errors = validator.ValidateEvent(document!.RootElement);
+            if (errors.Count > 0)
+            {
+                return Invalid(errors.Select(e => e with { EventIndex = null }).ToList());
+            }
+            var (job, ids) = await capture.StoreAsync(Exporter.From(http), [document.RootElement], "rollback", 1, [], cancellationToken);
+            var location = $"/epcis/events/{Uri.EscapeDataString(ids[0])}";
+            http.Response.Headers.Location = location;
+            using var stored = JsonDocument.Parse(await capture.DocumentAsync(Exporter.From(http).Id, ids[0], cancellationToken) ?? "{}");
+            return Results.Json(stored.RootElement.Clone(), statusCode: job.StoredCount == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK,
+                contentType: "application/ld+json");
+        }
+    }
+
+    private static JsonElement WithContext(JsonElement item, JsonNode? context)
+    {
+        // Each event is stored and queried on its own: it keeps the document's @context, so its extension prefixes stay defined.
+        if (context is null || item.TryGetProperty("@context", out _))
+        {
+            return item;
+        }
+        var node = JsonNode.Parse(item.GetRawText())!.AsObject();
+        var withContext = new JsonObject { ["@context"] = context.DeepClone() };
+        foreach (var (key, value) in node)
+        {
+            withContext[key] = value?.DeepClone();
+        }
+        return JsonDocument.Parse(withContext.ToJsonString()).RootElement.Clone();
+    }
+
+    private static async Task<(JsonDocument? Document, IResult? Failure)> ReadJsonAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var mediaType)
+            || !(mediaType.MediaType.Equals("application/ld+json", StringComparison.OrdinalIgnoreCase) || mediaType.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "EPCIS documents are application/ld+json (or application/json)."));
+        }
+        if (http.Request.ContentLength > EpcisCapture.FileSizeLimit)
+        {
+            return (null, TooLarge());
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = EpcisCapture.FileSizeLimit;
+        }
+        try
+        {
+            return (await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken), null);
+        }
+        catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return (null, TooLarge());
+        }
+        catch (JsonException json)
+        {
+            return (null, Invalid([new EpcisError(null, string.IsNullOrEmpty(json.Path) ? "$" : json.Path, $"Not valid JSON: {json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}")]));
+        }
+    }
+
+    private static IResult TooLarge() =>
+        Problem(StatusCodes.Status413PayloadTooLarge, $"The document is larger than GS1-EPCIS-Capture-File-Size-Limit ({EpcisCapture.FileSizeLimit} bytes).");
+
+    private static IResult Invalid(IReadOnlyList<EpcisError> errors) =>
+        Results.ValidationProblem(
+            errors.GroupBy(e => e.EventIndex is { } i ? $"epcisBody.eventList[{i}]{(e.Field == "$" ? "" : "." + e.Field)}" : e.Field)
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Message).Distinct().ToArray()),
+            title: "The EPCIS document is not valid (ValidationException); nothing was stored.",
+            type: "epcisException:ValidationException");
+
+    private static IResult Problem(int status, string title) => Results.Problem(statusCode: status, title: title);
+}

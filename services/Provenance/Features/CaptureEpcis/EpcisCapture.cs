@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Traceability.Contracts.Provenance;
+using Traceability.Data;
+using Traceability.Provenance.Chain;
+using Traceability.Provenance.Exporters;
+
+namespace Traceability.Provenance.Features.CaptureEpcis;
+
+/// <summary>A capture job as the API answers it.</summary>
+public sealed record CaptureJob(Guid CaptureId, DateTime CreatedAt, bool Running, bool Success, string CaptureErrorBehaviour,
+    int EventCount, int StoredCount, int DuplicateCount, IReadOnlyList<EpcisError> Errors);
+
+/// <summary>
+/// Stores captured EPCIS events: each once per exporter (by eventID, or a canonical hash id when it
+/// has none), with its EPCs indexed, its hash-chain link and its <see cref="EpcisEventCaptured"/>
+/// event, all in one transaction with the capture job.
+/// </summary>
+internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvider time)
+{
+    public const string RecordType = "epcis-event";
+    public const int CaptureLimit = 1000;
+    public const long FileSizeLimit = 16 * 1024 * 1024;
+
+    private readonly string _insertEvent = EpcisSql.InsertEvent(database.Dialect);
+
+    /// <summary>Stores the given events (already valid) and the job; <paramref name="errors"/> are those of events left out.</summary>
+    public async Task<(CaptureJob Job, IReadOnlyList<string> EventIds)> StoreAsync(
+        Exporter exporter, IReadOnlyList<JsonElement> events, string behaviour, int eventCount, IReadOnlyList<EpcisError> errors, CancellationToken cancellationToken)
+    {
+        var now = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
+        var prepared = events.Select(e => Prepare(e, now)).ToList();
+        var captureId = Guid.CreateVersion7();
+        var messageIds = prepared.Select(_ => Guid.CreateVersion7()).ToList();
+        var job = await database.InTransactionAsync(async data =>
+        {
+            var stored = 0;
+            for (var i = 0; i < prepared.Count; i++)
+            {
+                var e = prepared[i];
+                var inserted = await data.ExecuteAsync(_insertEvent, new
+                {
+                    ExporterId = exporter.Id, e.EventId, e.EventType, e.EventTime, RecordTime = now, e.Action, e.BizStep, e.Disposition,
+                    e.ReadPoint, e.BizLocation, CaptureId = captureId, Document = e.Json,
+                });
+                if (inserted == 0)
+                {
+                    continue;
+                }
+                stored++;
+                foreach (var epc in e.Epcs)
+                {
+                    await data.ExecuteAsync(EpcisSql.InsertEpc, new { ExporterId = exporter.Id, e.EventId, Epc = epc });
+                }
+                await chain.AppendAsync(data, exporter.Id, RecordType, e.EventId, e.Json);
+                await data.PublishAsync(new EpcisEventCaptured
+                {
+                    EventId = messageIds[i],
+                    TenantId = exporter.Id,
+                    OccurredAt = now,
+                    EpcisEventId = e.EventId,
+                    EventType = e.EventType,
+                    EventTime = e.EventTime,
+                    LinkKind = e.LinkKind,
+                    BizStep = e.BizStep,
+                    Action = e.Action,
+                    ReadPoint = e.ReadPoint,
+                    BizLocation = e.BizLocation,
+                    Epcs = e.Epcs.Take(1000).ToList(),
+                    Sources = e.Sources,
+                    Destinations = e.Destinations,
+                });
+            }
+            var job = new CaptureJob(captureId, now, false, errors.Count == 0, behaviour, eventCount, stored, prepared.Count - stored, errors);
+            await data.ExecuteAsync(EpcisSql.InsertCapture, new
+            {
+                Id = captureId, ExporterId = exporter.Id, CreatedAt = now, ErrorBehaviour = behaviour, job.EventCount, job.StoredCount, job.DuplicateCount,
+                Errors = JsonSerializer.Serialize(errors, Json),
+            });
+            return job;
+        }, cancellationToken);
+        return (job, prepared.Select(p => p.EventId).ToList());
+    }
+
+    public async Task<CaptureJob?> FindJobAsync(string exporterId, Guid id, CancellationToken cancellationToken)
+    {
+        var row = await database.QuerySingleOrDefaultAsync<JobRow>(EpcisSql.CaptureOfExporter, new { Id = id, ExporterId = exporterId }, cancellationToken);
+        return row is null
+            ? null
+            : new CaptureJob(row.Id, DateTime.SpecifyKind(row.CreatedAt, DateTimeKind.Utc), false, row.Errors == "[]", row.ErrorBehaviour, row.EventCount,
+                row.StoredCount, row.DuplicateCount, JsonSerializer.Deserialize<List<EpcisError>>(row.Errors, Json) ?? []);
+    }
+
+    public Task<string?> DocumentAsync(string exporterId, string eventId, CancellationToken cancellationToken) =>
+        database.QuerySingleOrDefaultAsync<string>(EpcisSql.EventDocument, new { ExporterId = exporterId, EventId = eventId }, cancellationToken);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The event as stored: its eventID filled in when absent, its recordTime set, compact JSON.</summary>
+    internal static PreparedEvent Prepare(JsonElement element, DateTime recordTime)
+    {
+        var node = JsonNode.Parse(element.GetRawText())!.AsObject();
+        var eventId = node["eventID"]?.GetValue<string>() ?? CanonicalEventId(node);
+        node["eventID"] = eventId;
+        node["recordTime"] = recordTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        var type = node["type"]!.GetValue<string>();
+        var bizStep = Text(node, "bizStep") is { } step ? Cbv.BareWord(step, "bizstep", "BizStep") ?? step : null;
+        var eventTime = DateTimeOffset.Parse(node["eventTime"]!.GetValue<string>(), CultureInfo.InvariantCulture).UtcDateTime;
+        var epcs = new List<string>();
+        foreach (var list in new[] { "epcList", "childEPCs", "inputEPCList", "outputEPCList" })
+        {
+            if (node[list] is JsonArray array)
+            {
+                epcs.AddRange(array.OfType<JsonValue>().Select(v => v.GetValue<string>()));
+            }
+        }
+        foreach (var list in new[] { "quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList" })
+        {
+            if (node[list] is JsonArray array)
+            {
+                epcs.AddRange(array.OfType<JsonObject>().Select(q => q["epcClass"]?.GetValue<string>()).OfType<string>());
+            }
+        }
+        if (Text(node, "parentID") is { } parent)
+        {
+            epcs.Add(parent);
+        }
+        var linkKind = type == "TransformationEvent" ? "transforming"
+            : bizStep is "shipping" or "departing" ? "shipping"
+            : bizStep is "receiving" or "arriving" ? "receiving"
+            : null;
+        return new PreparedEvent(eventId, type, Canonical.Microseconds(eventTime), Text(node, "action"), bizStep,
+            Text(node, "disposition") is { } d ? Cbv.BareWord(d, "disp", "Disp") ?? d : null,
+            Id(node, "readPoint"), Id(node, "bizLocation"), epcs.Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList(),
+            Ids(node, "sourceList", "source"), Ids(node, "destinationList", "destination"), linkKind, node.ToJsonString());
+    }
+
+    /// <summary>
+    /// An id for an event captured without one: SHA-256 over the event with its keys sorted and
+    /// eventID/recordTime left out, written as a named-information URI (ni:///sha-256;…?ver=CBV2.0).
+    /// Not GS1's full canonicalisation algorithm (which also normalises identifiers and times), but
+    /// stable for the same event sent twice, which is what deduplication needs.
+    /// </summary>
+    internal static string CanonicalEventId(JsonObject node)
+    {
+        var copy = node.DeepClone().AsObject();
+        copy.Remove("eventID");
+        copy.Remove("recordTime");
+        copy.Remove("@context");
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Sorted(copy)!.ToJsonString()));
+        return $"ni:///sha-256;{Convert.ToHexStringLower(hash)}?ver=CBV2.0";
+    }
+
+    private static JsonNode? Sorted(JsonNode? node) => node switch
+    {
+        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
+        JsonArray a => new JsonArray(a.Select(Sorted).ToArray()),
+        null => null,
+        _ => node.DeepClone(),
+    };
+
+    private static string? Text(JsonObject node, string name) => node[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static string? Id(JsonObject node, string name) => node[name] is JsonObject o ? Text(o, "id") : null;
+
+    private static List<string> Ids(JsonObject node, string list, string field) =>
+        node[list] is JsonArray array ? array.OfType<JsonObject>().Select(o => Text(o, field)).OfType<string>().ToList() : [];
+
+    internal sealed record PreparedEvent(
+        string EventId, string EventType, DateTime EventTime, string? Action, string? BizStep, string? Disposition, string? ReadPoint,
+        string? BizLocation, IReadOnlyList<string> Epcs, IReadOnlyList<string> Sources, IReadOnlyList<string> Destinations, string? LinkKind, string Json);
+
+    private sealed record JobRow
+    {
+        public Guid Id { get; init; }
+        public DateTime CreatedAt { get; init; }
+        public string ErrorBehaviour { get; init; } = "";
+        public int EventCount { get; init; }
+        public int StoredCount { get; init; }
+        public int DuplicateCount { get; init; }
+        public string Errors { get; init; } = "[]";
+    }
+}
