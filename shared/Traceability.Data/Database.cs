@@ -19,6 +19,7 @@ public sealed class Database
     {
         var value = options.Value;
         Dialect = SqlDialect.For(value.Provider);
+        Dialect.ConfigureDapper();
         Schema = value.Schema;
         _connectionString = value.ConnectionString;
         _retry = TransientRetry.For(Dialect, value.MaxRetryAttempts);

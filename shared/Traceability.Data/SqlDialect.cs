@@ -41,6 +41,11 @@ public abstract class SqlDialect
     /// <summary>Releases the lock taken by <see cref="AcquireMigrationLock"/>.</summary>
     public abstract string ReleaseMigrationLock { get; }
 
+    /// <summary>Process-wide Dapper settings this engine needs (one process talks to one engine).</summary>
+    internal virtual void ConfigureDapper()
+    {
+    }
+
     /// <summary>Creates the database named in the connection string when it does not exist.</summary>
     internal abstract void EnsureDatabase(string connectionString);
 

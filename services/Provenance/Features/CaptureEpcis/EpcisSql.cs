@@ -28,21 +28,22 @@ internal static class EpcisSql
         SELECT document FROM provenance.epcis_event WHERE exporter_id = @ExporterId AND event_id = @EventId
         """;
 
-    // Optional filters as (@X IS NULL OR ...), keyset paging on (event_time, event_id).
+    // Optional text filters as (@X IS NULL OR ...); times always bound (open ends are the type's extremes,
+    // since an untyped NULL timestamp parameter cannot be typed by PostgreSQL); keyset paging on (event_time, event_id).
     public const string Events = """
         SELECT ev.event_id AS EventId, ev.event_time AS EventTime, ev.document AS Document
         FROM provenance.epcis_event ev
         WHERE ev.exporter_id = @ExporterId
           AND (@EventType IS NULL OR ev.event_type = @EventType)
-          AND (@GeEventTime IS NULL OR ev.event_time >= @GeEventTime)
-          AND (@LtEventTime IS NULL OR ev.event_time < @LtEventTime)
+          AND ev.event_time >= @GeEventTime
+          AND ev.event_time < @LtEventTime
           AND (@BizStep IS NULL OR ev.biz_step = @BizStep)
           AND (@BizLocation IS NULL OR ev.biz_location = @BizLocation)
           AND (@ReadPoint IS NULL OR ev.read_point = @ReadPoint)
           AND (@EpcPattern IS NULL OR EXISTS (
                 SELECT 1 FROM provenance.epcis_event_epc e
                 WHERE e.exporter_id = ev.exporter_id AND e.event_id = ev.event_id AND e.epc LIKE @EpcPattern ESCAPE '\'))
-          AND (@AfterTime IS NULL OR ev.event_time > @AfterTime OR (ev.event_time = @AfterTime AND ev.event_id > @AfterId))
+          AND (ev.event_time > @AfterTime OR (ev.event_time = @AfterTime AND ev.event_id > @AfterId))
         ORDER BY ev.event_time, ev.event_id
         OFFSET 0 ROWS FETCH NEXT @Take ROWS ONLY
         """;

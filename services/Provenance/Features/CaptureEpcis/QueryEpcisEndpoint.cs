@@ -15,6 +15,10 @@ namespace Traceability.Provenance.Features.CaptureEpcis;
 /// </summary>
 internal static class QueryEpcisEndpoint
 {
+    // Within what every engine and parameter type holds (SQL Server's datetime starts in 1753).
+    private static readonly DateTime Earliest = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime Latest = new(9999, 12, 30, 0, 0, 0, DateTimeKind.Utc);
+
     private static readonly string[] EventTypes = ["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"];
 
     public static RouteGroupBuilder MapQueryEpcis(this RouteGroupBuilder epcis)
@@ -72,13 +76,13 @@ internal static class QueryEpcisEndpoint
         {
             ExporterId = Exporter.From(http).Id,
             EventType = eventType,
-            GeEventTime = ge,
-            LtEventTime = lt,
+            GeEventTime = ge ?? Earliest,
+            LtEventTime = lt ?? Latest,
             BizStep = bizStep,
             BizLocation = Param("EQ_bizLocation"),
             ReadPoint = Param("EQ_readPoint"),
             EpcPattern = epc is null ? null : Like(epc),
-            AfterTime = after?.Time,
+            AfterTime = after?.Time ?? Earliest,
             AfterId = after?.Id ?? "",
             Take = perPage + 1,
         }, cancellationToken);
