@@ -54,6 +54,8 @@ public static class TraceabilityService
         {
             // Queues are named after the owning service, so two services' consumers of one event never share a queue.
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(schema, false));
+            // No calls home: the platform talks only to its own broker and database.
+            bus.DisableUsageTelemetry();
             configureBus?.Invoke(bus);
             bus.UsingRabbitMq((context, rabbit) =>
             {

@@ -16,6 +16,22 @@ public class When_callers_present_credentials_to_Provenance
     private ExporterKey _rival = null!;
     private ExporterKey _revoked = null!;
     private string _acmeShipment = null!;
+    private string _acmeFacility = null!;
+    private string _acmeProduct = null!;
+    private string _acmeCapture = null!;
+    private string _acmeEvent = null!;
+
+    private const string Facility = """{"gln":"7594567000014","name":"Farm","country":"GH","type":"farm"}""";
+    private const string Product = """{"gtin":"4006381333931","hsCode":"180100","commodity":"Cocoa"}""";
+    private const string EpcisEvent = """
+        {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"ObjectEvent","eventTime":"2026-11-02T09:00:00Z",
+         "eventTimeZoneOffset":"+00:00","action":"OBSERVE","bizStep":"shipping","epcList":["urn:epc:id:sgtin:0614141.107346.2017"]}
+        """;
+    private const string EpcisDocument = """
+        {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+         "creationDate":"2026-11-02T10:00:00Z","epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2026-11-02T09:00:00Z",
+         "eventTimeZoneOffset":"+00:00","action":"OBSERVE","bizStep":"receiving","epcList":["urn:epc:id:sgtin:0614141.107346.2018"]}]}}
+        """;
 
     [OneTimeSetUp]
     public async Task Start()
@@ -30,7 +46,25 @@ public class When_callers_present_credentials_to_Provenance
         Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
         using var created = await _provenance.Http.SendAsync(When_an_exporter_records_shipments.Post(_acme, When_an_exporter_records_shipments.Shipment("Coffee", "KE")));
         _acmeShipment = created.Headers.Location!.ToString().TrimStart('/');
+        _acmeFacility = await CreatedAsync("api/v1/facilities", Facility);
+        _acmeProduct = await CreatedAsync("api/v1/products", Product);
+        _acmeCapture = await CreatedAsync("epcis/capture", EpcisDocument, "application/ld+json");
+        _acmeEvent = await CreatedAsync("epcis/events", EpcisEvent, "application/ld+json");
     }
+
+    private async Task<string> CreatedAsync(string path, string json, string mediaType = "application/json")
+    {
+        var request = ProvenanceAdmin.Request(HttpMethod.Post, path, json, _acme.Key);
+        request.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        using var response = await _provenance.Http.SendAsync(request);
+        Assert.That((int)response.StatusCode, Is.AnyOf(201, 202), await response.Content.ReadAsStringAsync());
+        return response.Headers.Location!.ToString().TrimStart('/');
+    }
+
+    private Task<long> StoredAsync() => _database.ScalarAsync<long>("""
+        SELECT (SELECT count(*) FROM provenance.shipment) + (SELECT count(*) FROM provenance.facility) + (SELECT count(*) FROM provenance.product)
+             + (SELECT count(*) FROM provenance.epcis_event) + (SELECT count(*) FROM provenance.chain_link)
+        """);
 
     [OneTimeTearDown]
     public async Task Stop()
@@ -52,26 +86,73 @@ public class When_callers_present_credentials_to_Provenance
         _ => throw new ArgumentOutOfRangeException(nameof(credential)),
     };
 
-    private HttpRequestMessage ExporterRequest(string endpoint, string? key) => endpoint switch
+    private HttpRequestMessage ExporterRequest(string endpoint, string? key)
     {
-        "POST /api/v1/shipments" => ProvenanceAdmin.Request(HttpMethod.Post, "api/v1/shipments", When_an_exporter_records_shipments.Shipment("Cocoa", "GH"), key),
-        "GET /api/v1/shipments/{id}" => ProvenanceAdmin.Request(HttpMethod.Get, _acmeShipment, null, key),
-        _ => throw new ArgumentOutOfRangeException(nameof(endpoint)),
-    };
+        var (method, path, body, mediaType) = endpoint switch
+        {
+            "POST /api/v1/shipments" => (HttpMethod.Post, "api/v1/shipments", When_an_exporter_records_shipments.Shipment("Cocoa", "GH"), "application/json"),
+            "GET /api/v1/shipments/{id}" => (HttpMethod.Get, _acmeShipment, null, null),
+            "POST /api/v1/facilities" => (HttpMethod.Post, "api/v1/facilities", Facility.Replace("7594567000014", "8431472300015", StringComparison.Ordinal), "application/json"),
+            "PUT /api/v1/facilities/{id}" => (HttpMethod.Put, _acmeFacility, Facility, "application/json"),
+            "GET /api/v1/facilities/{id}" => (HttpMethod.Get, _acmeFacility, null, null),
+            "GET /api/v1/facilities" => (HttpMethod.Get, "api/v1/facilities", null, null),
+            "POST /api/v1/products" => (HttpMethod.Post, "api/v1/products", Product.Replace("4006381333931", "6291041500213", StringComparison.Ordinal), "application/json"),
+            "GET /api/v1/products/{id}" => (HttpMethod.Get, _acmeProduct, null, null),
+            "GET /api/v1/products" => (HttpMethod.Get, "api/v1/products", null, null),
+            "GET /api/v1/chain/verify" => (HttpMethod.Get, "api/v1/chain/verify", null, null),
+            "OPTIONS /epcis/capture" => (HttpMethod.Options, "epcis/capture", null, null),
+            "POST /epcis/capture" => (HttpMethod.Post, "epcis/capture", EpcisDocument.Replace("2018", "2019", StringComparison.Ordinal), "application/ld+json"),
+            "GET /epcis/capture/{id}" => (HttpMethod.Get, _acmeCapture, null, null),
+            "POST /epcis/events" => (HttpMethod.Post, "epcis/events", EpcisEvent.Replace("2017", "2020", StringComparison.Ordinal), "application/ld+json"),
+            "GET /epcis/events" => (HttpMethod.Get, "epcis/events", null, null),
+            "GET /epcis/events/{id}" => (HttpMethod.Get, _acmeEvent, null, null),
+            _ => throw new ArgumentOutOfRangeException(nameof(endpoint)),
+        };
+        var request = ProvenanceAdmin.Request(method, path, body, key);
+        if (mediaType is not null)
+        {
+            request.Content!.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
+        }
+        return request;
+    }
 
-    public static readonly string[] ExporterEndpoints = ["POST /api/v1/shipments", "GET /api/v1/shipments/{id}"];
+    public static readonly string[] ExporterEndpoints =
+    [
+        "POST /api/v1/shipments", "GET /api/v1/shipments/{id}",
+        "POST /api/v1/facilities", "PUT /api/v1/facilities/{id}", "GET /api/v1/facilities/{id}", "GET /api/v1/facilities",
+        "POST /api/v1/products", "GET /api/v1/products/{id}", "GET /api/v1/products",
+        "GET /api/v1/chain/verify",
+        "OPTIONS /epcis/capture", "POST /epcis/capture", "GET /epcis/capture/{id}", "POST /epcis/events", "GET /epcis/events", "GET /epcis/events/{id}",
+    ];
+
+    public static readonly string[] ExporterRecordEndpoints =
+    [
+        "GET /api/v1/shipments/{id}", "PUT /api/v1/facilities/{id}", "GET /api/v1/facilities/{id}", "GET /api/v1/products/{id}",
+        "GET /epcis/capture/{id}", "GET /epcis/events/{id}",
+    ];
+
+    [TestCaseSource(nameof(ExporterRecordEndpoints))]
+    public async Task Should_answer_another_exporters_record_as_missing(string endpoint)
+    {
+        var before = await StoredAsync();
+        using var response = await _provenance.Http.SendAsync(ExporterRequest(endpoint, _rival.Key));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+        Assert.That(await StoredAsync(), Is.EqualTo(before), "nothing stored or changed");
+        using var own = await _provenance.Http.SendAsync(ExporterRequest(endpoint, _acme.Key));
+        Assert.That((int)own.StatusCode, Is.InRange(200, 299), "the owner gets it");
+    }
 
     [Test]
     public async Task Should_refuse_exporter_endpoints_without_a_valid_exporter_key(
         [ValueSource(nameof(ExporterEndpoints))] string endpoint,
         [Values(Credential.None, Credential.Malformed, Credential.UnknownKey, Credential.Revoked, Credential.Admin)] Credential credential)
     {
-        var before = await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
+        var before = await StoredAsync();
         using var response = await _provenance.Http.SendAsync(ExporterRequest(endpoint, KeyFor(credential)));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
-        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.shipment"), Is.EqualTo(before), "nothing stored");
+        Assert.That(await StoredAsync(), Is.EqualTo(before), "nothing stored");
     }
 
     [Test]

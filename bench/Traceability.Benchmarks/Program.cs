@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+
+// Drives a running platform (bench/run.sh starts one) with shipments and EPCIS documents for a
+// fixed time per scenario, and prints accepted records/events per second, latency percentiles, how
+// long Risk took to evaluate everything accepted, and our rate against pgbench -N on the same PostgreSQL.
+//
+//   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick]
+// Environment: PROVENANCE_URL, Admin__ApiKey, ConnectionStrings__Traceability, TRACEABILITY_PG_BIN, TRACEABILITY_PG_PORT.
+
+var seconds = Argument("--seconds") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 10;
+var quick = args.Contains("--quick");
+var provenance = new Uri(Environment.GetEnvironmentVariable("PROVENANCE_URL") ?? "http://127.0.0.1:5101/");
+var adminKey = Environment.GetEnvironmentVariable("Admin__ApiKey") ?? throw new InvalidOperationException("Admin__ApiKey is required.");
+var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Traceability") ?? throw new InvalidOperationException("ConnectionStrings__Traceability is required.");
+var duration = TimeSpan.FromSeconds(seconds);
+
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+{
+    BaseAddress = provenance,
+    Timeout = TimeSpan.FromSeconds(120),
+};
+var exporter = $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
+var key = await OnboardAsync(exporter);
+Console.WriteLine($"Traceability ingest benchmark: {seconds} s per scenario, {Environment.ProcessorCount} cores, exporter {exporter}");
+Console.WriteLine();
+Console.WriteLine($"{"scenario",-28} {"conc",4} {"requests",9} {"records",9} {"records/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"risk done s",11}");
+
+var results = new List<(string Scenario, double RecordsPerSecond)>();
+// One numbering for every scenario: documents of different scenarios never repeat an event.
+long sequence = 0;
+var concurrencies = quick ? new[] { 4 } : new[] { 1, 4, 16 };
+foreach (var concurrency in concurrencies)
+{
+    results.Add(await RunAsync("shipments", concurrency, 1, ShipmentBody, "api/v1/shipments", "application/json", ShipmentsEvaluatedAsync));
+}
+foreach (var size in quick ? new[] { 1, 100 } : new[] { 1, 100, 500 })
+{
+    foreach (var concurrency in quick ? new[] { 2 } : new[] { 1, 4 })
+    {
+        results.Add(await RunAsync($"epcis {size}-event documents", concurrency, size, n => EpcisDocument(n, size), "epcis/capture", "application/ld+json", EpcisEventsSeenByRiskAsync));
+    }
+}
+
+var pgbench = await PgbenchAsync(duration);
+Console.WriteLine();
+if (pgbench is { } tps)
+{
+    Console.WriteLine($"pgbench -N (4 clients, {seconds} s) on the same PostgreSQL: {tps:F0} transactions/s");
+    foreach (var (scenario, rate) in results)
+    {
+        Console.WriteLine($"  {scenario,-36} {rate,9:F0} records/s = {rate / tps:P0} of the pgbench ceiling");
+    }
+}
+return 0;
+
+async Task<(string, double)> RunAsync(string name, int concurrency, int recordsPerRequest, Func<long, string> body, string path, string mediaType, Func<Task<long>> riskCount)
+{
+    var latencies = new List<double>();
+    var errors = 0;
+    long requests = 0;
+    var riskBefore = await riskCount();
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        var mine = new List<double>();
+        while (clock.Elapsed < duration)
+        {
+            var n = Interlocked.Increment(ref sequence);
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body(n), Encoding.UTF8) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.SendAsync(request);
+            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted)
+            {
+                mine.Add(elapsed);
+                Interlocked.Increment(ref requests);
+            }
+            else
+            {
+                Interlocked.Increment(ref errors);
+            }
+        }
+        lock (latencies)
+        {
+            latencies.AddRange(mine);
+        }
+    }));
+    var sendTime = clock.Elapsed;
+    var expected = riskBefore + requests * recordsPerRequest;
+    double? riskDone = null;
+    while (clock.Elapsed < sendTime + TimeSpan.FromMinutes(5))
+    {
+        if (await riskCount() >= expected)
+        {
+            riskDone = clock.Elapsed.TotalSeconds;
+            break;
+        }
+        await Task.Delay(50);
+    }
+    latencies.Sort();
+    var records = requests * recordsPerRequest;
+    var rate = records / sendTime.TotalSeconds;
+    Console.WriteLine($"{name,-28} {concurrency,4} {requests,9} {records,9} {rate,10:F0} {Percentile(latencies, 0.50),8:F1} {Percentile(latencies, 0.99),8:F1} {errors,6} {(riskDone is { } d ? d.ToString("F1", CultureInfo.InvariantCulture) : "n/a"),11}");
+    return ($"{name} (concurrency {concurrency})", rate);
+}
+
+static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+
+string ShipmentBody(long n) => n % 3 == 0
+    ? """{"hsCode":"1801.00","commodity":"Cocoa","originCountry":"CI","quantity":2500,"unit":"kg","shipDate":"2026-11-02"}"""
+    : """{"hsCode":"0901.11","commodity":"Coffee","originCountry":"BR","quantity":1200,"unit":"kg","shipDate":"2026-11-02"}""";
+
+string EpcisDocument(long n, int size)
+{
+    var events = new StringBuilder();
+    for (var i = 0; i < size; i++)
+    {
+        if (i > 0)
+        {
+            events.Append(',');
+        }
+        var bizStep = i % 2 == 0 ? "shipping" : "receiving";
+        events.Append(CultureInfo.InvariantCulture, $$"""
+            {"type":"ObjectEvent","eventTime":"2026-11-02T09:{{i % 60:00}}:00.000Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+             "bizStep":"{{bizStep}}","disposition":"in_transit","epcList":["urn:epc:id:sgtin:0614141.107346.{{exporter}}-{{n}}-{{i}}"],
+             "readPoint":{"id":"urn:epc:id:sgln:0614141.00777.0"},"bizLocation":{"id":"urn:epc:id:sgln:0614141.00888.0"}
+            """).Append('}');
+    }
+    return $$"""{"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-02T10:00:00Z","epcisBody":{"eventList":[""" + events + "]}}";
+}
+
+async Task<long> ShipmentsEvaluatedAsync() =>
+    await ScalarAsync("SELECT count(*) FROM risk.shipment_evaluation WHERE tenant_id = @Exporter");
+
+async Task<long> EpcisEventsSeenByRiskAsync() =>
+    await ScalarAsync("SELECT count(*) FROM risk.provenance_link WHERE tenant_id = @Exporter");
+
+async Task<long> ScalarAsync(string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    command.Parameters.AddWithValue("Exporter", exporter);
+    return (long)(await command.ExecuteScalarAsync())!;
+}
+
+async Task<string> OnboardAsync(string id)
+{
+    using var create = new HttpRequestMessage(HttpMethod.Post, "admin/exporters") { Content = JsonContent.Create(new { id, name = "Benchmark exporter" }) };
+    create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+    (await http.SendAsync(create)).EnsureSuccessStatusCode();
+    using var issue = new HttpRequestMessage(HttpMethod.Post, $"admin/exporters/{id}/keys");
+    issue.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+    using var issued = await http.SendAsync(issue);
+    issued.EnsureSuccessStatusCode();
+    return (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+}
+
+async Task<double?> PgbenchAsync(TimeSpan time)
+{
+    var bin = Environment.GetEnvironmentVariable("TRACEABILITY_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
+    var pgbench = Path.Combine(bin, "pgbench");
+    if (!File.Exists(pgbench))
+    {
+        Console.WriteLine($"pgbench not found at {pgbench}: no ceiling to compare with.");
+        return null;
+    }
+    var builder = new NpgsqlConnectionStringBuilder(connectionString);
+    await using (var admin = new NpgsqlConnection(connectionString))
+    {
+        await admin.OpenAsync();
+        await using var exists = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname = 'bench_pgbench'", admin);
+        if ((long)(await exists.ExecuteScalarAsync())! == 0)
+        {
+            await using var create = new NpgsqlCommand("CREATE DATABASE bench_pgbench", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+    }
+    string[] common = ["-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!];
+    await RunProcessAsync(pgbench, [.. common, "-i", "-q", "-s", "4", "bench_pgbench"], builder.Password);
+    var output = await RunProcessAsync(pgbench, [.. common, "-N", "-c", "4", "-j", "2", "-T", ((int)time.TotalSeconds).ToString(CultureInfo.InvariantCulture), "bench_pgbench"], builder.Password);
+    var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal));
+    return line is null ? null : double.Parse(line[6..].Split(' ')[0], CultureInfo.InvariantCulture);
+}
+
+static async Task<string> RunProcessAsync(string file, string[] arguments, string? password)
+{
+    var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in arguments)
+    {
+        start.ArgumentList.Add(argument);
+    }
+    if (password is not null)
+    {
+        start.Environment["PGPASSWORD"] = password;
+    }
+    using var process = Process.Start(start)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    var error = await process.StandardError.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    return process.ExitCode == 0 ? output : throw new InvalidOperationException($"{Path.GetFileName(file)} failed: {error}");
+}
+
+string? Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The ingest benchmark: starts its own copy of the platform (PostgreSQL and RabbitMQ as up.sh
+# does, services on ports 52xx with rate limits lifted), drives it for a fixed time per scenario
+# and prints the figures, then stops what it started.
+#   bash bench/run.sh            10 s per scenario (about 3 minutes in all)
+#   bash bench/run.sh --seconds 30
+#   bash bench/run.sh --quick    fewer scenarios, for a smoke run
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+export PROVENANCE_PORT=5201 AUDITS_PORT=5202 GRIEVANCES_PORT=5203 RISK_PORT=5204
+export RateLimit__Burst=100000000 RateLimit__PerSecond=100000000
+export Logging__LogLevel__Default=Warning
+
+bash infra/local/up.sh >"$ROOT/.local/bench-platform.log" 2>&1 &
+platform=$!
+# TERM, not INT: a background job of a script ignores SIGINT.
+trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" 2>/dev/null && break
+  if ! kill -0 "$platform" 2>/dev/null; then cat "$ROOT/.local/bench-platform.log" >&2; exit 1; fi
+  sleep 1
+done
+grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" || { echo "the platform did not come up" >&2; exit 1; }
+
+eval "$(bash infra/local/infra.sh env)"
+export Admin__ApiKey="${Admin__ApiKey:-$(cat "$ROOT/.local/admin-key")}"
+export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/"
+dotnet build bench/Traceability.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
+dotnet bench/Traceability.Benchmarks/bin/Release/net10.0/Traceability.Benchmarks.dll "$@"
