@@ -43,6 +43,33 @@ internal sealed class HashChain(Database database, TimeProvider time)
         await data.ExecuteAsync(HashChainSql.SetHeadHash, new { ExporterId = exporterId, HeadHash = linkHash });
     }
 
+    /// <summary>Appends many records in order with one move of the head (bulk capture).</summary>
+    public async Task AppendManyAsync(DataTransaction data, string exporterId, IReadOnlyList<(string RecordType, string RecordId, string CanonicalJson)> records)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+        await data.ExecuteAsync(_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis });
+        await data.ExecuteAsync(HashChainSql.AdvanceHeadBy, new { ExporterId = exporterId, Count = (long)records.Count });
+        var head = (await data.QuerySingleOrDefaultAsync<HeadRow>(HashChainSql.Head, new { ExporterId = exporterId }))!;
+        var sequence = head.Sequence - records.Count;
+        var previous = head.HeadHash;
+        var linkedAt = time.GetUtcNow().UtcDateTime;
+        var links = new List<object>(records.Count);
+        foreach (var (recordType, recordId, json) in records)
+        {
+            var recordHash = Canonical.Hash(json);
+            var linkHash = Canonical.Link(previous, recordHash);
+            links.Add(new LinkInsert(exporterId, ++sequence, recordType, recordId, recordHash, previous, linkHash, linkedAt));
+            previous = linkHash;
+        }
+        await data.ExecuteBatchAsync(HashChainSql.InsertLink, links);
+        await data.ExecuteAsync(HashChainSql.SetHeadHash, new { ExporterId = exporterId, HeadHash = previous });
+    }
+
+    private sealed record LinkInsert(string ExporterId, long Sequence, string RecordType, string RecordId, string RecordHash, string PreviousHash, string LinkHash, DateTime LinkedAt);
+
     public async Task<ChainVerification> VerifyAsync(string exporterId, CancellationToken cancellationToken)
     {
         const int pageSize = 500;

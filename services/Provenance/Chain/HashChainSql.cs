@@ -12,6 +12,10 @@ internal static class HashChainSql
         UPDATE provenance.chain_head SET sequence = sequence + 1 WHERE exporter_id = @ExporterId
         """;
 
+    public const string AdvanceHeadBy = """
+        UPDATE provenance.chain_head SET sequence = sequence + @Count WHERE exporter_id = @ExporterId
+        """;
+
     public const string Head = """
         SELECT sequence AS Sequence, head_hash AS HeadHash FROM provenance.chain_head WHERE exporter_id = @ExporterId
         """;

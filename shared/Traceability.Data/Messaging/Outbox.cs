@@ -12,14 +12,15 @@ internal sealed class Outbox(string schema)
     private readonly string _insert = MessagingSql.InsertOutboxMessage(schema);
 
     public Task AddAsync<T>(DataTransaction data, T message) where T : class, IMessage =>
-        data.ExecuteAsync(_insert, new
-        {
-            MessageId = message.EventId,
-            MessageType = TypeName(typeof(T)),
-            Body = JsonSerializer.Serialize(message, Json),
-            TraceParent = Activity.Current?.Id,
-            CreatedAt = DateTime.UtcNow,
-        });
+        data.ExecuteAsync(_insert, Row(message));
+
+    public Task AddManyAsync<T>(DataTransaction data, IReadOnlyList<T> messages) where T : class, IMessage =>
+        data.ExecuteBatchAsync(_insert, messages.Select(m => (object)Row(m)).ToList());
+
+    private static OutboxInsert Row<T>(T message) where T : class, IMessage => new(
+        message.EventId, TypeName(typeof(T)), JsonSerializer.Serialize(message, Json), Activity.Current?.Id, DateTime.UtcNow);
+
+    private sealed record OutboxInsert(Guid MessageId, string MessageType, string Body, string? TraceParent, DateTime CreatedAt);
 
     /// <summary>"Namespace.Type, Assembly": enough to find the contract type again, stable across versions.</summary>
     internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";

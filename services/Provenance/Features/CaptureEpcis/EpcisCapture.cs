@@ -37,43 +37,31 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
         var messageIds = prepared.Select(_ => Guid.CreateVersion7()).ToList();
         var job = await database.InTransactionAsync(async data =>
         {
-            var stored = 0;
-            for (var i = 0; i < prepared.Count; i++)
+            // A whole document in a handful of round trips: events, their EPCs, chain links and outbox rows each go as one batch.
+            var inserted = await data.ExecuteBatchAsync(_insertEvent, prepared.Select(e => (object)new EventInsert(
+                exporter.Id, e.EventId, e.EventType, e.EventTime, now, e.Action, e.BizStep, e.Disposition, e.ReadPoint, e.BizLocation, captureId, e.Json)).ToList());
+            var fresh = prepared.Select((e, i) => (Event: e, MessageId: messageIds[i])).Where((_, i) => inserted[i] == 1).ToList();
+            await data.ExecuteBatchAsync(EpcisSql.InsertEpc,
+                fresh.SelectMany(f => f.Event.Epcs.Select(epc => (object)new EpcInsert(exporter.Id, f.Event.EventId, epc))).ToList());
+            await chain.AppendManyAsync(data, exporter.Id, fresh.Select(f => (RecordType, f.Event.EventId, f.Event.Json)).ToList());
+            await data.PublishManyAsync(fresh.Select(f => new EpcisEventCaptured
             {
-                var e = prepared[i];
-                var inserted = await data.ExecuteAsync(_insertEvent, new
-                {
-                    ExporterId = exporter.Id, e.EventId, e.EventType, e.EventTime, RecordTime = now, e.Action, e.BizStep, e.Disposition,
-                    e.ReadPoint, e.BizLocation, CaptureId = captureId, Document = e.Json,
-                });
-                if (inserted == 0)
-                {
-                    continue;
-                }
-                stored++;
-                foreach (var epc in e.Epcs)
-                {
-                    await data.ExecuteAsync(EpcisSql.InsertEpc, new { ExporterId = exporter.Id, e.EventId, Epc = epc });
-                }
-                await chain.AppendAsync(data, exporter.Id, RecordType, e.EventId, e.Json);
-                await data.PublishAsync(new EpcisEventCaptured
-                {
-                    EventId = messageIds[i],
-                    TenantId = exporter.Id,
-                    OccurredAt = now,
-                    EpcisEventId = e.EventId,
-                    EventType = e.EventType,
-                    EventTime = e.EventTime,
-                    LinkKind = e.LinkKind,
-                    BizStep = e.BizStep,
-                    Action = e.Action,
-                    ReadPoint = e.ReadPoint,
-                    BizLocation = e.BizLocation,
-                    Epcs = e.Epcs.Take(1000).ToList(),
-                    Sources = e.Sources,
-                    Destinations = e.Destinations,
-                });
-            }
+                EventId = f.MessageId,
+                TenantId = exporter.Id,
+                OccurredAt = now,
+                EpcisEventId = f.Event.EventId,
+                EventType = f.Event.EventType,
+                EventTime = f.Event.EventTime,
+                LinkKind = f.Event.LinkKind,
+                BizStep = f.Event.BizStep,
+                Action = f.Event.Action,
+                ReadPoint = f.Event.ReadPoint,
+                BizLocation = f.Event.BizLocation,
+                Epcs = f.Event.Epcs.Take(1000).ToList(),
+                Sources = f.Event.Sources,
+                Destinations = f.Event.Destinations,
+            }).ToList());
+            var stored = fresh.Count;
             var job = new CaptureJob(captureId, now, false, errors.Count == 0, behaviour, eventCount, stored, prepared.Count - stored, errors);
             await data.ExecuteAsync(EpcisSql.InsertCapture, new
             {
@@ -168,6 +156,11 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
 
     private static List<string> Ids(JsonObject node, string list, string field) =>
         node[list] is JsonArray array ? array.OfType<JsonObject>().Select(o => Text(o, field)).OfType<string>().ToList() : [];
+
+    private sealed record EventInsert(string ExporterId, string EventId, string EventType, DateTime EventTime, DateTime RecordTime, string? Action,
+        string? BizStep, string? Disposition, string? ReadPoint, string? BizLocation, Guid CaptureId, string Document);
+
+    private sealed record EpcInsert(string ExporterId, string EventId, string Epc);
 
     internal sealed record PreparedEvent(
         string EventId, string EventType, DateTime EventTime, string? Action, string? BizStep, string? Disposition, string? ReadPoint,
