@@ -6,22 +6,9 @@
 # Set TRACEABILITY_KEEP_INFRA=1 to leave PostgreSQL and RabbitMQ running afterwards.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-CONFIGURATION="${CONFIGURATION:-Release}"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 RESULTS="$ROOT/.local/test-results"
-
-if ! command -v dotnet >/dev/null 2>&1; then
-  echo "The .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH." >&2
-  exit 1
-fi
-
-started_infra=0
-if ! bash infra/local/infra.sh status 2>/dev/null | grep -q "rabbitmq: running" || ! bash infra/local/infra.sh status 2>/dev/null | grep -q "postgres: running"; then
-  started_infra=1
-fi
-bash infra/local/infra.sh start
 stop_infra() {
   if [ "$started_infra" -eq 1 ] && [ "${TRACEABILITY_KEEP_INFRA:-0}" != "1" ]; then
     bash infra/local/infra.sh stop || true
@@ -29,7 +16,6 @@ stop_infra() {
   fi
 }
 trap stop_infra EXIT
-eval "$(bash infra/local/infra.sh env)"
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"

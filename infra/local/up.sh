@@ -5,23 +5,9 @@
 # Ports: PROVENANCE_PORT (5101), AUDITS_PORT (5102), GRIEVANCES_PORT (5103), RISK_PORT (5104).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cd "$ROOT"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-CONFIGURATION="${CONFIGURATION:-Release}"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 LOGS="$ROOT/.local/logs"
-
-if ! command -v dotnet >/dev/null 2>&1; then
-  echo "The .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH." >&2
-  exit 1
-fi
-
-started_infra=0
-if ! bash infra/local/infra.sh status 2>/dev/null | grep -q "rabbitmq: running" || ! bash infra/local/infra.sh status 2>/dev/null | grep -q "postgres: running"; then
-  started_infra=1
-fi
-bash infra/local/infra.sh start
-eval "$(bash infra/local/infra.sh env)"
 
 # The platform admin's credential: kept in .local/admin-key unless Admin__ApiKey is given.
 if [ -z "${Admin__ApiKey:-}" ]; then

@@ -8,10 +8,10 @@ using Traceability.Risk.Rules;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTraceabilityService("risk", bus =>
 {
-    bus.AddConsumer<ShipmentRecordedConsumer, ShipmentRecordedConsumerDefinition>();
-    bus.AddConsumer<FacilityRegisteredConsumer, FacilityRegisteredConsumerDefinition>();
-    bus.AddConsumer<ProductRegisteredConsumer, ProductRegisteredConsumerDefinition>();
-    bus.AddConsumer<EpcisEventCapturedConsumer, EpcisEventCapturedConsumerDefinition>();
+    bus.AddConsumer<ShipmentRecordedConsumer, RetryingConsumerDefinition<ShipmentRecordedConsumer>>();
+    bus.AddConsumer<FacilityRegisteredConsumer, RetryingConsumerDefinition<FacilityRegisteredConsumer>>();
+    bus.AddConsumer<ProductRegisteredConsumer, RetryingConsumerDefinition<ProductRegisteredConsumer>>();
+    bus.AddConsumer<EpcisEventCapturedConsumer, RetryingConsumerDefinition<EpcisEventCapturedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());

@@ -14,6 +14,7 @@ public class When_an_exporter_speaks_EPCIS
 {
     private static readonly string ReferenceFolder = Path.GetFullPath(Path.Combine(Infrastructure.RepositoryRoot, "..", "shared", "reference", "epcis"));
 
+    private Platform _platform = null!;
     private TestDatabase _database = null!;
     private TestVirtualHost _virtualHost = null!;
     private ServiceProcess _risk = null!;
@@ -24,22 +25,14 @@ public class When_an_exporter_speaks_EPCIS
     [OneTimeSetUp]
     public async Task Start()
     {
-        _database = await Infrastructure.CreateDatabaseAsync();
-        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
-        _provenance = await ServiceProcess.StartAsync("Provenance", _database, _virtualHost);
+        _platform = await Platform.StartAsync();
+        (_database, _virtualHost, _risk, _provenance) = (_platform.Database, _platform.VirtualHost, _platform.Risk!, _platform.Provenance);
         _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
         _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
     }
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        await _provenance.DisposeAsync();
-        await _risk.DisposeAsync();
-        await _database.DisposeAsync();
-        await _virtualHost.DisposeAsync();
-    }
+    public async Task Stop() => await _platform.DisposeAsync();
 
     private static void RequireReference()
     {

@@ -9,8 +9,8 @@ namespace Traceability.IntegrationTests;
 [Category("Integration")]
 public class When_callers_present_credentials_to_Provenance
 {
+    private Platform _platform = null!;
     private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
     private ServiceProcess _provenance = null!;
     private ExporterKey _acme = null!;
     private ExporterKey _rival = null!;
@@ -36,9 +36,8 @@ public class When_callers_present_credentials_to_Provenance
     [OneTimeSetUp]
     public async Task Start()
     {
-        _database = await Infrastructure.CreateDatabaseAsync();
-        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        _provenance = await ServiceProcess.StartAsync("Provenance", _database, _virtualHost);
+        _platform = await Platform.StartAsync(withRisk: false);
+        (_database, _provenance) = (_platform.Database, _platform.Provenance);
         _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
         _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
         _revoked = await ProvenanceAdmin.IssueKeyAsync(_provenance, "acme");
@@ -67,12 +66,7 @@ public class When_callers_present_credentials_to_Provenance
         """);
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        await _provenance.DisposeAsync();
-        await _database.DisposeAsync();
-        await _virtualHost.DisposeAsync();
-    }
+    public async Task Stop() => await _platform.DisposeAsync();
 
     public enum Credential { None, Malformed, UnknownKey, Revoked, Admin }
 

@@ -10,6 +10,7 @@ namespace Traceability.IntegrationTests;
 [Category("Integration")]
 public class When_an_exporter_describes_its_supply_chain
 {
+    private Platform _platform = null!;
     private TestDatabase _database = null!;
     private TestVirtualHost _virtualHost = null!;
     private ServiceProcess _risk = null!;
@@ -20,22 +21,14 @@ public class When_an_exporter_describes_its_supply_chain
     [OneTimeSetUp]
     public async Task Start()
     {
-        _database = await Infrastructure.CreateDatabaseAsync();
-        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
-        _provenance = await ServiceProcess.StartAsync("Provenance", _database, _virtualHost);
+        _platform = await Platform.StartAsync();
+        (_database, _virtualHost, _risk, _provenance) = (_platform.Database, _platform.VirtualHost, _platform.Risk!, _platform.Provenance);
         _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
         _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
     }
 
     [OneTimeTearDown]
-    public async Task Stop()
-    {
-        await _provenance.DisposeAsync();
-        await _risk.DisposeAsync();
-        await _database.DisposeAsync();
-        await _virtualHost.DisposeAsync();
-    }
+    public async Task Stop() => await _platform.DisposeAsync();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, ExporterKey exporter, string? json = null, string? idempotencyKey = null)
     {

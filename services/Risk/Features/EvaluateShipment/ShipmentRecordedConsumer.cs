@@ -74,13 +74,3 @@ public sealed class ShipmentRecordedConsumer(Inbox inbox, Database database, Shi
         });
     }
 }
-
-/// <summary>Retries transient failures in-process; what still fails goes to the <c>_error</c> queue.</summary>
-public sealed class ShipmentRecordedConsumerDefinition : ConsumerDefinition<ShipmentRecordedConsumer>
-{
-    /// <inheritdoc />
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ShipmentRecordedConsumer> consumerConfigurator, IRegistrationContext context)
-    {
-        endpointConfigurator.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300)));
-    }
-}

@@ -26,11 +26,3 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database) :
         });
     }
 }
-
-/// <summary>In-process retries, then the error queue.</summary>
-public sealed class EpcisEventCapturedConsumerDefinition : ConsumerDefinition<EpcisEventCapturedConsumer>
-{
-    /// <inheritdoc />
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<EpcisEventCapturedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300)));
-}

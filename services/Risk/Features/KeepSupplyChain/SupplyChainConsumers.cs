@@ -41,19 +41,3 @@ public sealed class ProductRegisteredConsumer(Inbox inbox, Database database) : 
             data => data.ExecuteAsync(_insert, new { Id = p.ProductId, p.TenantId, p.Gtin, p.HsCode, p.Commodity }));
     }
 }
-
-/// <summary>In-process retries, then the error queue.</summary>
-public sealed class FacilityRegisteredConsumerDefinition : ConsumerDefinition<FacilityRegisteredConsumer>
-{
-    /// <inheritdoc />
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FacilityRegisteredConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300)));
-}
-
-/// <summary>In-process retries, then the error queue.</summary>
-public sealed class ProductRegisteredConsumerDefinition : ConsumerDefinition<ProductRegisteredConsumer>
-{
-    /// <inheritdoc />
-    protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<ProductRegisteredConsumer> consumerConfigurator, IRegistrationContext context) =>
-        endpointConfigurator.UseMessageRetry(retry => retry.Exponential(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(300)));
-}
