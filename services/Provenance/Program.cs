@@ -43,7 +43,8 @@ app.UseRateLimiter();
 // Idempotency-Key compares request bodies, so POST bodies are kept readable after binding.
 app.Use((http, next) =>
 {
-    if (HttpMethods.IsPost(http.Request.Method) && http.Request.Path.StartsWithSegments("/api"))
+    if (HttpMethods.IsPost(http.Request.Method)
+        && (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/epcis/capture")))
     {
         http.Request.EnableBuffering();
     }

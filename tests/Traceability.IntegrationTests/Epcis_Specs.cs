@@ -194,6 +194,29 @@ public class When_an_exporter_speaks_EPCIS
     }
 
     [Test]
+    public async Task Should_answer_a_retried_capture_with_the_same_job_when_it_carries_an_Idempotency_Key()
+    {
+        var key = Guid.NewGuid().ToString();
+        async Task<HttpResponseMessage> Send(string body)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "epcis/capture") { Content = new StringContent(body, Encoding.UTF8) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/ld+json");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _acme.Key);
+            request.Headers.Add("Idempotency-Key", key);
+            return await _provenance.Http.SendAsync(request);
+        }
+        using var first = await Send(Document(Shipping("i1"), Shipping("i2")));
+        using var retry = await Send(Document(Shipping("i1"), Shipping("i2")));
+        Assert.That((first.StatusCode, retry.StatusCode), Is.EqualTo((HttpStatusCode.Accepted, HttpStatusCode.Accepted)));
+        Assert.That(await retry.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()), "the same capture job, not a second one");
+        Assert.That(retry.Headers.Location, Is.EqualTo(first.Headers.Location));
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.epcis_capture WHERE exporter_id = 'acme' AND id = @Id",
+            new { Id = Guid.Parse(first.Headers.Location!.ToString().Split('/')[^1]) }), Is.EqualTo(1));
+        using var other = await Send(Document(Shipping("i3")));
+        Assert.That(other.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
+    }
+
+    [Test]
     public async Task Should_capture_a_single_event_and_read_it_back_by_its_id()
     {
         var item = JsonNode.Parse(Shipping("s1"))!.AsObject();

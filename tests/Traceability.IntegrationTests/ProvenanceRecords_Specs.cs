@@ -71,6 +71,9 @@ public class When_an_exporter_describes_its_supply_chain
         Assert.That(body.GetProperty("revision").GetInt32(), Is.EqualTo(2));
         Assert.That(body.GetProperty("type").GetString(), Is.EqualTo("cooperative"));
 
+        using var same = await SendAsync(HttpMethod.Put, $"api/v1/facilities/{id}", _acme, Facility("7594567000014", "GH", "cooperative", "Kumasi Cocoa Cooperative"));
+        Assert.That((await same.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revision").GetInt32(), Is.EqualTo(2), "the same PUT again changes nothing");
+
         using var byRival = await SendAsync(HttpMethod.Get, $"api/v1/facilities/{id}", _rival);
         using var rivalUpdate = await SendAsync(HttpMethod.Put, $"api/v1/facilities/{id}", _rival, Facility("7594567000014", "GH"));
         Assert.That(byRival.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Traceability.Provenance.Exporters;
+using Traceability.Provenance.Idempotency;
 
 namespace Traceability.Provenance.Features.CaptureEpcis;
 
@@ -23,7 +24,7 @@ internal static class CaptureEpcisEndpoint
             http.Response.Headers.Allow = "OPTIONS, POST";
             return Results.NoContent();
         }).WithName("EpcisCaptureOptions");
-        epcis.MapPost("/capture", CaptureAsync).WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.");
+        epcis.MapPost("/capture", CaptureAsync).AddEndpointFilter<IdempotentRequest>().WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.");
         epcis.MapGet("/capture/{captureId:guid}", async (Guid captureId, HttpContext http, EpcisCapture capture, CancellationToken ct) =>
             await capture.FindJobAsync(Exporter.From(http).Id, captureId, ct) is { } job ? Results.Ok(job) : Results.NotFound()).WithName("EpcisCaptureJob");
         epcis.MapPost("/events", CaptureOneAsync).WithName("EpcisCaptureEvent").WithSummary("Captures one EPCIS event; 201.");
@@ -69,7 +70,7 @@ internal static class CaptureEpcisEndpoint
             var invalid = errors.Select(e => e.EventIndex!.Value).ToHashSet();
             var context = root.TryGetProperty("@context", out var c) ? JsonNode.Parse(c.GetRawText()) : null;
             var valid = events.Where((_, i) => !invalid.Contains(i)).Select(e => WithContext(e, context)).ToList();
-            var (job, _) = await capture.StoreAsync(Exporter.From(http), valid, behaviour, events.Count, errors, cancellationToken);
+            var (job, _) = await capture.StoreAsync(Exporter.From(http), valid, behaviour, events.Count, errors, cancellationToken, http);
             http.Response.Headers.Location = $"/epcis/capture/{job.CaptureId}";
             return Results.Json(job, statusCode: StatusCodes.Status202Accepted);
         }

@@ -7,6 +7,7 @@ using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
+using Traceability.Provenance.Idempotency;
 
 namespace Traceability.Provenance.Features.CaptureEpcis;
 
@@ -29,7 +30,8 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
 
     /// <summary>Stores the given events (already valid) and the job; <paramref name="errors"/> are those of events left out.</summary>
     public async Task<(CaptureJob Job, IReadOnlyList<string> EventIds)> StoreAsync(
-        Exporter exporter, IReadOnlyList<JsonElement> events, string behaviour, int eventCount, IReadOnlyList<EpcisError> errors, CancellationToken cancellationToken)
+        Exporter exporter, IReadOnlyList<JsonElement> events, string behaviour, int eventCount, IReadOnlyList<EpcisError> errors,
+        CancellationToken cancellationToken, HttpContext? http = null)
     {
         var now = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
         var prepared = events.Select(e => Prepare(e, now)).ToList();
@@ -68,6 +70,10 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
                 Id = captureId, ExporterId = exporter.Id, CreatedAt = now, ErrorBehaviour = behaviour, job.EventCount, job.StoredCount, job.DuplicateCount,
                 Errors = JsonSerializer.Serialize(errors, Json),
             });
+            if (http is not null)
+            {
+                await IdempotentRequest.SaveAsync(data, http, StatusCodes.Status202Accepted, job, $"/epcis/capture/{captureId}");
+            }
             return job;
         }, cancellationToken);
         return (job, prepared.Select(p => p.EventId).ToList());

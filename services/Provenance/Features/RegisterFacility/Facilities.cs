@@ -48,6 +48,11 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
                 return (Outcome.IdentifierTaken, null);
             }
             current = Normalised(current);
+            if (Response(id, current.Revision, facility, current.RegisteredAt, current.UpdatedAt) == current)
+            {
+                // Nothing changed: PUT stays idempotent, no new revision, link or event.
+                return (Outcome.Done, (FacilityResponse?)current);
+            }
             var updated = Response(id, current.Revision + 1, facility, current.RegisteredAt, now);
             // The version the earlier link hashed is kept, so the chain still verifies after the update.
             await data.ExecuteAsync(RegisterFacilitySql.InsertRevision, new { FacilityId = id, current.Revision, Canonical = Canonical.Json(current) });
