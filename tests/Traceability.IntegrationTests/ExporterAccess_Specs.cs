@@ -243,6 +243,9 @@ public class When_callers_present_credentials_to_Provenance
         var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "id", "name" }));
 
+        using var list = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Get, "admin/exporters"));
+        Assert.That((await list.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(e => e.GetProperty("id").GetString()), Does.Contain("acme").And.Contain("rival"));
+
         using var taken = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "admin/exporters", """{"id":"acme","name":"Acme again"}"""));
         Assert.That(taken.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
         using var unknown = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "admin/exporters/nobody/keys"));

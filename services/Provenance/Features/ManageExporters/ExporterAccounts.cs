@@ -51,9 +51,8 @@ internal sealed partial class ExporterAccounts(Database database, ExporterKeys k
     public Task<IReadOnlyList<KeyResponse>> KeysAsync(string exporterId, CancellationToken cancellationToken) =>
         database.QueryAsync<KeyResponse>(ManageExportersSql.KeysOfExporter, new { ExporterId = exporterId }, cancellationToken);
 
-    public Task<bool> ExistsAsync(string exporterId, CancellationToken cancellationToken) =>
-        database.QuerySingleOrDefaultAsync<ExporterResponse>(ManageExportersSql.ExporterById, new { Id = exporterId }, cancellationToken)
-            .ContinueWith(t => t.Result is not null, cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    public async Task<bool> ExistsAsync(string exporterId, CancellationToken cancellationToken) =>
+        await database.QuerySingleOrDefaultAsync<ExporterResponse>(ManageExportersSql.ExporterById, new { Id = exporterId }, cancellationToken) is not null;
 
     /// <summary>Issues a new key; with <paramref name="replacing"/>, revokes that key in the same transaction (rotation).</summary>
     public async Task<IssuedKeyResponse?> IssueKeyAsync(string exporterId, Guid? replacing, CancellationToken cancellationToken)

@@ -147,6 +147,7 @@ internal static class RegisterProductEndpoint
         var filter = new { ExporterId = Exporter.From(http).Id, Offset = (page - 1) * pageSize, PageSize = pageSize };
         var rows = await database.QueryAsync<ProductResponse>(RegisterProductSql.ProductsOfExporter, filter, cancellationToken);
         var total = (await database.QueryAsync<long>(RegisterProductSql.CountOfExporter, filter, cancellationToken))[0];
-        return TypedResults.Ok(new RecordPage<ProductResponse>(rows, page, pageSize, total));
+        return TypedResults.Ok(new RecordPage<ProductResponse>(
+            rows.Select(r => r with { RegisteredAt = DateTime.SpecifyKind(r.RegisteredAt, DateTimeKind.Utc) }).ToList(), page, pageSize, total));
     }
 }
