@@ -10,29 +10,10 @@ namespace Traceability.IntegrationTests;
 /// <summary>The GS1 EPCIS 2.0 capture and query interfaces over HTTP, with the reference documents.</summary>
 [TestFixture]
 [Category("Integration")]
-public class When_an_exporter_speaks_EPCIS
+public class When_an_exporter_speaks_EPCIS : ExportersOnAPlatform
 {
     private static readonly string ReferenceFolder = Path.GetFullPath(Path.Combine(Infrastructure.RepositoryRoot, "..", "shared", "reference", "epcis"));
 
-    private Platform _platform = null!;
-    private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
-    private ServiceProcess _risk = null!;
-    private ServiceProcess _provenance = null!;
-    private ExporterKey _acme = null!;
-    private ExporterKey _rival = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _platform = await Platform.StartAsync();
-        (_database, _virtualHost, _risk, _provenance) = (_platform.Database, _platform.VirtualHost, _platform.Risk!, _platform.Provenance);
-        _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
-        _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _platform.DisposeAsync();
 
     private static void RequireReference()
     {

@@ -7,13 +7,8 @@ namespace Traceability.IntegrationTests;
 /// <summary>Who may call what on Provenance: every endpoint against every kind of credential.</summary>
 [TestFixture]
 [Category("Integration")]
-public class When_callers_present_credentials_to_Provenance
+public class When_callers_present_credentials_to_Provenance : ExportersOnAPlatform
 {
-    private Platform _platform = null!;
-    private TestDatabase _database = null!;
-    private ServiceProcess _provenance = null!;
-    private ExporterKey _acme = null!;
-    private ExporterKey _rival = null!;
     private ExporterKey _revoked = null!;
     private string _acmeShipment = null!;
     private string _acmeFacility = null!;
@@ -33,13 +28,10 @@ public class When_callers_present_credentials_to_Provenance
          "eventTimeZoneOffset":"+00:00","action":"OBSERVE","bizStep":"receiving","epcList":["urn:epc:id:sgtin:0614141.107346.2018"]}]}}
         """;
 
-    [OneTimeSetUp]
-    public async Task Start()
+    private protected override bool WithRisk => false;
+
+    private protected override async Task StartedAsync()
     {
-        _platform = await Platform.StartAsync(withRisk: false);
-        (_database, _provenance) = (_platform.Database, _platform.Provenance);
-        _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
-        _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
         _revoked = await ProvenanceAdmin.IssueKeyAsync(_provenance, "acme");
         using var revoke = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Delete, $"admin/exporters/acme/keys/{_revoked.KeyId}"));
         Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
@@ -64,9 +56,6 @@ public class When_callers_present_credentials_to_Provenance
         SELECT (SELECT count(*) FROM provenance.shipment) + (SELECT count(*) FROM provenance.facility) + (SELECT count(*) FROM provenance.product)
              + (SELECT count(*) FROM provenance.epcis_event) + (SELECT count(*) FROM provenance.chain_link)
         """);
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _platform.DisposeAsync();
 
     public enum Credential { None, Malformed, UnknownKey, Revoked, Admin }
 

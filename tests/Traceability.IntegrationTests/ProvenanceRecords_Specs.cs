@@ -8,27 +8,8 @@ namespace Traceability.IntegrationTests;
 /// <summary>Facilities, products and full shipments; idempotency; the hash chain; the events reaching Risk.</summary>
 [TestFixture]
 [Category("Integration")]
-public class When_an_exporter_describes_its_supply_chain
+public class When_an_exporter_describes_its_supply_chain : ExportersOnAPlatform
 {
-    private Platform _platform = null!;
-    private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
-    private ServiceProcess _risk = null!;
-    private ServiceProcess _provenance = null!;
-    private ExporterKey _acme = null!;
-    private ExporterKey _rival = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _platform = await Platform.StartAsync();
-        (_database, _virtualHost, _risk, _provenance) = (_platform.Database, _platform.VirtualHost, _platform.Risk!, _platform.Provenance);
-        _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
-        _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _platform.DisposeAsync();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, ExporterKey exporter, string? json = null, string? idempotencyKey = null)
     {

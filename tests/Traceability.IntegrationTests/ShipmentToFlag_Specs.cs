@@ -9,28 +9,9 @@ namespace Traceability.IntegrationTests;
 /// <summary>The walking skeleton end to end: Provenance and Risk as processes, over the real bus.</summary>
 [TestFixture]
 [Category("EndToEnd")]
-public class When_an_exporter_records_shipments
+public class When_an_exporter_records_shipments : ExportersOnAPlatform
 {
-    private Platform _platform = null!;
-    private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
-    private ServiceProcess _risk = null!;
-    private ServiceProcess _provenance = null!;
 
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _platform = await Platform.StartAsync();
-        (_database, _virtualHost, _risk, _provenance) = (_platform.Database, _platform.VirtualHost, _platform.Risk!, _platform.Provenance);
-        _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
-        _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _platform.DisposeAsync();
-
-    private ExporterKey _acme = null!;
-    private ExporterKey _rival = null!;
 
     internal static HttpRequestMessage Post(ExporterKey exporter, string json)
     {
