@@ -9,6 +9,7 @@ using Traceability.Provenance.Features.RecordShipment;
 using Traceability.Provenance.Features.RegisterFacility;
 using Traceability.Provenance.Features.RegisterProduct;
 using Traceability.Provenance.Features.VerifyChain;
+using Traceability.Provenance.Idempotency;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTraceabilityService("provenance");
@@ -23,6 +24,9 @@ builder.Services.AddSingleton<RecordShipmentHandler>();
 builder.Services.AddSingleton<EpcisValidator>();
 builder.Services.AddSingleton<EpcisCapture>();
 builder.Services.AddExporterRateLimit(builder.Configuration);
+builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
+builder.Services.AddSingleton<IdempotencyKeyRetention>();
+builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyKeyRetention>());
 
 var app = builder.Build();
 if (ExporterCommandLine.Handles(args))

@@ -186,6 +186,27 @@ public class When_an_exporter_describes_its_supply_chain : ExportersOnAPlatform
     }
 
     [Test]
+    public async Task Should_forget_an_Idempotency_Key_after_its_retention()
+    {
+        var key = Guid.NewGuid().ToString();
+        using (await SendAsync(HttpMethod.Post, "api/v1/shipments", _acme, When_an_exporter_records_shipments.Shipment("Tea", "MW"), key)) { }
+        await using (var connection = _database.Open())
+        {
+            await connection.ExecuteAsync("UPDATE provenance.idempotency_key SET created_at = created_at - interval '25 hours' WHERE idempotency_key = @Key", new { Key = key });
+        }
+        var database = new Traceability.Data.Database(
+            Microsoft.Extensions.Options.Options.Create(new Traceability.Data.DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString, Schema = "provenance" }),
+            new Traceability.Data.Messaging.OutboxSignal());
+        var retention = new Traceability.Provenance.Idempotency.IdempotencyKeyRetention(database,
+            Microsoft.Extensions.Options.Options.Create(new Traceability.Provenance.Idempotency.IdempotencyOptions()), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Traceability.Provenance.Idempotency.IdempotencyKeyRetention>.Instance);
+
+        Assert.That(await retention.DeleteExpiredAsync(CancellationToken.None), Is.GreaterThanOrEqualTo(1));
+        using var reused = await SendAsync(HttpMethod.Post, "api/v1/shipments", _acme, When_an_exporter_records_shipments.Shipment("Tea", "TZ"), key);
+        Assert.That(reused.StatusCode, Is.EqualTo(HttpStatusCode.Created), "an expired key is a new key");
+    }
+
+    [Test]
     public async Task Should_store_once_when_the_same_Idempotency_Key_races()
     {
         var key = Guid.NewGuid().ToString();

@@ -14,4 +14,8 @@ internal static class IdempotencySql
         "provenance.idempotency_key",
         ["exporter_id", "idempotency_key", "request_hash", "status_code", "location", "response_body", "created_at"],
         ["exporter_id", "idempotency_key"]);
+
+    public const string DeleteExpired = """
+        DELETE FROM provenance.idempotency_key WHERE created_at < @Before
+        """;
 }
