@@ -11,6 +11,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Traceability.Data;
 
 namespace Traceability.Hosting;
@@ -44,6 +46,7 @@ public static class TraceabilityService
         builder.Services.AddTraceabilityDatabase(builder.Configuration, schema);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.AddOptions<RabbitMqOptions>().Bind(builder.Configuration.GetSection("RabbitMq"));
+        AddTracing(builder, schema);
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
             // The service answers /health/live while the broker is still coming up.
@@ -73,6 +76,25 @@ public static class TraceabilityService
             });
         });
         return builder;
+    }
+
+    /// <summary>
+    /// Traces HTTP → outbox → bus → consumer (MassTransit carries the W3C trace context in message
+    /// headers; the outbox keeps it across the commit). Exported over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set; without a collector nothing is recorded or sent.
+    /// </summary>
+    private static void AddTracing(WebApplicationBuilder builder, string schema)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return;
+        }
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService($"traceability-{schema}"))
+            .WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
+                .AddSource("MassTransit", "Traceability.Outbox", "Npgsql")
+                .AddOtlpExporter());
     }
 
     /// <summary>Maps health and OpenAPI endpoints and the problem-details pipeline.</summary>

@@ -14,6 +14,7 @@ internal sealed class Deliveries
 {
     public ConcurrentDictionary<Guid, int> ByMessageId { get; } = new();
     public ConcurrentQueue<ShipmentRecorded> Messages { get; } = new();
+    public ConcurrentDictionary<Guid, string?> TraceIds { get; } = new();
 }
 
 internal sealed class RecordingConsumer(Deliveries deliveries) : IConsumer<ShipmentRecorded>
@@ -21,6 +22,7 @@ internal sealed class RecordingConsumer(Deliveries deliveries) : IConsumer<Shipm
     public Task Consume(ConsumeContext<ShipmentRecorded> context)
     {
         deliveries.ByMessageId.AddOrUpdate(context.MessageId!.Value, 1, (_, n) => n + 1);
+        deliveries.TraceIds[context.MessageId!.Value] = System.Diagnostics.Activity.Current?.TraceId.ToString();
         deliveries.Messages.Enqueue(context.Message);
         return Task.CompletedTask;
     }

@@ -88,6 +88,31 @@ public class When_messages_leave_through_the_outbox
     }
 
     [Test]
+    public async Task Should_carry_the_writers_trace_through_the_outbox_to_the_consumer()
+    {
+        // What an OpenTelemetry SDK would do in a service: listen to every source and record.
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = _ => true,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var source = new System.Diagnostics.ActivitySource("Traceability.IntegrationTests");
+        var message = Recorded("traced-" + Guid.NewGuid().ToString("N")[..8]);
+        string traceId;
+        using (var request = source.StartActivity("POST /api/v1/shipments")!)
+        {
+            traceId = request.TraceId.ToString();
+            await Database.InTransactionAsync(data => data.PublishAsync(message), CancellationToken.None);
+        }
+
+        await Probe.UntilAsync(() => Task.FromResult(_deliveries.TraceIds.ContainsKey(message.EventId)), TimeSpan.FromSeconds(30), "the traced message arrives");
+        Assert.That(_deliveries.TraceIds[message.EventId], Is.EqualTo(traceId), "the consumer runs in the trace of the request that wrote the row");
+        Assert.That(await _database.ScalarAsync<string>("SELECT trace_parent FROM provenance.outbox_message WHERE message_id = @Id", new { Id = message.EventId }),
+            Does.Contain(traceId));
+    }
+
+    [Test]
     public async Task Should_never_publish_a_row_twice_when_two_relays_compete()
     {
         var tenant = "compete-" + Guid.NewGuid().ToString("N")[..8];

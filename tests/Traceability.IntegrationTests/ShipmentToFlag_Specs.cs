@@ -231,6 +231,21 @@ public class When_every_service_runs
     }
 
     [Test]
+    public async Task Should_run_with_tracing_exported_over_OTLP_even_when_no_collector_answers()
+    {
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        // A loopback port nobody listens on: export fails quietly, the service serves on.
+        await using var process = await ServiceProcess.StartAsync("Provenance", database, virtualHost,
+            new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "http://127.0.0.1:9" });
+        var exporter = await ProvenanceAdmin.OnboardAsync(process, "traced");
+        using var created = await process.Http.SendAsync(When_an_exporter_records_shipments.Post(exporter, When_an_exporter_records_shipments.Shipment("Tea", "KE")));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(await database.ScalarAsync<string>("SELECT trace_parent FROM provenance.outbox_message"), Does.StartWith("00-"),
+            "with tracing on, the outbox row carries the request's W3C trace context");
+    }
+
+    [Test]
     public async Task Should_report_not_ready_while_its_database_is_unreachable()
     {
         await using var database = await Infrastructure.CreateDatabaseAsync();
