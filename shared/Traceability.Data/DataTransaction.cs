@@ -111,8 +111,7 @@ public sealed class DataTransaction
         _ when type == typeof(decimal) => System.Data.DbType.Decimal,
         _ when type == typeof(bool) => System.Data.DbType.Boolean,
         _ when type == typeof(DateOnly) => System.Data.DbType.Date,
-        // timestamptz on PostgreSQL, datetime2 on SQL Server.
-        _ when type == typeof(DateTime) => Dialect is PostgresDialect ? System.Data.DbType.DateTime : System.Data.DbType.DateTime2,
+        _ when type == typeof(DateTime) => Dialect.DateTimeParameterType,
         _ when type == typeof(byte[]) => System.Data.DbType.Binary,
         _ => throw new NotSupportedException($"A batch parameter of type {type.Name} is not supported."),
     };

@@ -17,6 +17,10 @@ public sealed class PostgresDialect : SqlDialect
     public override string Name => "postgres";
 
     /// <inheritdoc />
+    /// <remarks>timestamptz, which takes the UTC times the platform writes.</remarks>
+    public override System.Data.DbType DateTimeParameterType => System.Data.DbType.DateTime;
+
+    /// <inheritdoc />
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
     /// <inheritdoc />

@@ -41,6 +41,9 @@ public abstract class SqlDialect
     /// <summary>Releases the lock taken by <see cref="AcquireMigrationLock"/>.</summary>
     public abstract string ReleaseMigrationLock { get; }
 
+    /// <summary>How a <see cref="DateTime"/> parameter is typed for this engine.</summary>
+    public abstract System.Data.DbType DateTimeParameterType { get; }
+
     /// <summary>Process-wide Dapper settings this engine needs (one process talks to one engine).</summary>
     internal virtual void ConfigureDapper()
     {

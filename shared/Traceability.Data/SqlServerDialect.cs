@@ -69,11 +69,14 @@ public sealed class SqlServerDialect : SqlDialect
     public override string ReleaseMigrationLock =>
         "EXEC sp_releaseapplock @Resource = @LockName, @LockOwner = 'Session'";
 
+    /// <inheritdoc />
+    /// <remarks>datetime2: datetime would round to 3.33 ms (breaking keyset paging) and stop at 1753.</remarks>
+    public override System.Data.DbType DateTimeParameterType => System.Data.DbType.DateTime2;
+
     internal override void ConfigureDapper()
     {
-        // DateTime parameters as datetime2: datetime would round to 3.33 ms (breaking keyset paging) and stop at 1753.
-        Dapper.SqlMapper.AddTypeMap(typeof(DateTime), System.Data.DbType.DateTime2);
-        Dapper.SqlMapper.AddTypeMap(typeof(DateTime?), System.Data.DbType.DateTime2);
+        Dapper.SqlMapper.AddTypeMap(typeof(DateTime), DateTimeParameterType);
+        Dapper.SqlMapper.AddTypeMap(typeof(DateTime?), DateTimeParameterType);
     }
 
     internal override void EnsureDatabase(string connectionString) => DbUp.EnsureDatabase.For.SqlDatabase(connectionString, new DbUp.Engine.Output.NoOpUpgradeLog());

@@ -32,6 +32,14 @@ public sealed class ValidationErrors
         return condition;
     }
 
+    /// <summary>The paging every list endpoint takes: page from 1, page size from 1 to 500.</summary>
+    public ValidationErrors RequirePage(int page, int pageSize)
+    {
+        Require(page is >= 1 and <= 100_000, "page", "The page is a number from 1.");
+        Require(pageSize is >= 1 and <= 500, "pageSize", "The page size is from 1 to 500.");
+        return this;
+    }
+
     /// <summary>The errors as a dictionary.</summary>
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 

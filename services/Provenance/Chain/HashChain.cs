@@ -22,26 +22,9 @@ internal sealed class HashChain(Database database, TimeProvider time)
     /// <summary>Registers how a record type is read back, as canonical JSON, for verification.</summary>
     public void ReadsWith(string recordType, Func<string, string, CancellationToken, Task<string?>> read) => _readers[recordType] = read;
 
-    public async Task AppendAsync(DataTransaction data, string exporterId, string recordType, string recordId, string canonicalJson)
-    {
-        await data.ExecuteAsync(_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis });
-        await data.ExecuteAsync(HashChainSql.AdvanceHead, new { ExporterId = exporterId });
-        var head = (await data.QuerySingleOrDefaultAsync<HeadRow>(HashChainSql.Head, new { ExporterId = exporterId }))!;
-        var recordHash = Canonical.Hash(canonicalJson);
-        var linkHash = Canonical.Link(head.HeadHash, recordHash);
-        await data.ExecuteAsync(HashChainSql.InsertLink, new
-        {
-            ExporterId = exporterId,
-            head.Sequence,
-            RecordType = recordType,
-            RecordId = recordId,
-            RecordHash = recordHash,
-            PreviousHash = head.HeadHash,
-            LinkHash = linkHash,
-            LinkedAt = time.GetUtcNow().UtcDateTime,
-        });
-        await data.ExecuteAsync(HashChainSql.SetHeadHash, new { ExporterId = exporterId, HeadHash = linkHash });
-    }
+    /// <summary>Appends one record (in the caller's transaction).</summary>
+    public Task AppendAsync(DataTransaction data, string exporterId, string recordType, string recordId, string canonicalJson) =>
+        AppendManyAsync(data, exporterId, [(recordType, recordId, canonicalJson)]);
 
     /// <summary>Appends many records in order with one move of the head (bulk capture).</summary>
     public async Task AppendManyAsync(DataTransaction data, string exporterId, IReadOnlyList<(string RecordType, string RecordId, string CanonicalJson)> records)
@@ -51,6 +34,7 @@ internal sealed class HashChain(Database database, TimeProvider time)
             return;
         }
         await data.ExecuteAsync(_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis });
+        // Moving the head takes its row lock first, so appends of one exporter queue up instead of forking the chain.
         await data.ExecuteAsync(HashChainSql.AdvanceHeadBy, new { ExporterId = exporterId, Count = (long)records.Count });
         var head = (await data.QuerySingleOrDefaultAsync<HeadRow>(HashChainSql.Head, new { ExporterId = exporterId }))!;
         var sequence = head.Sequence - records.Count;

@@ -7,11 +7,6 @@ internal static class HashChainSql
     public static string CreateHead(SqlDialect dialect) =>
         dialect.InsertIfAbsent("provenance.chain_head", ["exporter_id", "sequence", "head_hash"], ["exporter_id"]);
 
-    // The update takes the head's row lock first, so appends of one exporter queue up instead of forking the chain.
-    public const string AdvanceHead = """
-        UPDATE provenance.chain_head SET sequence = sequence + 1 WHERE exporter_id = @ExporterId
-        """;
-
     public const string AdvanceHeadBy = """
         UPDATE provenance.chain_head SET sequence = sequence + @Count WHERE exporter_id = @ExporterId
         """;

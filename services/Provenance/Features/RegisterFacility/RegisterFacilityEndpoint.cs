@@ -66,8 +66,7 @@ internal static class RegisterFacilityEndpoint
     {
         var errors = new ValidationErrors();
         errors.Require(country is null || CountryCodes.IsAssigned(country), "country", "The country is an ISO 3166-1 alpha-2 code.");
-        errors.Require(page is >= 1 and <= 100_000, "page", "The page is a number from 1.");
-        errors.Require(pageSize is >= 1 and <= 500, "pageSize", "The page size is from 1 to 500.");
+        errors.RequirePage(page, pageSize);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();

@@ -138,8 +138,7 @@ internal static class RegisterProductEndpoint
         HttpContext http, Database database, CancellationToken cancellationToken, int page = 1, int pageSize = 50)
     {
         var errors = new ValidationErrors();
-        errors.Require(page is >= 1 and <= 100_000, "page", "The page is a number from 1.");
-        errors.Require(pageSize is >= 1 and <= 500, "pageSize", "The page size is from 1 to 500.");
+        errors.RequirePage(page, pageSize);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();

@@ -29,8 +29,7 @@ internal static class ListFlagsEndpoint
         var errors = new ValidationErrors();
         errors.Require(subjectType is null || SubjectTypes.Contains(subjectType), "subjectType", "The subject type is 'shipment' or 'facility'.");
         errors.Require(subjectId is null || subjectId.Length is > 0 and <= 100, "subjectId", "The subject id has 1 to 100 characters.");
-        errors.Require(page is >= 1 and <= 100_000, "page", "The page is a number from 1.");
-        errors.Require(pageSize is >= 1 and <= 500, "pageSize", "The page size is from 1 to 500.");
+        errors.RequirePage(page, pageSize);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
