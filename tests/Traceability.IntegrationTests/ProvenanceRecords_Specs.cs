@@ -70,6 +70,26 @@ public class When_an_exporter_describes_its_supply_chain : ExportersOnAPlatform
     }
 
     [Test]
+    public async Task Should_answer_conflict_to_updates_that_race_and_keep_the_chain_whole()
+    {
+        var exporter = await ProvenanceAdmin.OnboardAsync(_provenance, "racing");
+        var facility = await CreatedAsync("api/v1/facilities", exporter, Facility("7501031311309", "MX"));
+        var id = facility.GetProperty("id").GetString();
+        var updates = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            SendAsync(HttpMethod.Put, $"api/v1/facilities/{id}", exporter, Facility("7501031311309", "MX", "farm", $"Finca {i}"))));
+        var statuses = updates.Select(u => u.StatusCode).ToList();
+        foreach (var update in updates)
+        {
+            update.Dispose();
+        }
+        Assert.That(statuses, Has.All.AnyOf(HttpStatusCode.OK, HttpStatusCode.Conflict), string.Join(", ", statuses));
+        var revision = (await (await SendAsync(HttpMethod.Get, $"api/v1/facilities/{id}", exporter)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("revision").GetInt32();
+        Assert.That(revision, Is.EqualTo(1 + statuses.Count(s => s == HttpStatusCode.OK)), "one revision per accepted update");
+        var verified = await (await SendAsync(HttpMethod.Get, "api/v1/chain/verify", exporter)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(verified.GetProperty("ok").GetBoolean(), Is.True, verified.GetRawText());
+    }
+
+    [Test]
     public async Task Should_refuse_facilities_with_bad_identifiers_and_duplicates()
     {
         using var badGln = await SendAsync(HttpMethod.Post, "api/v1/facilities", _acme, Facility("7594567000010", "GH"));

@@ -54,12 +54,14 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
                 return (Outcome.Done, (FacilityResponse?)current);
             }
             var updated = Response(id, current.Revision + 1, facility, current.RegisteredAt, now);
-            // The version the earlier link hashed is kept, so the chain still verifies after the update.
-            await data.ExecuteAsync(RegisterFacilitySql.InsertRevision, new { FacilityId = id, current.Revision, Canonical = Canonical.Json(current) });
+            // The conditional update goes first: a concurrent update that got there before leaves it 0 rows,
+            // and nothing of this one is written.
             if (await data.ExecuteAsync(RegisterFacilitySql.UpdateFacility, Row(exporter, updated)) == 0)
             {
                 return (Outcome.Conflict, null);
             }
+            // The version the earlier link hashed is kept, so the chain still verifies after the update.
+            await data.ExecuteAsync(RegisterFacilitySql.InsertRevision, new { FacilityId = id, current.Revision, Canonical = Canonical.Json(current) });
             await chain.AppendAsync(data, exporter.Id, RecordType, ChainId(updated), Canonical.Json(updated));
             await data.PublishAsync(Event(eventId, exporter, updated));
             return (Outcome.Done, (FacilityResponse?)updated);
