@@ -14,6 +14,8 @@ export PROVENANCE_PORT=5201 AUDITS_PORT=5202 GRIEVANCES_PORT=5203 RISK_PORT=5204
 export RateLimit__Burst=100000000 RateLimit__PerSecond=100000000
 export Logging__LogLevel__Default=Warning
 
+# A fresh clone has no .local/ yet, and the redirect below needs it before up.sh could create it.
+mkdir -p "$ROOT/.local"
 bash infra/local/up.sh >"$ROOT/.local/bench-platform.log" 2>&1 &
 platform=$!
 # TERM, not INT: a background job of a script ignores SIGINT.
