@@ -21,6 +21,17 @@ public static class CheckDigit
         return (10 - sum % 10) % 10 == value[^1] - '0';
     }
 
+    /// <summary>The check digit that completes <paramref name="digits"/> (the data digits of a GS1 key).</summary>
+    public static char Compute(string digits)
+    {
+        var sum = 0;
+        for (int i = digits.Length - 1, weight = 3; i >= 0; i--, weight = 4 - weight)
+        {
+            sum += (digits[i] - '0') * weight;
+        }
+        return (char)('0' + (10 - sum % 10) % 10);
+    }
+
     /// <summary>A Global Location Number: 13 digits.</summary>
     public static bool IsGln(string? value) => value is { Length: 13 } && IsValid(value);
 
