@@ -175,6 +175,32 @@ public class When_an_exporter_speaks_EPCIS : ExportersOnAPlatform
     }
 
     [Test]
+    public async Task Should_give_an_event_without_an_id_the_GS1_event_hash_any_conforming_repository_gives_it()
+    {
+        var vectors = Path.GetFullPath(Path.Combine(Infrastructure.RepositoryRoot, "..", "shared", "reference", "epcis-hash"));
+        if (!Directory.Exists(vectors))
+        {
+            Assert.Ignore($"{vectors} is not beside this checkout: the GS1 event hash vector was not captured.");
+        }
+        var document = await File.ReadAllTextAsync(Path.Combine(vectors, "epcisDocWithSingleEvent.jsonld"));
+        var expected = (await File.ReadAllLinesAsync(Path.Combine(vectors, "epcisDocWithSingleEvent.hashes")))[0];
+
+        using var captured = await CaptureAsync(_acme, document);
+        Assert.That(captured.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await captured.Content.ReadAsStringAsync());
+        using var read = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Get, $"epcis/events/{Uri.EscapeDataString(expected)}", null, _acme.Key));
+        Assert.That(read.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the document's event is found by the vector's hash id");
+        Assert.That((await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventID").GetString(), Is.EqualTo(expected));
+
+        // The same event posted on its own, with the document's @context, gets the same id.
+        var root = JsonNode.Parse(document)!;
+        var single = root["epcisBody"]!["eventList"]![0]!.DeepClone().AsObject();
+        single.Insert(0, "@context", root["@context"]!.DeepClone());
+        using var one = await CaptureAsync(_rival, single.ToJsonString(), path: "epcis/events");
+        Assert.That(one.StatusCode, Is.EqualTo(HttpStatusCode.Created), await one.Content.ReadAsStringAsync());
+        Assert.That((await one.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventID").GetString(), Is.EqualTo(expected));
+    }
+
+    [Test]
     public async Task Should_answer_a_retried_capture_with_the_same_job_when_it_carries_an_Idempotency_Key()
     {
         var key = Guid.NewGuid().ToString();

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Traceability.Contracts.Provenance;
@@ -16,7 +14,7 @@ public sealed record CaptureJob(Guid CaptureId, DateTime CreatedAt, bool Running
     int EventCount, int StoredCount, int DuplicateCount, IReadOnlyList<EpcisError> Errors);
 
 /// <summary>
-/// Stores captured EPCIS events: each once per exporter (by eventID, or a canonical hash id when it
+/// Stores captured EPCIS events: each once per exporter (by eventID, or GS1's event hash id when it
 /// has none), with its EPCs indexed, its hash-chain link and its <see cref="EpcisEventCaptured"/>
 /// event, all in one transaction with the capture job.
 /// </summary>
@@ -97,7 +95,8 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
     internal static PreparedEvent Prepare(JsonElement element, DateTime recordTime)
     {
         var node = JsonNode.Parse(element.GetRawText())!.AsObject();
-        var eventId = node["eventID"]?.GetValue<string>() ?? CanonicalEventId(node);
+        // An event without an id gets GS1's event hash (over the document's @context, which each event carries), as any conforming repository would give it.
+        var eventId = node["eventID"]?.GetValue<string>() ?? EpcisEventHash.Id(element);
         node["eventID"] = eventId;
         node["recordTime"] = recordTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
         var type = node["type"]!.GetValue<string>();
@@ -131,30 +130,6 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
             Id(node, "readPoint"), Id(node, "bizLocation"), epcs.Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList(),
             Ids(node, "sourceList", "source"), Ids(node, "destinationList", "destination"), linkKind, node.ToJsonString());
     }
-
-    /// <summary>
-    /// An id for an event captured without one: SHA-256 over the event with its keys sorted and
-    /// eventID/recordTime left out, written as a named-information URI (ni:///sha-256;…?ver=CBV2.0).
-    /// Not GS1's full canonicalisation algorithm (which also normalises identifiers and times), but
-    /// stable for the same event sent twice, which is what deduplication needs.
-    /// </summary>
-    internal static string CanonicalEventId(JsonObject node)
-    {
-        var copy = node.DeepClone().AsObject();
-        copy.Remove("eventID");
-        copy.Remove("recordTime");
-        copy.Remove("@context");
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(Sorted(copy)!.ToJsonString()));
-        return $"ni:///sha-256;{Convert.ToHexStringLower(hash)}?ver=CBV2.0";
-    }
-
-    private static JsonNode? Sorted(JsonNode? node) => node switch
-    {
-        JsonObject o => new JsonObject(o.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Sorted(p.Value)))),
-        JsonArray a => new JsonArray(a.Select(Sorted).ToArray()),
-        null => null,
-        _ => node.DeepClone(),
-    };
 
     private static string? Text(JsonObject node, string name) => node[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
