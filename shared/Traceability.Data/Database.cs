@@ -6,11 +6,20 @@ using Traceability.Data.Messaging;
 
 namespace Traceability.Data;
 
-/// <summary>A service's database: its dialect, its schema and transactions retried as a whole.</summary>
+/// <summary>
+/// A service's database: its dialect, its schema and transactions retried as a whole. Work serving an
+/// HTTP request (see <see cref="ServeRequest"/>) gets a short retry budget, background work a long one;
+/// when the budget is spent on transient errors, <see cref="DatabaseUnavailableException"/> surfaces.
+/// </summary>
 public sealed class Database
 {
+    // Set for the async flow of one HTTP request by the hosting pipeline, so that every handler,
+    // filter and query below it gets the request budget without passing it along.
+    private static readonly AsyncLocal<bool> ServingRequest = new();
+
     private readonly string _connectionString;
-    private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _backgroundRetry;
+    private readonly ResiliencePipeline _requestRetry;
     private readonly Outbox _outbox;
     private readonly OutboxSignal _signal;
 
@@ -22,7 +31,8 @@ public sealed class Database
         Dialect.ConfigureDapper();
         Schema = value.Schema;
         _connectionString = value.ConnectionString;
-        _retry = TransientRetry.For(Dialect, value.MaxRetryAttempts);
+        _backgroundRetry = TransientRetry.For(Dialect, value.MaxRetryAttempts, value.RetryBudget);
+        _requestRetry = TransientRetry.For(Dialect, value.RequestRetryAttempts, value.RequestBudget);
         _outbox = new Outbox(Schema);
         _signal = signal;
     }
@@ -32,6 +42,17 @@ public sealed class Database
 
     /// <summary>The service's schema.</summary>
     public string Schema { get; }
+
+    /// <summary>
+    /// Marks the calling async flow (an HTTP request, until the returned scope is disposed) as serving a
+    /// client: its database work gets the request retry budget instead of the background one.
+    /// </summary>
+    public static IDisposable ServeRequest()
+    {
+        var before = ServingRequest.Value;
+        ServingRequest.Value = true;
+        return new RequestScope(before);
+    }
 
     /// <summary>The connection string, for the migration runner only.</summary>
     public string ConnectionStringForMigrations() => _connectionString;
@@ -54,20 +75,20 @@ public sealed class Database
 
     /// <summary>Reads rows outside a transaction, retried on transient errors.</summary>
     public Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync(async ct =>
+        RetriedAsync(async ct =>
         {
             await using var connection = await OpenAsync(ct);
             var rows = await connection.QueryAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: ct));
             return (IReadOnlyList<T>)rows.AsList();
-        }, cancellationToken).AsTask();
+        }, cancellationToken);
 
     /// <summary>Reads at most one row outside a transaction, retried on transient errors.</summary>
     public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync(async ct =>
+        RetriedAsync(async ct =>
         {
             await using var connection = await OpenAsync(ct);
             return await connection.QuerySingleOrDefaultAsync<T>(new CommandDefinition(sql, parameters, cancellationToken: ct));
-        }, cancellationToken).AsTask();
+        }, cancellationToken);
 
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction and commits it; on a transient error the
@@ -77,7 +98,7 @@ public sealed class Database
     public async Task<T> InTransactionAsync<T>(Func<DataTransaction, Task<T>> work, CancellationToken cancellationToken)
     {
         var published = false;
-        var result = await _retry.ExecuteAsync(async ct =>
+        var result = await RetriedAsync(async ct =>
         {
             await using var connection = await OpenAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -92,6 +113,25 @@ public sealed class Database
             _signal.Notify();
         }
         return result;
+    }
+
+    private async Task<T> RetriedAsync<T>(Func<CancellationToken, ValueTask<T>> work, CancellationToken cancellationToken)
+    {
+        var request = ServingRequest.Value;
+        try
+        {
+            return await (request ? _requestRetry : _backgroundRetry).ExecuteAsync(work, cancellationToken);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested && TransientRetry.MeansUnavailable(Dialect, exception))
+        {
+            throw new DatabaseUnavailableException(
+                $"The database did not answer within the {(request ? "request" : "background")} retry budget: {exception.Message}", exception);
+        }
+    }
+
+    private sealed class RequestScope(bool before) : IDisposable
+    {
+        public void Dispose() => ServingRequest.Value = before;
     }
 
     /// <summary>Runs <paramref name="work"/> in one transaction, as <see cref="InTransactionAsync{T}"/>.</summary>

@@ -24,4 +24,11 @@ public static class TransientRetry
                 MaxDelay = TimeSpan.FromSeconds(2),
             })
             .Build();
+
+    /// <summary>
+    /// Whether <paramref name="exception"/>, having escaped the pipeline, means the database is out of
+    /// reach rather than that the work is wrong: a transient error that outlived its retries, or the budget spent.
+    /// </summary>
+    public static bool MeansUnavailable(SqlDialect dialect, Exception exception) =>
+        exception is TimeoutRejectedException || dialect.IsTransient(exception);
 }

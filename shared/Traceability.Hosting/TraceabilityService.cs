@@ -42,6 +42,7 @@ public static class TraceabilityService
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestProblems>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableProblems>();
         builder.Services.AddOpenApi();
         builder.Services.AddTraceabilityDatabase(builder.Configuration, schema);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -102,6 +103,14 @@ public static class TraceabilityService
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // Below this point the database work serves a waiting client: short retries, then 503.
+        app.Use(async (http, next) =>
+        {
+            using (Database.ServeRequest())
+            {
+                await next(http);
+            }
+        });
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });
