@@ -8,6 +8,8 @@
 #   infra/local/infra.sh env            print the environment variables services and tests read
 #   infra/local/infra.sh rabbit-kill    kill -9 the RabbitMQ node (fault tests)
 #   infra/local/infra.sh rabbit-start   start only RabbitMQ and wait until it is ready
+#   infra/local/infra.sh pg-stop        stop only PostgreSQL at once, as a crash would (fault tests)
+#   infra/local/infra.sh pg-start       start only PostgreSQL and wait until it accepts connections
 #
 # Settings (environment): TRACEABILITY_STATE_DIR (default <repo>/.local), TRACEABILITY_PG_PORT
 # (54329), TRACEABILITY_AMQP_PORT (56729), TRACEABILITY_RABBIT_DIST_PORT (25679), TRACEABILITY_RABBIT_MGMT_PORT (15679),
@@ -200,6 +202,15 @@ kill_rabbit() {
   log "RabbitMQ node killed (pid $pid)"
 }
 
+# Immediate mode: no checkpoint, every connection cut, recovery from the WAL at the next start, the
+# way a crashed or failed-over database looks to the services. Only this project's cluster is touched.
+crash_postgres() {
+  local dir; dir="$(pg_dir)"
+  if pg_running; then
+    run_pg "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null && log "PostgreSQL stopped (immediate)"
+  fi
+}
+
 print_env() {
   local dir; dir="$(pg_dir)"
   cat <<EOF
@@ -227,5 +238,7 @@ case "${1:-}" in
   env) print_env ;;
   rabbit-kill) kill_rabbit ;;
   rabbit-start) start_rabbit ;;
-  *) echo "usage: $0 start|stop|status|env|rabbit-kill|rabbit-start" >&2; exit 2 ;;
+  pg-stop) crash_postgres ;;
+  pg-start) start_postgres ;;
+  *) echo "usage: $0 start|stop|status|env|rabbit-kill|rabbit-start|pg-stop|pg-start" >&2; exit 2 ;;
 esac

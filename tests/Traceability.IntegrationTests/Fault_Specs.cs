@@ -25,10 +25,8 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
     [Test]
     public async Task Should_evaluate_every_accepted_shipment_exactly_once()
     {
-        await using var database = await Infrastructure.CreateDatabaseAsync();
-        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        await using var risk = await ServiceProcess.StartAsync("Risk", database, virtualHost);
-        await using var provenance = await ServiceProcess.StartAsync("Provenance", database, virtualHost);
+        await using var platform = await Platform.StartAsync();
+        var (database, virtualHost, risk, provenance) = (platform.Database, platform.VirtualHost, platform.Risk!, platform.Provenance);
 
         var exporters = new List<ExporterKey>();
         for (var i = 0; i < 7; i++)
@@ -77,9 +75,9 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
         async Task ChaosAsync()
         {
             await Probe.UntilAsync(() => Task.FromResult(accepted.Count >= 200), TimeSpan.FromSeconds(60), "200 shipments are accepted");
-            await InfraAsync("rabbit-kill");
+            await Infrastructure.RunInfraAsync("rabbit-kill");
             chaos.Add($"RabbitMQ killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s after {accepted.Count} accepted, {await EvaluationsAsync()} evaluated");
-            await InfraAsync("rabbit-start");
+            await Infrastructure.RunInfraAsync("rabbit-start");
             var evaluatedAtRestart = await EvaluationsAsync();
             chaos.Add($"RabbitMQ back at {clock.Elapsed.TotalSeconds:F1} s with {accepted.Count} accepted, {evaluatedAtRestart} evaluated");
 
@@ -102,7 +100,7 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
         // Then until nothing is left anywhere that could still produce a late, second evaluation.
         await Probe.UntilAsync(async () =>
             await database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0
-            && await QueueDepthAsync(virtualHost, "risk-shipment-recorded") == 0,
+            && await Infrastructure.QueueDepthAsync(virtualHost, "risk-shipment-recorded") == 0,
             TimeSpan.FromSeconds(60), "the outbox and Risk's queue are empty");
 
         await using var connection = database.Open();
@@ -132,22 +130,5 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
             Assert.That(flagged, Is.EquivalentTo(accepted.Where(a => a.Value).Select(a => a.Key)), "flags match the listed shipments");
             Assert.That(redelivered + duplicates, Is.GreaterThanOrEqualTo(1), "the crashes caused redeliveries, which the inbox absorbed");
         });
-    }
-
-    private static async Task InfraAsync(string command)
-    {
-        var start = new ProcessStartInfo("bash") { ArgumentList = { Infrastructure.InfraScript, command }, RedirectStandardError = true, RedirectStandardOutput = true };
-        using var process = Process.Start(start)!;
-        var output = process.StandardError.ReadToEndAsync();
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.That(process.ExitCode, Is.Zero, $"infra.sh {command} failed: {await output}");
-    }
-
-    private static async Task<long> QueueDepthAsync(TestVirtualHost virtualHost, string queue)
-    {
-        using var http = Infrastructure.Management();
-        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
-        return info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : long.MaxValue;
     }
 }

@@ -1,5 +1,8 @@
+using System.Diagnostics;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Npgsql;
 
@@ -67,6 +70,33 @@ internal static class Infrastructure
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{ManagementPort}/"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{RabbitUser}:{RabbitPassword}")));
         return http;
+    }
+
+    /// <summary>Runs an infra.sh command (rabbit-kill, pg-stop...) against this run's own infrastructure.</summary>
+    public static async Task RunInfraAsync(string command)
+    {
+        var start = new ProcessStartInfo("bash") { ArgumentList = { InfraScript, command }, RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(start)!;
+        var output = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.That(process.ExitCode, Is.Zero, $"infra.sh {command} failed: {await output}");
+    }
+
+    /// <summary>Messages in a queue (ready and unacknowledged), as the management API last sampled them.</summary>
+    public static async Task<long> QueueDepthAsync(TestVirtualHost virtualHost, string queue)
+    {
+        using var http = Management();
+        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
+        return info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : long.MaxValue;
+    }
+
+    /// <summary>How many consumers a queue has now (the management API reads this from the queue itself).</summary>
+    public static async Task<long> QueueConsumersAsync(TestVirtualHost virtualHost, string queue)
+    {
+        using var http = Management();
+        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
+        return info.TryGetProperty("consumers", out var consumers) ? consumers.GetInt64() : 0;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");

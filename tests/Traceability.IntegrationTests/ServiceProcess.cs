@@ -128,6 +128,25 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGSTOP: the process stops running but keeps its sockets open, as in a long pause or a stalled VM.
+    /// The broker goes on delivering to it (up to its prefetch) and nothing it holds gets acknowledged.
+    /// </summary>
+    public Task FreezeAsync() => SignalAsync("-STOP");
+
+    /// <summary>SIGCONT: a frozen process runs on from where it stopped.</summary>
+    public Task ThawAsync() => SignalAsync("-CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        if (_process is { HasExited: false } process)
+        {
+            using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })!;
+            await kill.WaitForExitAsync();
+            Assert.That(kill.ExitCode, Is.Zero, $"kill {signal} {process.Id} failed");
+        }
+    }
+
     public string Log
     {
         get
