@@ -2,7 +2,9 @@ namespace Traceability.IntegrationTests;
 
 /// <summary>
 /// A fixture's own running platform: a fresh database and virtual host, Risk (first, so its queues
-/// are bound before anything is published) and Provenance as processes. Disposed in reverse.
+/// are bound before anything is published) and Provenance as processes, one or more instances of
+/// each against the same database and broker (competing consumers, outbox relays claiming with
+/// skip-locked). Disposed in reverse.
 /// </summary>
 internal sealed class Platform : IAsyncDisposable
 {
@@ -14,29 +16,34 @@ internal sealed class Platform : IAsyncDisposable
 
     public TestDatabase Database { get; }
     public TestVirtualHost VirtualHost { get; }
-    public ServiceProcess? Risk { get; private set; }
-    public ServiceProcess Provenance { get; private set; } = null!;
+    public IReadOnlyList<ServiceProcess> RiskInstances { get; private set; } = [];
+    public IReadOnlyList<ServiceProcess> ProvenanceInstances { get; private set; } = [];
 
-    public static async Task<Platform> StartAsync(bool withRisk = true, IDictionary<string, string>? provenanceSettings = null)
+    /// <summary>The first Risk instance, when Risk runs.</summary>
+    public ServiceProcess? Risk => RiskInstances.Count > 0 ? RiskInstances[0] : null;
+
+    /// <summary>The first Provenance instance.</summary>
+    public ServiceProcess Provenance => ProvenanceInstances[0];
+
+    public static async Task<Platform> StartAsync(bool withRisk = true, IDictionary<string, string>? provenanceSettings = null, int instances = 1)
     {
         var platform = new Platform(await Infrastructure.CreateDatabaseAsync(), await Infrastructure.CreateVirtualHostAsync());
+        // Instances of one service start together: migrations take a database lock, so they do not race.
         if (withRisk)
         {
-            platform.Risk = await ServiceProcess.StartAsync("Risk", platform.Database, platform.VirtualHost);
+            platform.RiskInstances = await Task.WhenAll(Enumerable.Range(0, instances)
+                .Select(_ => ServiceProcess.StartAsync("Risk", platform.Database, platform.VirtualHost)));
         }
-        platform.Provenance = await ServiceProcess.StartAsync("Provenance", platform.Database, platform.VirtualHost, provenanceSettings);
+        platform.ProvenanceInstances = await Task.WhenAll(Enumerable.Range(0, instances)
+            .Select(_ => ServiceProcess.StartAsync("Provenance", platform.Database, platform.VirtualHost, provenanceSettings)));
         return platform;
     }
 
     public async ValueTask DisposeAsync()
     {
-        if (Provenance is not null)
+        foreach (var instance in ProvenanceInstances.Concat(RiskInstances))
         {
-            await Provenance.DisposeAsync();
-        }
-        if (Risk is not null)
-        {
-            await Risk.DisposeAsync();
+            await instance.DisposeAsync();
         }
         await Database.DisposeAsync();
         await VirtualHost.DisposeAsync();
