@@ -111,6 +111,7 @@ public class When_the_database_stops_while_shipments_are_posted
 
         var chaos = new List<string>();
         var acceptedBefore = 0;
+        var databaseDown = false;
         async Task ChaosAsync()
         {
             try
@@ -124,6 +125,7 @@ public class When_the_database_stops_while_shipments_are_posted
                     && await database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0,
                     TimeSpan.FromSeconds(60), "40 more shipments are accepted and relayed to the frozen Risk's queue");
                 var evaluatedAtStop = await database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation");
+                databaseDown = true;
                 await Infrastructure.RunInfraAsync("pg-stop");
                 var stoppedAt = clock.Elapsed;
                 acceptedBefore = accepted.Count;
@@ -141,6 +143,7 @@ public class When_the_database_stops_while_shipments_are_posted
                 }
                 var acceptedDuring = accepted.Count - acceptedBefore;
                 await Infrastructure.RunInfraAsync("pg-start");
+                databaseDown = false;
                 // The test's own pooled connections died with the server.
                 NpgsqlConnection.ClearAllPools();
                 var startedAt = clock.Elapsed;
@@ -155,6 +158,12 @@ public class When_the_database_stops_while_shipments_are_posted
             finally
             {
                 Volatile.Write(ref posting, false);
+                if (databaseDown)
+                {
+                    // Failing half-way must not leave every later test without its database.
+                    await Infrastructure.RunInfraAsync("pg-start");
+                    NpgsqlConnection.ClearAllPools();
+                }
             }
         }
 
