@@ -39,7 +39,7 @@ var chain = app.Services.GetRequiredService<HashChain>();
 var database = app.Services.GetRequiredService<Database>();
 chain.ReadsWith(Facilities.RecordType, app.Services.GetRequiredService<Facilities>().CanonicalAsync);
 chain.ReadsWith(Products.RecordType, app.Services.GetRequiredService<Products>().CanonicalAsync);
-chain.ReadsWith(EpcisCapture.RecordType, app.Services.GetRequiredService<EpcisCapture>().DocumentAsync);
+chain.ReadsWith(EpcisCapture.RecordType, app.Services.GetRequiredService<EpcisCapture>().DocumentsAsync);
 chain.ReadsWith(RecordShipmentHandler.RecordType, (exporter, id, ct) => GetShipmentEndpoint.CanonicalAsync(database, exporter, id, ct));
 
 app.UseTraceabilityDefaults();

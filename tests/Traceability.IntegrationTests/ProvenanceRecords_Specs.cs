@@ -277,6 +277,60 @@ public class When_an_exporter_describes_its_supply_chain : ExportersOnAPlatform
     }
 
     [Test]
+    public async Task Should_verify_a_chain_of_several_pages_and_find_what_broke_on_a_later_one()
+    {
+        var paged = await ProvenanceAdmin.OnboardAsync(_provenance, "paged");
+        // Verification reads a page of links at a time; 1,100 events, then a facility, a product and a shipment,
+        // put every record type on a later page than the first.
+        foreach (var (first, count) in new[] { (0, 1000), (1000, 100) })
+        {
+            using var captured = await SendAsync(HttpMethod.Post, "epcis/capture", paged, EpcisDocument(first, count));
+            Assert.That(captured.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await captured.Content.ReadAsStringAsync());
+        }
+        await CreatedAsync("api/v1/facilities", paged, Facility("7300011000017", "SE"));
+        await CreatedAsync("api/v1/products", paged, """{"gtin":"8904000210037","hsCode":"090111","commodity":"Coffee"}""");
+        await CreatedAsync("api/v1/shipments", paged, When_an_exporter_records_shipments.Shipment("Coffee", "UG"));
+        var verified = await (await SendAsync(HttpMethod.Get, "api/v1/chain/verify", paged)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(verified.GetProperty("ok").GetBoolean(), Is.True, verified.GetRawText());
+        Assert.That(verified.GetProperty("links").GetInt64(), Is.EqualTo(1103));
+
+        await using (var connection = _database.Open())
+        {
+            await connection.ExecuteAsync("""
+                DELETE FROM provenance.epcis_event WHERE exporter_id = 'paged'
+                AND event_id = (SELECT record_id FROM provenance.chain_link WHERE exporter_id = 'paged' AND sequence = 1080)
+                """);
+        }
+        var gone = await (await SendAsync(HttpMethod.Get, "api/v1/chain/verify", paged)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That((gone.GetProperty("firstBroken").GetProperty("sequence").GetInt64(), gone.GetProperty("firstBroken").GetProperty("reason").GetString()),
+            Is.EqualTo((1080L, "the record is gone")));
+        Assert.That(gone.GetProperty("links").GetInt64(), Is.EqualTo(1079), "the links before it hold");
+
+        await using (var connection = _database.Open())
+        {
+            await connection.ExecuteAsync("""
+                UPDATE provenance.epcis_event SET document = replace(document, 'OBSERVE', 'DELETE') WHERE exporter_id = 'paged'
+                AND event_id = (SELECT record_id FROM provenance.chain_link WHERE exporter_id = 'paged' AND sequence = 1050)
+                """);
+        }
+        var changed = await (await SendAsync(HttpMethod.Get, "api/v1/chain/verify", paged)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That(changed.GetProperty("firstBroken").GetProperty("sequence").GetInt64(), Is.EqualTo(1050));
+        Assert.That(changed.GetProperty("firstBroken").GetProperty("reason").GetString(), Does.Contain("changed"));
+    }
+
+    private static string EpcisDocument(int first, int count)
+    {
+        var events = Enumerable.Range(first, count).Select(i => $$$"""
+            {"type":"ObjectEvent","eventTime":"2026-11-02T09:00:00.000Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
+             "bizStep":"inspecting","epcList":["urn:epc:id:sgtin:0614141.107346.p{{{i}}}"],"readPoint":{"id":"urn:epc:id:sgln:0614141.00777.0"}}
+            """);
+        return $$$"""
+            {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+             "creationDate":"2026-11-02T10:00:00Z","epcisBody":{"eventList":[{{{string.Join(",", events)}}}]}}
+            """;
+    }
+
+    [Test]
     public async Task Should_find_a_rewritten_chain_link()
     {
         var chained = await ProvenanceAdmin.OnboardAsync(_provenance, "relinked");

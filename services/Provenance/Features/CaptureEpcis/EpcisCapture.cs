@@ -25,6 +25,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
     public const long FileSizeLimit = 16 * 1024 * 1024;
 
     private readonly string _insertEvent = EpcisSql.InsertEvent(database.Dialect);
+    private readonly string _eventDocuments = EpcisSql.EventDocuments(database.Dialect);
 
     /// <summary>Stores the given events (already valid) and the job; <paramref name="errors"/> are those of events left out.</summary>
     public async Task<(CaptureJob Job, IReadOnlyList<string> EventIds)> StoreAsync(
@@ -88,6 +89,13 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
 
     public Task<string?> DocumentAsync(string exporterId, string eventId, CancellationToken cancellationToken) =>
         database.QuerySingleOrDefaultAsync<string>(EpcisSql.EventDocument, new { ExporterId = exporterId, EventId = eventId }, cancellationToken);
+
+    /// <summary>Stored events by id, as captured (hash-chain verification reads a page of them at once).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> DocumentsAsync(string exporterId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken) =>
+        (await database.QueryAsync<StoredDocument>(_eventDocuments, new { ExporterId = exporterId, EventIds = eventIds }, cancellationToken))
+            .ToDictionary(d => d.EventId, d => d.Document, StringComparer.Ordinal);
+
+    private sealed record StoredDocument(string EventId, string Document);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

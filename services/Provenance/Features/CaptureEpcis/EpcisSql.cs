@@ -28,6 +28,11 @@ internal static class EpcisSql
         SELECT document FROM provenance.epcis_event WHERE exporter_id = @ExporterId AND event_id = @EventId
         """;
 
+    public static string EventDocuments(SqlDialect dialect) => $"""
+        SELECT event_id AS EventId, document AS Document FROM provenance.epcis_event
+        WHERE exporter_id = @ExporterId AND {dialect.IsAnyOf("event_id", "EventIds")}
+        """;
+
     // Optional text filters as (@X IS NULL OR ...); times always bound (open ends are the type's extremes,
     // since an untyped NULL timestamp parameter cannot be typed by PostgreSQL); keyset paging on (event_time, event_id).
     public const string Events = """

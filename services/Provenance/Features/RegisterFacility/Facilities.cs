@@ -9,6 +9,9 @@ namespace Traceability.Provenance.Features.RegisterFacility;
 /// <summary>An exporter's facilities: registered and updated with their chain link and event in one transaction.</summary>
 internal sealed class Facilities(Database database, HashChain chain, TimeProvider time)
 {
+    private readonly string _facilitiesByIds = RegisterFacilitySql.FacilitiesByIds(database.Dialect);
+    private readonly string _revisionsOfFacilities = RegisterFacilitySql.RevisionsOfFacilities(database.Dialect);
+
     public const string RecordType = "facility";
 
     public enum Outcome { Done, NotFound, IdentifierTaken, Conflict }
@@ -72,22 +75,42 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
         await database.QuerySingleOrDefaultAsync<FacilityResponse>(RegisterFacilitySql.FacilityOfExporter, new { Id = id, ExporterId = exporterId }, cancellationToken)
             is { } row ? Normalised(row) : null;
 
-    /// <summary>Reads a facility revision back as its chain link hashed it: the live row for the latest, the kept copy for earlier ones.</summary>
-    public async Task<string?> CanonicalAsync(string exporterId, string chainId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Facility revisions as their chain links hashed them, by chain record id (<c>id@revision</c>): the live row
+    /// for the latest revision, the kept copy for earlier ones. Hash-chain verification reads a page at once.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string>> CanonicalAsync(string exporterId, IReadOnlyList<string> chainIds, CancellationToken cancellationToken)
     {
-        var parts = chainId.Split('@');
-        if (parts.Length != 2 || !Guid.TryParse(parts[0], out var id) || !int.TryParse(parts[1], out var revision))
+        var wanted = new List<(string ChainId, Guid Id, int Revision)>();
+        foreach (var chainId in chainIds)
         {
-            return null;
+            var parts = chainId.Split('@');
+            if (parts.Length == 2 && Guid.TryParse(parts[0], out var id) && int.TryParse(parts[1], out var revision))
+            {
+                wanted.Add((chainId, id, revision));
+            }
         }
-        var current = await FindAsync(exporterId, id, cancellationToken);
-        if (current is not null && current.Revision == revision)
+        var current = (await database.QueryAsync<FacilityResponse>(_facilitiesByIds,
+            new { ExporterId = exporterId, Ids = wanted.Select(w => w.Id).Distinct().ToArray() }, cancellationToken)).ToDictionary(f => f.Id);
+        var earlier = wanted.Where(w => !(current.TryGetValue(w.Id, out var f) && f.Revision == w.Revision)).Select(w => w.Id).Distinct().ToArray();
+        var kept = earlier.Length == 0 ? [] : (await database.QueryAsync<RevisionRow>(_revisionsOfFacilities,
+            new { ExporterId = exporterId, Ids = earlier }, cancellationToken)).ToDictionary(r => (r.FacilityId, r.Revision), r => r.Canonical);
+        var records = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (chainId, id, revision) in wanted)
         {
-            return Canonical.Json(current);
+            if (current.TryGetValue(id, out var facility) && facility.Revision == revision)
+            {
+                records[chainId] = Canonical.Json(Normalised(facility));
+            }
+            else if (kept.TryGetValue((id, revision), out var canonical))
+            {
+                records[chainId] = canonical;
+            }
         }
-        return await database.QuerySingleOrDefaultAsync<string>(RegisterFacilitySql.RevisionCanonical,
-            new { FacilityId = id, Revision = revision, ExporterId = exporterId }, cancellationToken);
+        return records;
     }
+
+    private sealed record RevisionRow(Guid FacilityId, int Revision, string Canonical);
 
     private static async Task<bool> IdentifierTakenAsync(DataTransaction data, Exporter exporter, Guid id, ValidFacility facility) =>
         await data.ExecuteScalarAsync<long>(RegisterFacilitySql.IdentifierTaken, new { ExporterId = exporter.Id, Id = id, facility.Gln, facility.OshId }) > 0;

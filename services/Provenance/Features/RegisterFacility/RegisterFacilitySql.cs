@@ -1,3 +1,5 @@
+using Traceability.Data;
+
 namespace Traceability.Provenance.Features.RegisterFacility;
 
 internal static class RegisterFacilitySql
@@ -18,10 +20,17 @@ internal static class RegisterFacilitySql
         INSERT INTO provenance.facility_revision (facility_id, revision, canonical) VALUES (@FacilityId, @Revision, @Canonical)
         """;
 
-    public const string RevisionCanonical = """
-        SELECT f.canonical FROM provenance.facility_revision f
+    public static string FacilitiesByIds(SqlDialect dialect) => $"""
+        SELECT id AS Id, revision AS Revision, gln AS Gln, osh_id AS OshId, name AS Name, country AS Country, region AS Region,
+               latitude AS Latitude, longitude AS Longitude, facility_type AS Type, registered_at AS RegisteredAt, updated_at AS UpdatedAt
+        FROM provenance.facility
+        WHERE exporter_id = @ExporterId AND {dialect.IsAnyOf("id", "Ids")}
+        """;
+
+    public static string RevisionsOfFacilities(SqlDialect dialect) => $"""
+        SELECT f.facility_id AS FacilityId, f.revision AS Revision, f.canonical AS Canonical FROM provenance.facility_revision f
         JOIN provenance.facility g ON g.id = f.facility_id
-        WHERE f.facility_id = @FacilityId AND f.revision = @Revision AND g.exporter_id = @ExporterId
+        WHERE g.exporter_id = @ExporterId AND {dialect.IsAnyOf("f.facility_id", "Ids")}
         """;
 
     // An identifier another facility of the same exporter already uses.

@@ -50,6 +50,11 @@ internal static class RegisterProductSql
         FROM provenance.product WHERE id = @Id AND exporter_id = @ExporterId
         """;
 
+    public static string ProductsByIds(SqlDialect dialect) => $"""
+        SELECT id AS Id, gtin AS Gtin, hs_code AS HsCode, commodity AS Commodity, name AS Name, registered_at AS RegisteredAt
+        FROM provenance.product WHERE exporter_id = @ExporterId AND {dialect.IsAnyOf("id", "Ids")}
+        """;
+
     public const string ProductsOfExporter = """
         SELECT id AS Id, gtin AS Gtin, hs_code AS HsCode, commodity AS Commodity, name AS Name, registered_at AS RegisteredAt
         FROM provenance.product WHERE exporter_id = @ExporterId
@@ -65,6 +70,8 @@ internal static class RegisterProductSql
 /// <summary>An exporter's products, registered with their chain link and event in one transaction.</summary>
 internal sealed class Products(Database database, HashChain chain, TimeProvider time)
 {
+    private readonly string _productsByIds = RegisterProductSql.ProductsByIds(database.Dialect);
+
     public const string RecordType = "product";
 
     public async Task<ProductResponse?> RegisterAsync(HttpContext http, Exporter exporter, ProductRequest product, CancellationToken cancellationToken)
@@ -103,8 +110,13 @@ internal sealed class Products(Database database, HashChain chain, TimeProvider 
         await database.QuerySingleOrDefaultAsync<ProductResponse>(RegisterProductSql.ProductOfExporter, new { Id = id, ExporterId = exporterId }, cancellationToken)
             is { } row ? row with { RegisteredAt = DateTime.SpecifyKind(row.RegisteredAt, DateTimeKind.Utc) } : null;
 
-    public async Task<string?> CanonicalAsync(string exporterId, string chainId, CancellationToken cancellationToken) =>
-        Guid.TryParse(chainId, out var id) && await FindAsync(exporterId, id, cancellationToken) is { } product ? Canonical.Json(product) : null;
+    /// <summary>Products as their chain links hashed them, by chain record id (hash-chain verification reads a page at once).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> CanonicalAsync(string exporterId, IReadOnlyList<string> chainIds, CancellationToken cancellationToken)
+    {
+        var ids = HashChain.GuidIds(chainIds);
+        var rows = await database.QueryAsync<ProductResponse>(_productsByIds, new { ExporterId = exporterId, Ids = ids.Keys.ToArray() }, cancellationToken);
+        return rows.ToDictionary(r => ids[r.Id], r => Canonical.Json(r with { RegisteredAt = DateTime.SpecifyKind(r.RegisteredAt, DateTimeKind.Utc) }), StringComparer.Ordinal);
+    }
 }
 
 internal static class RegisterProductEndpoint
