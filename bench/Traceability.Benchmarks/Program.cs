@@ -11,7 +11,9 @@ using Npgsql;
 // fixed time per scenario, and prints accepted records/events per second, latency percentiles, how
 // long Risk took to evaluate everything accepted, and our rate against pgbench -N on the same PostgreSQL.
 //
-//   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick]
+//   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--chain-records 100000] [--chain-only]
+// Last, a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
+// (GET /api/v1/chain/verify); --chain-only runs just that.
 // Environment: PROVENANCE_URL, Admin__ApiKey, ConnectionStrings__Traceability, TRACEABILITY_PG_BIN, TRACEABILITY_PG_PORT.
 
 var seconds = Argument("--seconds") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 10;
@@ -29,6 +31,11 @@ using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer
 var exporter = $"bench-{DateTime.UtcNow:yyyyMMddHHmmss}";
 var key = await OnboardAsync(exporter);
 Console.WriteLine($"Traceability ingest benchmark: {seconds} s per scenario, {Environment.ProcessorCount} cores, exporter {exporter}");
+if (args.Contains("--chain-only"))
+{
+    await VerifyChainAsync(ChainRecords());
+    return 0;
+}
 Console.WriteLine();
 Console.WriteLine($"{"scenario",-28} {"conc",4} {"requests",9} {"records",9} {"records/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"risk done s",11}");
 
@@ -58,7 +65,48 @@ if (pgbench is { } tps)
         Console.WriteLine($"  {scenario,-36} {rate,9:F0} records/s = {rate / tps:P0} of the pgbench ceiling");
     }
 }
+await VerifyChainAsync(ChainRecords());
 return 0;
+
+int ChainRecords() => Argument("--chain-records") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : quick ? 10_000 : 100_000;
+
+// Hash-chain verification: a fresh exporter gets a chain of `records` EPCIS events (1,000-event documents,
+// four at a time), then one GET /api/v1/chain/verify re-reads and re-hashes every record.
+async Task VerifyChainAsync(int records)
+{
+    var chainKey = await OnboardAsync($"{exporter}-chain");
+    var clock = Stopwatch.StartNew();
+    var documents = 0;
+    await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ =>
+    {
+        for (var first = Interlocked.Increment(ref documents) * 1000 - 1000; first < records; first = Interlocked.Increment(ref documents) * 1000 - 1000)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "epcis/capture")
+            {
+                Content = new StringContent(EpcisDocument(first / 1000, Math.Min(1000, records - first)), Encoding.UTF8, "application/ld+json"),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", chainKey);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode != HttpStatusCode.Accepted)
+            {
+                throw new InvalidOperationException($"capture for the chain answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+    }));
+    var written = clock.Elapsed;
+    // Verification of a long chain can outlast the ingest client's timeout on a busy machine.
+    using var patient = new HttpClient { BaseAddress = provenance, Timeout = TimeSpan.FromMinutes(30) };
+    using var verify = new HttpRequestMessage(HttpMethod.Get, "api/v1/chain/verify");
+    verify.Headers.Authorization = new AuthenticationHeaderValue("Bearer", chainKey);
+    clock.Restart();
+    using var verified = await patient.SendAsync(verify);
+    var took = clock.Elapsed.TotalSeconds;
+    var result = await verified.Content.ReadFromJsonAsync<JsonElement>();
+    var links = result.GetProperty("links").GetInt64();
+    Console.WriteLine();
+    Console.WriteLine($"chain verification: {links:N0} records in {took:F1} s = {links / took:F0} records/s (ok: {result.GetProperty("ok").GetBoolean()}; " +
+        $"the chain was written in {written.TotalSeconds:F0} s)");
+}
 
 async Task<(string, double)> RunAsync(string name, int concurrency, int recordsPerRequest, Func<long, string> body, string path, string mediaType, Func<Task<long>> riskCount)
 {
