@@ -141,6 +141,12 @@ public class When_an_EPCIS_event_is_hashed
     public void Should_write_times_in_UTC_with_milliseconds(string time, string canonical) =>
         Assert.That(EpcisEventHash.Timestamp(time), Is.EqualTo(canonical));
 
+    [TestCase("0001-01-01T00:00:00+01:00")]
+    [TestCase("2023-01-01T00:30:00+25:00")]
+    [TestCase("yesterday")]
+    public void Should_leave_a_time_it_cannot_place_in_UTC_as_written(string time) =>
+        Assert.That(EpcisEventHash.Timestamp(time), Is.EqualTo(time));
+
     [TestCase("urn:epc:id:sscc:0614141.1234567890", "https://id.gs1.org/00/106141412345678908")]
     [TestCase("urn:epc:id:sgln:0614141.12345.400", "https://id.gs1.org/414/0614141123452/254/400")]
     [TestCase("urn:epc:id:grai:0614141.12345.400", "https://id.gs1.org/8003/00614141123452400")]

@@ -293,13 +293,14 @@ internal static partial class EpcisEventHash
     /// <summary>A value in its canonical form: CBV URNs as web URIs, numbers without trailing zeros, GS1 identifiers as canonical Digital Link URIs.</summary>
     internal static string Canonical(string value)
     {
-        var text = value
+        var text = !value.Contains("urn:epcglobal:cbv:", StringComparison.Ordinal) ? value : value
             .Replace("urn:epcglobal:cbv:bizstep:", "https://ref.gs1.org/cbv/BizStep-", StringComparison.Ordinal)
             .Replace("urn:epcglobal:cbv:disp:", "https://ref.gs1.org/cbv/Disp-", StringComparison.Ordinal)
             .Replace("urn:epcglobal:cbv:btt:", "https://ref.gs1.org/cbv/BTT-", StringComparison.Ordinal)
             .Replace("urn:epcglobal:cbv:sdt:", "https://ref.gs1.org/cbv/SDT-", StringComparison.Ordinal)
             .Replace("urn:epcglobal:cbv:er:", "https://ref.gs1.org/cbv/ER-", StringComparison.Ordinal);
-        if (Number().IsMatch(text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        if (text is [>= '0' and <= '9' or '+' or '-' or '.', ..] && Number().IsMatch(text)
+            && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
         {
             text = Math.Floor(number) == number
                 ? new BigInteger(number).ToString(CultureInfo.InvariantCulture)
@@ -317,14 +318,24 @@ internal static partial class EpcisEventHash
         }
         var fraction = m.Groups["fraction"].Value.PadRight(4, '0');
         var milliseconds = int.Parse(fraction[..3], CultureInfo.InvariantCulture) + (fraction[3] >= '5' ? 1 : 0);
-        var offset = m.Groups["offset"].Value is "" or "Z" ? TimeSpan.Zero
-            : TimeSpan.ParseExact(m.Groups["offset"].Value[1..], @"hh\:mm", CultureInfo.InvariantCulture) * (m.Groups["offset"].Value[0] == '-' ? -1 : 1);
+        var offset = TimeSpan.Zero;
+        if (m.Groups["offset"].Value is ['+' or '-', .. var hours] given)
+        {
+            if (!TimeSpan.TryParseExact(hours, @"hh\:mm", CultureInfo.InvariantCulture, out offset))
+            {
+                return value;
+            }
+            offset = given[0] == '-' ? -offset : offset;
+        }
         if (!DateTime.TryParseExact(m.Groups["seconds"].Value, "yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
             return value;
         }
-        var utc = local.AddMilliseconds(milliseconds) - offset;
-        return utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        // A time at the very edge of the calendar that UTC would push past it is left as written rather than failing the capture.
+        var ticks = local.Ticks + milliseconds * TimeSpan.TicksPerMillisecond - offset.Ticks;
+        return ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks
+            ? value
+            : new DateTime(ticks, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
     }
 
     [GeneratedRegex(@"^(?<seconds>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(\.(?<fraction>\d+))?(?<offset>Z|[+-]\d{2}:\d{2})?$")]
