@@ -6,22 +6,35 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
+using Traceability.Benchmarks;
 
 // Drives a running platform (bench/run.sh starts one) with shipments and EPCIS documents for a
 // fixed time per scenario, and prints accepted records/events per second, latency percentiles, how
-// long Risk took to evaluate everything accepted, and our rate against pgbench -N on the same PostgreSQL.
+// long Risk took to evaluate everything accepted, and each rate beside pgbench -N run on the same
+// PostgreSQL at the same concurrency. With --peer-url, the same EPCIS documents also go to another
+// EPCIS capture endpoint (e.g. a peer EPCIS repository running on this machine), side by side.
 //
-//   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--chain-records 100000] [--chain-only]
-// Last, a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
+//   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--only shipments|epcis] [--concurrency 4,16]
+//                                      [--profile] [--peer-url http://127.0.0.1:5102/capture] [--peer-header 'Authorization: Basic …']
+//                                      [--chain-records 100000] [--chain-only]
+// Last (unless --only), a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
 // (GET /api/v1/chain/verify); --chain-only runs just that.
-// Environment: PROVENANCE_URL, Admin__ApiKey, ConnectionStrings__Traceability, TRACEABILITY_PG_BIN, TRACEABILITY_PG_PORT.
+// Environment: PROVENANCE_URL, Admin__ApiKey, ConnectionStrings__Traceability, TRACEABILITY_PG_BIN, TRACEABILITY_PG_PORT;
+// for --profile also PROVENANCE_PORT, RISK_PORT, TRACEABILITY_PG_SOCKET_DIR, TRACEABILITY_RABBIT_PID_FILE.
 
 var seconds = Argument("--seconds") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : 10;
 var quick = args.Contains("--quick");
+var only = Argument("--only");
+var profiling = args.Contains("--profile") && Profile.Supported;
+var onlyConcurrency = Argument("--concurrency")?.Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToHashSet();
+var peerUrl = Argument("--peer-url") is { } peer ? new Uri(peer) : null;
+var peerHeaders = args.Select((a, i) => (a, i)).Where(p => p.a == "--peer-header" && p.i + 1 < args.Length)
+    .Select(p => args[p.i + 1].Split(':', 2)).Select(h => (Name: h[0].Trim(), Value: h.Length > 1 ? h[1].Trim() : "")).ToList();
 var provenance = new Uri(Environment.GetEnvironmentVariable("PROVENANCE_URL") ?? "http://127.0.0.1:5101/");
 var adminKey = Environment.GetEnvironmentVariable("Admin__ApiKey") ?? throw new InvalidOperationException("Admin__ApiKey is required.");
 var connectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Traceability") ?? throw new InvalidOperationException("ConnectionStrings__Traceability is required.");
 var duration = TimeSpan.FromSeconds(seconds);
+var profile = new Profile(connectionString);
 
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
 {
@@ -39,33 +52,47 @@ if (args.Contains("--chain-only"))
 Console.WriteLine();
 Console.WriteLine($"{"scenario",-28} {"conc",4} {"requests",9} {"records",9} {"records/s",10} {"p50 ms",8} {"p99 ms",8} {"errors",6} {"risk done s",11}");
 
-var results = new List<(string Scenario, double RecordsPerSecond)>();
+var results = new List<Row>();
 // One numbering for every scenario: documents of different scenarios never repeat an event.
 long sequence = 0;
-var concurrencies = quick ? new[] { 4 } : new[] { 1, 4, 16 };
-foreach (var concurrency in concurrencies)
+foreach (var concurrency in Wanted("shipments", quick ? [4] : [1, 4, 16]))
 {
     results.Add(await RunAsync("shipments", concurrency, 1, ShipmentBody, "api/v1/shipments", "application/json", ShipmentsEvaluatedAsync));
 }
 foreach (var size in quick ? new[] { 1, 100 } : new[] { 1, 100, 500 })
 {
-    foreach (var concurrency in quick ? new[] { 2 } : new[] { 1, 4 })
+    foreach (var concurrency in Wanted($"epcis {size}-event documents", quick ? [2] : [1, 4]))
     {
         results.Add(await RunAsync($"epcis {size}-event documents", concurrency, size, n => EpcisDocument(n, size), "epcis/capture", "application/ld+json", EpcisEventsSeenByRiskAsync));
+        if (peerUrl is not null)
+        {
+            results.Add(await RunAsync($"peer epcis {size}-event", concurrency, size, n => EpcisDocument(n, size), peerUrl.ToString(), "application/ld+json", null, peer: true));
+        }
     }
 }
 
-var pgbench = await PgbenchAsync(duration);
-Console.WriteLine();
-if (pgbench is { } tps)
+// pgbench -N at each concurrency the scenarios used: a commit ceiling at the same number of clients.
+var ceilings = new Dictionary<int, double?>();
+var pgbenchReady = false;
+foreach (var concurrency in results.Select(r => r.Concurrency).Distinct().Order())
 {
-    Console.WriteLine($"pgbench -N (4 clients, {seconds} s) on the same PostgreSQL: {tps:F0} transactions/s");
-    foreach (var (scenario, rate) in results)
-    {
-        Console.WriteLine($"  {scenario,-36} {rate,9:F0} records/s = {rate / tps:P0} of the pgbench ceiling");
-    }
+    ceilings[concurrency] = await PgbenchAsync(duration, concurrency);
 }
-await VerifyChainAsync(ChainRecords());
+Console.WriteLine();
+Console.WriteLine($"Beside pgbench -N ({seconds} s, same PostgreSQL, same number of clients as the scenario):");
+Console.WriteLine($"{"scenario",-28} {"conc",4} {"records/s",10} {"pgbench -N tps",15} {"share",7}{(peerUrl is null ? "" : $" {"vs peer",8}")}");
+foreach (var row in results)
+{
+    var tps = ceilings[row.Concurrency];
+    var versusPeer = peerUrl is null || row.Peer ? "" : results.FirstOrDefault(p => p.Peer && p.Concurrency == row.Concurrency && p.Size == row.Size && row.Scenario.StartsWith("epcis", StringComparison.Ordinal)) is { RecordsPerSecond: > 0 } p
+        ? $" {row.RecordsPerSecond / p.RecordsPerSecond,7:F1}×"
+        : "";
+    Console.WriteLine($"{row.Scenario,-28} {row.Concurrency,4} {row.RecordsPerSecond,10:F0} {(tps is { } t ? t.ToString("F0", CultureInfo.InvariantCulture) : "n/a"),15} {(tps is { } c ? (row.RecordsPerSecond / c).ToString("P0", CultureInfo.InvariantCulture) : "n/a"),7}{versusPeer}");
+}
+if (only is null && onlyConcurrency is null)
+{
+    await VerifyChainAsync(ChainRecords());
+}
 return 0;
 
 int ChainRecords() => Argument("--chain-records") is { } n ? int.Parse(n, CultureInfo.InvariantCulture) : quick ? 10_000 : 100_000;
@@ -108,12 +135,22 @@ async Task VerifyChainAsync(int records)
         $"the chain was written in {written.TotalSeconds:F0} s)");
 }
 
-async Task<(string, double)> RunAsync(string name, int concurrency, int recordsPerRequest, Func<long, string> body, string path, string mediaType, Func<Task<long>> riskCount)
+IEnumerable<int> Wanted(string scenario, int[] concurrencies) =>
+    only is not null && !scenario.StartsWith(only, StringComparison.OrdinalIgnoreCase) && !(only == "epcis" && scenario.StartsWith("epcis", StringComparison.Ordinal))
+        ? []
+        : concurrencies.Where(c => onlyConcurrency is null || onlyConcurrency.Contains(c));
+
+async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Func<long, string> body, string path, string mediaType, Func<Task<long>>? riskCount, bool peer = false)
 {
     var latencies = new List<double>();
     var errors = 0;
     long requests = 0;
-    var riskBefore = await riskCount();
+    var riskBefore = riskCount is null ? 0 : await riskCount();
+    if (profiling && !peer)
+    {
+        await profile.ResetStatementsAsync();
+    }
+    var cpuBefore = profiling ? profile.Sample() : null;
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
@@ -123,11 +160,21 @@ async Task<(string, double)> RunAsync(string name, int concurrency, int recordsP
             var n = Interlocked.Increment(ref sequence);
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body(n), Encoding.UTF8) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            if (peer)
+            {
+                foreach (var (header, value) in peerHeaders)
+                {
+                    request.Headers.TryAddWithoutValidation(header, value);
+                }
+            }
+            else
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            }
             var started = Stopwatch.GetTimestamp();
             using var response = await http.SendAsync(request);
             var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (response.StatusCode is HttpStatusCode.Created or HttpStatusCode.Accepted)
+            if (response.IsSuccessStatusCode)
             {
                 mine.Add(elapsed);
                 Interlocked.Increment(ref requests);
@@ -145,7 +192,7 @@ async Task<(string, double)> RunAsync(string name, int concurrency, int recordsP
     var sendTime = clock.Elapsed;
     var expected = riskBefore + requests * recordsPerRequest;
     double? riskDone = null;
-    while (clock.Elapsed < sendTime + TimeSpan.FromMinutes(5))
+    while (riskCount is not null && clock.Elapsed < sendTime + TimeSpan.FromMinutes(5))
     {
         if (await riskCount() >= expected)
         {
@@ -158,7 +205,12 @@ async Task<(string, double)> RunAsync(string name, int concurrency, int recordsP
     var records = requests * recordsPerRequest;
     var rate = records / sendTime.TotalSeconds;
     Console.WriteLine($"{name,-28} {concurrency,4} {requests,9} {records,9} {rate,10:F0} {Percentile(latencies, 0.50),8:F1} {Percentile(latencies, 0.99),8:F1} {errors,6} {(riskDone is { } d ? d.ToString("F1", CultureInfo.InvariantCulture) : "n/a"),11}");
-    return ($"{name} (concurrency {concurrency})", rate);
+    if (cpuBefore is not null)
+    {
+        // Until Risk is done: its work for these records belongs to this scenario.
+        await profile.PrintAsync(cpuBefore, profile.Sample(), records, name.StartsWith("shipments", StringComparison.Ordinal) ? "shipment" : "event");
+    }
+    return new Row(name, concurrency, rate, peer, recordsPerRequest);
 }
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -213,7 +265,7 @@ async Task<string> OnboardAsync(string id)
     return (await issued.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
 }
 
-async Task<double?> PgbenchAsync(TimeSpan time)
+async Task<double?> PgbenchAsync(TimeSpan time, int clients)
 {
     var bin = Environment.GetEnvironmentVariable("TRACEABILITY_PG_BIN") ?? "/usr/lib/postgresql/15/bin";
     var pgbench = Path.Combine(bin, "pgbench");
@@ -234,8 +286,12 @@ async Task<double?> PgbenchAsync(TimeSpan time)
         }
     }
     string[] common = ["-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!];
-    await RunProcessAsync(pgbench, [.. common, "-i", "-q", "-s", "4", "bench_pgbench"], builder.Password);
-    var output = await RunProcessAsync(pgbench, [.. common, "-N", "-c", "4", "-j", "2", "-T", ((int)time.TotalSeconds).ToString(CultureInfo.InvariantCulture), "bench_pgbench"], builder.Password);
+    if (!pgbenchReady)
+    {
+        await RunProcessAsync(pgbench, [.. common, "-i", "-q", "-s", "4", "bench_pgbench"], builder.Password);
+        pgbenchReady = true;
+    }
+    var output = await RunProcessAsync(pgbench, [.. common, "-N", "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(clients, 2).ToString(CultureInfo.InvariantCulture), "-T", ((int)time.TotalSeconds).ToString(CultureInfo.InvariantCulture), "bench_pgbench"], builder.Password);
     var line = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal));
     return line is null ? null : double.Parse(line[6..].Split(' ')[0], CultureInfo.InvariantCulture);
 }
@@ -259,3 +315,5 @@ static async Task<string> RunProcessAsync(string file, string[] arguments, strin
 }
 
 string? Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+
+internal sealed record Row(string Scenario, int Concurrency, double RecordsPerSecond, bool Peer, int Size);

@@ -1,0 +1,171 @@
+using System.Globalization;
+using Npgsql;
+
+namespace Traceability.Benchmarks;
+
+/// <summary>
+/// Where the CPU went during a scenario, per record: utime + stime from /proc of PostgreSQL (the
+/// postmaster and every backend, living or reaped), Provenance, Risk, the RabbitMQ node and the load
+/// generator itself. CPU time per record is far less sensitive to other load on the machine than
+/// records per second. With pg_stat_statements loaded, the statements that cost the database most.
+/// </summary>
+internal sealed class Profile(string connectionString)
+{
+    // USER_HZ is 100 on every Linux the project runs on (sysconf(_SC_CLK_TCK)): one tick is 10 ms.
+    private const double MillisecondsPerTick = 10;
+
+    private readonly int _provenancePort = Port("PROVENANCE_PORT", 5201);
+    private readonly int _riskPort = Port("RISK_PORT", 5204);
+    private bool _statements;
+
+    public static bool Supported => OperatingSystem.IsLinux() && Directory.Exists("/proc");
+
+    /// <summary>CPU milliseconds so far, per process group.</summary>
+    public IReadOnlyDictionary<string, double> Sample()
+    {
+        var processes = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Select(Read)
+            .OfType<ProcStat>()
+            .ToList();
+        var children = processes.ToLookup(p => p.ParentId);
+        var sample = new Dictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["postgres"] = PidFromFile(PostmasterPidFile()) is { } postmaster ? Tree(processes, children, postmaster) : double.NaN,
+            ["provenance"] = Service(processes, "Traceability.Provenance.dll", _provenancePort),
+            ["risk"] = Service(processes, "Traceability.Risk.dll", _riskPort),
+            ["rabbitmq"] = PidFromFile(RabbitPidFile()) is { } beam ? Tree(processes, children, beam) : double.NaN,
+            ["load generator"] = Environment.ProcessId is var self && processes.FirstOrDefault(p => p.Id == self) is { } me ? me.OwnMilliseconds : double.NaN,
+        };
+        return sample;
+    }
+
+    public async Task ResetStatementsAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("SELECT pg_stat_statements_reset()", connection);
+            await command.ExecuteNonQueryAsync();
+            _statements = true;
+        }
+        catch (PostgresException)
+        {
+            _statements = false;
+        }
+    }
+
+    public async Task PrintAsync(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, long records, string unit)
+    {
+        if (records == 0)
+        {
+            return;
+        }
+        var parts = after.Keys.Select(k => (Name: k, Ms: (after[k] - before[k]) / records)).ToList();
+        var total = parts.Where(p => !double.IsNaN(p.Ms)).Sum(p => p.Ms);
+        Console.WriteLine($"    CPU ms per {unit}: " + string.Join(", ", parts.Select(p => $"{p.Name} {p.Ms:F3}")) + $"; all {total:F3}");
+        if (!_statements)
+        {
+            return;
+        }
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("""
+            SELECT calls, total_exec_time, total_plan_time, query FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY total_exec_time + total_plan_time DESC LIMIT 12
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Console.WriteLine($"    {"calls/" + unit,14} {"exec ms/" + unit,14} {"plan ms/" + unit,14}  statement");
+        while (await reader.ReadAsync())
+        {
+            var query = string.Join(' ', reader.GetString(3).Split((char[])[' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"    {reader.GetInt64(0) / (double)records,14:F3} {reader.GetDouble(1) / records,14:F4} {reader.GetDouble(2) / records,14:F4}  {(query.Length > 110 ? query[..110] + "…" : query)}"));
+        }
+    }
+
+    private static double Tree(List<ProcStat> processes, ILookup<int, ProcStat> children, int root)
+    {
+        var top = processes.FirstOrDefault(p => p.Id == root);
+        if (top is null)
+        {
+            return double.NaN;
+        }
+        // A reaped child's time is in its parent's cutime/cstime, so a backend that exits mid-run still counts.
+        var sum = top.OwnMilliseconds + top.ChildrenMilliseconds;
+        var pending = new Stack<int>([root]);
+        while (pending.TryPop(out var pid))
+        {
+            foreach (var child in children[pid])
+            {
+                sum += child.OwnMilliseconds + child.ChildrenMilliseconds;
+                pending.Push(child.Id);
+            }
+        }
+        return sum;
+    }
+
+    private static double Service(List<ProcStat> processes, string assembly, int port)
+    {
+        var match = processes.Where(p => CommandLine(p.Id) is { } line && line.Contains(assembly, StringComparison.Ordinal)
+            && line.Contains($"127.0.0.1:{port}", StringComparison.Ordinal)).ToList();
+        return match.Count == 0 ? double.NaN : match.Sum(p => p.OwnMilliseconds);
+    }
+
+    private static string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static ProcStat? Read(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            // The command name is in parentheses and may contain spaces: fields are counted after the last ')'.
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            long Field(int number) => long.Parse(fields[number - 3], CultureInfo.InvariantCulture);
+            return new ProcStat(pid, (int)Field(4), (Field(14) + Field(15)) * MillisecondsPerTick, (Field(16) + Field(17)) * MillisecondsPerTick);
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    private static int? PidFromFile(string? path)
+    {
+        try
+        {
+            return path is not null && File.Exists(path) && int.TryParse(File.ReadLines(path).First().Trim(), out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static string? PostmasterPidFile() =>
+        Environment.GetEnvironmentVariable("TRACEABILITY_PG_SOCKET_DIR") is { Length: > 0 } dir ? Path.Combine(dir, "data", "postmaster.pid") : null;
+
+    private static string? RabbitPidFile() => Environment.GetEnvironmentVariable("TRACEABILITY_RABBIT_PID_FILE");
+
+    private static int Port(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var port) ? port : fallback;
+
+    private sealed record ProcStat(int Id, int ParentId, double OwnMilliseconds, double ChildrenMilliseconds);
+}
