@@ -9,9 +9,18 @@ namespace Traceability.Data;
 /// One open database transaction: the domain rows a handler writes and the messages it publishes
 /// (through the outbox) commit or roll back together.
 /// </summary>
+/// <remarks>
+/// Writes whose answer nobody needs at once (<see cref="Defer"/>, <see cref="PublishAsync{T}"/>) are
+/// held and sent together in one round trip, before the next statement that reads or before commit,
+/// in the order they were made: a shipment with its tiers, chain link and outbox row costs one round
+/// trip instead of one per row.
+/// </remarks>
 public sealed class DataTransaction
 {
     private readonly Outbox _outbox;
+    private readonly List<Deferred> _deferred = [];
+    private readonly List<Func<DataTransaction, Task>> _beforeCommit = [];
+    private readonly Dictionary<object, object> _state = [];
 
     internal DataTransaction(SqlDialect dialect, DbConnection connection, DbTransaction transaction, Outbox outbox, CancellationToken cancellationToken)
     {
@@ -38,20 +47,79 @@ public sealed class DataTransaction
     public bool HasOutgoingMessages { get; private set; }
 
     /// <summary>Runs a statement in this transaction.</summary>
-    public Task<int> ExecuteAsync(string sql, object? parameters = null) =>
-        Connection.ExecuteAsync(Command(sql, parameters));
+    public async Task<int> ExecuteAsync(string sql, object? parameters = null)
+    {
+        await FlushAsync();
+        return await Connection.ExecuteAsync(Command(sql, parameters));
+    }
 
     /// <summary>Reads rows mapped to <typeparamref name="T"/> in this transaction.</summary>
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null) =>
-        (await Connection.QueryAsync<T>(Command(sql, parameters))).AsList();
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
+    {
+        await FlushAsync();
+        return (await Connection.QueryAsync<T>(Command(sql, parameters))).AsList();
+    }
 
     /// <summary>Reads at most one row.</summary>
-    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null) =>
-        Connection.QuerySingleOrDefaultAsync<T>(Command(sql, parameters));
+    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null)
+    {
+        await FlushAsync();
+        return await Connection.QuerySingleOrDefaultAsync<T>(Command(sql, parameters));
+    }
 
     /// <summary>Reads one scalar value.</summary>
-    public Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters = null) =>
-        Connection.ExecuteScalarAsync<T>(Command(sql, parameters));
+    public async Task<T?> ExecuteScalarAsync<T>(string sql, object? parameters = null)
+    {
+        await FlushAsync();
+        return await Connection.ExecuteScalarAsync<T>(Command(sql, parameters));
+    }
+
+    /// <summary>
+    /// Holds a write (one row of parameters, whose property names are the statement's parameters)
+    /// until the next read or commit, and sends it with the other held writes in one round trip.
+    /// <paramref name="then"/> gets the rows it affected, after it ran; it may hold further writes
+    /// or throw to roll the transaction back.
+    /// </summary>
+    public void Defer(string sql, object row, Action<int>? then = null) => _deferred.Add(new Deferred(sql, row, then));
+
+    /// <summary>Runs <paramref name="work"/> once, just before commit, after every other held write was sent.</summary>
+    public void BeforeCommit(Func<DataTransaction, Task> work) => _beforeCommit.Add(work);
+
+    /// <summary>State that lives as long as this transaction (e.g. a hash chain's head once it is locked).</summary>
+    public T State<T>(object key, Func<T> create) where T : class
+    {
+        if (!_state.TryGetValue(key, out var value))
+        {
+            _state[key] = value = create();
+        }
+        return (T)value;
+    }
+
+    /// <summary>Sends every held write now, in one round trip.</summary>
+    public async Task FlushAsync()
+    {
+        while (_deferred.Count > 0)
+        {
+            var held = _deferred.ToList();
+            _deferred.Clear();
+            var counts = await RunBatchAsync(held.Select(d => (d.Sql, d.Row)).ToList());
+            for (var i = 0; i < held.Count; i++)
+            {
+                held[i].Then?.Invoke(counts[i]);
+            }
+        }
+    }
+
+    /// <summary>Sends held writes and runs the before-commit work; the transaction is then ready to commit.</summary>
+    internal async Task CompleteAsync()
+    {
+        await FlushAsync();
+        for (var i = 0; i < _beforeCommit.Count; i++)
+        {
+            await _beforeCommit[i](this);
+            await FlushAsync();
+        }
+    }
 
     /// <summary>
     /// Runs one statement once per row in a single round trip (an ADO.NET batch where the provider has
@@ -63,24 +131,52 @@ public sealed class DataTransaction
         {
             return [];
         }
+        // Held writes go first, in the same round trip.
+        return await ExecuteBatchAsync(rows.Select(r => (sql, r)).ToList());
+    }
+
+    /// <summary>Runs different statements, each with its row, in one round trip (after the held writes); returns each one's affected rows.</summary>
+    public async Task<IReadOnlyList<int>> ExecuteBatchAsync(IReadOnlyList<(string Sql, object Row)> statements)
+    {
+        if (statements.Count == 0)
+        {
+            return [];
+        }
+        var held = _deferred.ToList();
+        _deferred.Clear();
+        var counts = await RunBatchAsync([.. held.Select(d => (d.Sql, d.Row)), .. statements]);
+        for (var i = 0; i < held.Count; i++)
+        {
+            held[i].Then?.Invoke(counts[i]);
+        }
+        await FlushAsync();
+        return counts.Skip(held.Count).ToList();
+    }
+
+    private async Task<IReadOnlyList<int>> RunBatchAsync(IReadOnlyList<(string Sql, object Row)> statements)
+    {
         if (!Connection.CanCreateBatch)
         {
-            var counts = new List<int>(rows.Count);
-            foreach (var row in rows)
+            var counts = new List<int>(statements.Count);
+            foreach (var (sql, row) in statements)
             {
-                counts.Add(await ExecuteAsync(sql, row));
+                counts.Add(await Connection.ExecuteAsync(Command(sql, row)));
             }
             return counts;
         }
         await using var batch = Connection.CreateBatch();
         batch.Transaction = Transaction;
-        foreach (var row in rows)
+        foreach (var (sql, row) in statements)
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = sql;
             foreach (var property in row.GetType().GetProperties())
             {
-                command.Parameters.Add(Parameter(command, property.Name, property.PropertyType, property.GetValue(row)));
+                // As Dapper does: a row may carry more than the statement uses (one row for an insert and its update).
+                if (sql.Contains("@" + property.Name, StringComparison.Ordinal))
+                {
+                    command.Parameters.Add(Parameter(command, property.Name, property.PropertyType, property.GetValue(row)));
+                }
             }
             batch.BatchCommands.Add(command);
         }
@@ -116,24 +212,32 @@ public sealed class DataTransaction
         _ => throw new NotSupportedException($"A batch parameter of type {type.Name} is not supported."),
     };
 
-    /// <summary>Writes messages to the outbox in one round trip; they are published after this transaction commits.</summary>
-    public async Task PublishManyAsync<T>(IReadOnlyList<T> messages) where T : class, IMessage
+    /// <summary>Writes messages to the outbox (held with the other writes); they are published after this transaction commits.</summary>
+    public Task PublishManyAsync<T>(IReadOnlyList<T> messages) where T : class, IMessage
     {
-        if (messages.Count == 0)
+        foreach (var message in messages)
         {
-            return;
+            Publish(message);
         }
-        await _outbox.AddManyAsync(this, messages);
-        HasOutgoingMessages = true;
+        return Task.CompletedTask;
     }
 
-    /// <summary>Writes a message to the outbox; it is published after this transaction commits.</summary>
-    public async Task PublishAsync<T>(T message) where T : class, IMessage
+    /// <summary>Writes a message to the outbox (held with the other writes); it is published after this transaction commits.</summary>
+    public Task PublishAsync<T>(T message) where T : class, IMessage
     {
-        await _outbox.AddAsync(this, message);
+        Publish(message);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>As <see cref="PublishAsync{T}"/>, for code that runs after a held write (see <see cref="Defer"/>).</summary>
+    public void Publish<T>(T message) where T : class, IMessage
+    {
+        _outbox.Add(this, message);
         HasOutgoingMessages = true;
     }
 
     private CommandDefinition Command(string sql, object? parameters) =>
         new(sql, parameters, Transaction, cancellationToken: CancellationToken);
+
+    private sealed record Deferred(string Sql, object Row, Action<int>? Then);
 }

@@ -18,10 +18,12 @@ public sealed class Database
     private static readonly AsyncLocal<bool> ServingRequest = new();
 
     private readonly string _connectionString;
+    private readonly string _migrationConnectionString;
     private readonly ResiliencePipeline _backgroundRetry;
     private readonly ResiliencePipeline _requestRetry;
     private readonly Outbox _outbox;
     private readonly OutboxSignal _signal;
+    private readonly SharedTransactions _shared;
 
     /// <summary>Creates the database access for one service.</summary>
     public Database(IOptions<DatabaseOptions> options, OutboxSignal signal)
@@ -30,11 +32,14 @@ public sealed class Database
         Dialect = SqlDialect.For(value.Provider);
         Dialect.ConfigureDapper();
         Schema = value.Schema;
-        _connectionString = value.ConnectionString;
+        _connectionString = Dialect.Tuned(value.ConnectionString);
+        // Migrations take a session lock: they keep the plain connection string, whose pool resets sessions.
+        _migrationConnectionString = value.ConnectionString;
         _backgroundRetry = TransientRetry.For(Dialect, value.MaxRetryAttempts, value.RetryBudget);
         _requestRetry = TransientRetry.For(Dialect, value.RequestRetryAttempts, value.RequestBudget);
         _outbox = new Outbox(Schema);
         _signal = signal;
+        _shared = new SharedTransactions(this, value.MaxUnitsPerSharedTransaction);
     }
 
     /// <summary>The engine's dialect.</summary>
@@ -55,7 +60,7 @@ public sealed class Database
     }
 
     /// <summary>The connection string, for the migration runner only.</summary>
-    public string ConnectionStringForMigrations() => _connectionString;
+    public string ConnectionStringForMigrations() => _migrationConnectionString;
 
     /// <summary>Opens a connection (for reads outside a transaction).</summary>
     public async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
@@ -104,6 +109,7 @@ public sealed class Database
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var data = new DataTransaction(Dialect, connection, transaction, _outbox, ct);
             var value = await work(data);
+            await data.CompleteAsync();
             await transaction.CommitAsync(ct);
             published = data.HasOutgoingMessages;
             return value;
@@ -133,6 +139,20 @@ public sealed class Database
     {
         public void Dispose() => ServingRequest.Value = before;
     }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction that it may share with other units arriving at
+    /// the same time (group commit, see <see cref="SharedTransactions"/>): everything it writes still
+    /// commits or rolls back together, and a failure of another unit never becomes its failure.
+    /// <paramref name="first"/> are statements whose affected rows the work needs (an inbox row): the
+    /// units' first statements go to the database together, and each work gets its own counts.
+    /// </summary>
+    public Task<T> InSharedTransactionAsync<T>(IReadOnlyList<(string Sql, object Row)> first, Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken) =>
+        _shared.RunAsync(first, work, cancellationToken);
+
+    /// <summary>As <see cref="InSharedTransactionAsync{T}(IReadOnlyList{ValueTuple{string, object}}, Func{DataTransaction, IReadOnlyList{int}, Task{T}}, CancellationToken)"/>, without first statements.</summary>
+    public Task<T> InSharedTransactionAsync<T>(Func<DataTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        _shared.RunAsync([], (data, _) => work(data), cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> in one transaction, as <see cref="InTransactionAsync{T}"/>.</summary>
     public Task InTransactionAsync(Func<DataTransaction, Task> work, CancellationToken cancellationToken) =>

@@ -33,4 +33,7 @@ public sealed class DatabaseOptions
     /// fails within the retries' backoff, well under a second.
     /// </summary>
     public TimeSpan RequestBudget { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>At most this many units of work share one transaction (group commit).</summary>
+    public int MaxUnitsPerSharedTransaction { get; set; } = 64;
 }

@@ -14,6 +14,9 @@ public abstract class SqlDialect
     /// <summary>Short name, also the folder under <c>infra/sql/</c>: "postgres" or "sqlserver".</summary>
     public abstract string Name { get; }
 
+    /// <summary>The connection string with this engine's performance settings added where it leaves them out.</summary>
+    public virtual string Tuned(string connectionString) => connectionString;
+
     /// <summary>A new, closed connection.</summary>
     public abstract DbConnection CreateConnection(string connectionString);
 

@@ -22,17 +22,25 @@ public sealed class Inbox(Database database)
         return ConsumeOnceAsync(messageId, consumer, context.ReceiveContext.Redelivered, effect, context.CancellationToken);
     }
 
-    /// <summary>As above, for a message id known without a consume context.</summary>
-    public Task<bool> ConsumeOnceAsync(Guid messageId, string consumer, bool redelivered, Func<DataTransaction, Task> effect, CancellationToken cancellationToken) =>
-        database.InTransactionAsync(async data =>
+    /// <summary>
+    /// As above, for a message id known without a consume context. The message shares its transaction
+    /// with the messages being consumed at the same moment (group commit): its inbox row and effects
+    /// still commit together, and a message that fails, fails alone (see <see cref="Database.InSharedTransactionAsync{T}(IReadOnlyList{ValueTuple{string, object}}, Func{DataTransaction, IReadOnlyList{int}, Task{T}}, CancellationToken)"/>).
+    /// </summary>
+    public Task<bool> ConsumeOnceAsync(Guid messageId, string consumer, bool redelivered, Func<DataTransaction, Task> effect, CancellationToken cancellationToken)
+    {
+        var arguments = new InboxRow(messageId, consumer, DateTime.UtcNow, redelivered);
+        return database.InSharedTransactionAsync([(_insert, arguments)], async (data, inserted) =>
         {
-            var arguments = new { MessageId = messageId, Consumer = consumer, ReceivedAt = DateTime.UtcNow, Redelivered = redelivered };
-            if (await data.ExecuteAsync(_insert, arguments) == 0)
+            if (inserted[0] == 0)
             {
-                await data.ExecuteAsync(_countDuplicate, arguments);
+                data.Defer(_countDuplicate, arguments);
                 return false;
             }
             await effect(data);
             return true;
         }, cancellationToken);
+    }
+
+    private sealed record InboxRow(Guid MessageId, string Consumer, DateTime ReceivedAt, bool Redelivered);
 }

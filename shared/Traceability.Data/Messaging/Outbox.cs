@@ -11,11 +11,7 @@ internal sealed class Outbox(string schema)
 
     private readonly string _insert = MessagingSql.InsertOutboxMessage(schema);
 
-    public Task AddAsync<T>(DataTransaction data, T message) where T : class, IMessage =>
-        data.ExecuteAsync(_insert, Row(message));
-
-    public Task AddManyAsync<T>(DataTransaction data, IReadOnlyList<T> messages) where T : class, IMessage =>
-        data.ExecuteBatchAsync(_insert, messages.Select(m => (object)Row(m)).ToList());
+    public void Add<T>(DataTransaction data, T message) where T : class, IMessage => data.Defer(_insert, Row(message));
 
     private static OutboxInsert Row<T>(T message) where T : class, IMessage => new(
         message.EventId, TypeName(typeof(T)), JsonSerializer.Serialize(message, Json), Activity.Current?.Id, DateTime.UtcNow);
