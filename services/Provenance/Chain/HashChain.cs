@@ -43,30 +43,40 @@ internal sealed class HashChain(Database database, TimeProvider time)
     public Task AppendAsync(DataTransaction data, string exporterId, string recordType, string recordId, string canonicalJson) =>
         AppendManyAsync(data, exporterId, [(recordType, recordId, canonicalJson)]);
 
-    /// <summary>Appends many records in order with one move of the head (bulk capture).</summary>
+    /// <summary>Appends many records in order (bulk capture); the links are written with the transaction's other held writes.</summary>
     public async Task AppendManyAsync(DataTransaction data, string exporterId, IReadOnlyList<(string RecordType, string RecordId, string CanonicalJson)> records)
     {
         if (records.Count == 0)
         {
             return;
         }
-        await data.ExecuteAsync(_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis });
-        // Moving the head takes its row lock first, so appends of one exporter queue up instead of forking the chain.
-        await data.ExecuteAsync(HashChainSql.AdvanceHeadBy, new { ExporterId = exporterId, Count = (long)records.Count });
-        var head = (await data.QuerySingleOrDefaultAsync<HeadRow>(HashChainSql.Head, new { ExporterId = exporterId }))!;
-        var sequence = head.Sequence - records.Count;
+        var heads = data.State(typeof(HashChain), () => new Dictionary<string, HeadRow>(StringComparer.Ordinal));
+        if (!heads.TryGetValue(exporterId, out var head))
+        {
+            // The exporter's first append in this transaction takes the head's row lock, so appends of one
+            // exporter queue up instead of forking the chain, and reads the head. Later appends in the same
+            // (shared) transaction go on from memory; the head is written once, just before commit.
+            data.Defer(_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis });
+            data.Defer(HashChainSql.LockHead, new { ExporterId = exporterId });
+            head = (await data.QuerySingleOrDefaultAsync<HeadRow>(HashChainSql.Head, new { ExporterId = exporterId }))!;
+            data.BeforeCommit(d =>
+            {
+                var last = heads[exporterId];
+                d.Defer(HashChainSql.SetHead, new { ExporterId = exporterId, last.Sequence, last.HeadHash });
+                return Task.CompletedTask;
+            });
+        }
+        var sequence = head.Sequence;
         var previous = head.HeadHash;
         var linkedAt = time.GetUtcNow().UtcDateTime;
-        var links = new List<object>(records.Count);
         foreach (var (recordType, recordId, json) in records)
         {
             var recordHash = Canonical.Hash(json);
             var linkHash = Canonical.Link(previous, recordHash);
-            links.Add(new LinkInsert(exporterId, ++sequence, recordType, recordId, recordHash, previous, linkHash, linkedAt));
+            data.Defer(HashChainSql.InsertLink, new LinkInsert(exporterId, ++sequence, recordType, recordId, recordHash, previous, linkHash, linkedAt));
             previous = linkHash;
         }
-        await data.ExecuteBatchAsync(HashChainSql.InsertLink, links);
-        await data.ExecuteAsync(HashChainSql.SetHeadHash, new { ExporterId = exporterId, HeadHash = previous });
+        heads[exporterId] = new HeadRow { Sequence = sequence, HeadHash = previous };
     }
 
     private sealed record LinkInsert(string ExporterId, long Sequence, string RecordType, string RecordId, string RecordHash, string PreviousHash, string LinkHash, DateTime LinkedAt);

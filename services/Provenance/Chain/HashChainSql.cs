@@ -7,16 +7,17 @@ internal static class HashChainSql
     public static string CreateHead(SqlDialect dialect) =>
         dialect.InsertIfAbsent("provenance.chain_head", ["exporter_id", "sequence", "head_hash"], ["exporter_id"]);
 
-    public const string AdvanceHeadBy = """
-        UPDATE provenance.chain_head SET sequence = sequence + @Count WHERE exporter_id = @ExporterId
+    // Writes the row without changing it: the row lock is what it is for.
+    public const string LockHead = """
+        UPDATE provenance.chain_head SET sequence = sequence WHERE exporter_id = @ExporterId
         """;
 
     public const string Head = """
         SELECT sequence AS Sequence, head_hash AS HeadHash FROM provenance.chain_head WHERE exporter_id = @ExporterId
         """;
 
-    public const string SetHeadHash = """
-        UPDATE provenance.chain_head SET head_hash = @HeadHash WHERE exporter_id = @ExporterId
+    public const string SetHead = """
+        UPDATE provenance.chain_head SET sequence = @Sequence, head_hash = @HeadHash WHERE exporter_id = @ExporterId
         """;
 
     public const string InsertLink = """

@@ -49,14 +49,17 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         }
     }
 
-    /// <summary>Stores the answer under the request's key, if it has one, inside the record's transaction.</summary>
-    public static async Task SaveAsync(DataTransaction data, HttpContext http, int statusCode, object response, string? location)
+    /// <summary>
+    /// Stores the answer under the request's key, if it has one, inside the record's transaction (held
+    /// with its other writes). A key another request took meanwhile rolls the transaction back.
+    /// </summary>
+    public static void Save(DataTransaction data, HttpContext http, int statusCode, object response, string? location)
     {
         if (http.Items[typeof(PendingKey)] is not PendingKey pending)
         {
             return;
         }
-        var saved = await data.ExecuteAsync(IdempotencySql.Save(data.Dialect), new
+        data.Defer(IdempotencySql.Save(data.Dialect), new
         {
             pending.ExporterId,
             pending.IdempotencyKey,
@@ -65,11 +68,13 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
             Location = location,
             ResponseBody = JsonSerializer.Serialize(response, response.GetType(), Json),
             CreatedAt = DateTime.UtcNow,
-        });
-        if (saved == 0)
+        }, saved =>
         {
-            throw new KeyTakenMeanwhile();
-        }
+            if (saved == 0)
+            {
+                throw new KeyTakenMeanwhile();
+            }
+        });
     }
 
     private async Task<IResult?> ReplayAsync(HttpContext http, Exporter exporter, string key, string requestHash)

@@ -91,10 +91,12 @@ internal static class CaptureEpcisEndpoint
             {
                 return Invalid(errors.Select(e => e with { EventIndex = null }).ToList());
             }
-            var (job, ids) = await capture.StoreAsync(Exporter.From(http), [document.RootElement], "rollback", 1, [], cancellationToken);
-            var location = $"/epcis/events/{Uri.EscapeDataString(ids[0])}";
-            http.Response.Headers.Location = location;
-            using var stored = JsonDocument.Parse(await capture.DocumentAsync(Exporter.From(http).Id, ids[0], cancellationToken) ?? "{}");
+            var (job, events) = await capture.StoreAsync(Exporter.From(http), [document.RootElement], "rollback", 1, [], cancellationToken);
+            var eventId = events[0].EventId;
+            http.Response.Headers.Location = $"/epcis/events/{Uri.EscapeDataString(eventId)}";
+            // A new event is answered as just stored; only one captured before is read back.
+            var json = job.StoredCount == 1 ? events[0].Json : await capture.DocumentAsync(Exporter.From(http).Id, eventId, cancellationToken);
+            using var stored = JsonDocument.Parse(json ?? "{}");
             return Results.Json(stored.RootElement.Clone(), statusCode: job.StoredCount == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK,
                 contentType: "application/ld+json");
         }

@@ -17,6 +17,8 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
 {
     public const string RecordType = "shipment";
 
+    private readonly string _facilityCountries = RecordShipmentSql.FacilityCountries(database.Dialect);
+
     public async Task<(ShipmentResponse? Shipment, ValidationErrors? Errors)> RecordAsync(
         HttpContext? http, Exporter exporter, ValidShipment shipment, CancellationToken cancellationToken)
     {
@@ -24,7 +26,8 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
         var id = Guid.CreateVersion7();
         var eventId = Guid.CreateVersion7();
         var recordedAt = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
-        return await database.InTransactionAsync(async data =>
+        // Shared with the shipments posted at the same moment (group commit): one commit serves them all.
+        return await database.InSharedTransactionAsync(async data =>
         {
             var errors = new ValidationErrors();
             string? hsCode = shipment.HsCode, commodity = shipment.Commodity, origin = shipment.OriginCountry;
@@ -37,9 +40,15 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
                     commodity ??= product!.Commodity;
                 }
             }
+            // The origin and every tier's facility in one query.
+            var tierRequests = shipment.Tiers ?? [];
+            var facilityIds = tierRequests.Select(t => t.FacilityId).Concat(shipment.OriginFacilityId is { } o ? [o] : []).Distinct().ToList();
+            var countries = facilityIds.Count == 0
+                ? new Dictionary<Guid, string>()
+                : (await data.QueryAsync<FacilityRow>(_facilityCountries, new { Ids = facilityIds, ExporterId = exporter.Id })).ToDictionary(f => f.Id, f => f.Country);
             if (shipment.OriginFacilityId is { } facilityId)
             {
-                var country = await data.QuerySingleOrDefaultAsync<string>(RecordShipmentSql.FacilityCountry, new { Id = facilityId, ExporterId = exporter.Id });
+                var country = countries.GetValueOrDefault(facilityId);
                 if (errors.Require(country is not null, "originFacilityId", "None of your facilities has this id."))
                 {
                     errors.Require(origin is null || origin == country, "originCountry", $"The origin facility is in {country}, not {origin}.");
@@ -47,9 +56,9 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
                 }
             }
             var tiers = new List<ShipmentTier>();
-            foreach (var (tier, i) in (shipment.Tiers ?? []).Select((t, i) => (t, i)))
+            foreach (var (tier, i) in tierRequests.Select((t, i) => (t, i)))
             {
-                var country = await data.QuerySingleOrDefaultAsync<string>(RecordShipmentSql.FacilityCountry, new { Id = tier.FacilityId, ExporterId = exporter.Id });
+                var country = countries.GetValueOrDefault(tier.FacilityId);
                 if (errors.Require(country is not null, $"tiers[{i}].facilityId", "None of your facilities has this id."))
                 {
                     tiers.Add(new ShipmentTier(tier.FacilityId, country!, tier.Role, tier.From, tier.To));
@@ -62,35 +71,36 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
             var response = new ShipmentResponse(id, hsCode!, commodity!, origin!, Canonical.Normalise(shipment.Quantity), shipment.Unit, shipment.ShipDate,
                 recordedAt, shipment.ProductId, shipment.OriginFacilityId, tiers, shipment.Certificates ?? [], shipment.Buyer,
                 shipment.DestinationCountry, shipment.Documents ?? []);
-            await StoreAsync(data, exporter, response);
+            // Held writes: the shipment, its rows, chain link and outbox row reach the database together.
+            Store(data, exporter, response);
             await chain.AppendAsync(data, exporter.Id, RecordType, id.ToString(), Canonical.Json(response));
             await data.PublishAsync(Recorded(eventId, exporter, response));
             if (http is not null)
             {
-                await IdempotentRequest.SaveAsync(data, http, StatusCodes.Status201Created, response, $"/api/v1/shipments/{id}");
+                IdempotentRequest.Save(data, http, StatusCodes.Status201Created, response, $"/api/v1/shipments/{id}");
             }
             return ((ShipmentResponse?)response, (ValidationErrors?)null);
         }, cancellationToken);
     }
 
-    private static async Task StoreAsync(DataTransaction data, Exporter exporter, ShipmentResponse s)
+    private static void Store(DataTransaction data, Exporter exporter, ShipmentResponse s)
     {
-        await data.ExecuteAsync(RecordShipmentSql.InsertShipment, new
+        data.Defer(RecordShipmentSql.InsertShipment, new
         {
             s.Id, ExporterId = exporter.Id, s.HsCode, s.Commodity, s.OriginCountry, s.Quantity, s.Unit, s.ShipDate, s.RecordedAt,
             s.ProductId, s.OriginFacilityId, s.Buyer, s.DestinationCountry,
         });
         foreach (var (tier, position) in s.Tiers.Select((t, i) => (t, i)))
         {
-            await data.ExecuteAsync(RecordShipmentSql.InsertTier, new { ShipmentId = s.Id, Position = position, tier.FacilityId, tier.Country, tier.Role, tier.From, tier.To });
+            data.Defer(RecordShipmentSql.InsertTier, new { ShipmentId = s.Id, Position = position, tier.FacilityId, tier.Country, tier.Role, tier.From, tier.To });
         }
         foreach (var (certificate, position) in s.Certificates.Select((c, i) => (c, i)))
         {
-            await data.ExecuteAsync(RecordShipmentSql.InsertCertificate, new { ShipmentId = s.Id, Position = position, certificate.Scheme, certificate.Number });
+            data.Defer(RecordShipmentSql.InsertCertificate, new { ShipmentId = s.Id, Position = position, certificate.Scheme, certificate.Number });
         }
         foreach (var (document, position) in s.Documents.Select((d, i) => (d, i)))
         {
-            await data.ExecuteAsync(RecordShipmentSql.InsertDocument, new { ShipmentId = s.Id, Position = position, document.Name, document.Sha256 });
+            data.Defer(RecordShipmentSql.InsertDocument, new { ShipmentId = s.Id, Position = position, document.Name, document.Sha256 });
         }
     }
 
@@ -113,6 +123,12 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
         Buyer = s.Buyer,
         DestinationCountry = s.DestinationCountry,
     };
+
+    private sealed record FacilityRow
+    {
+        public Guid Id { get; init; }
+        public string Country { get; init; } = "";
+    }
 
     private sealed record ProductRow
     {

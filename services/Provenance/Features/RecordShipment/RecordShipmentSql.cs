@@ -1,3 +1,5 @@
+using Traceability.Data;
+
 namespace Traceability.Provenance.Features.RecordShipment;
 
 internal static class RecordShipmentSql
@@ -26,7 +28,7 @@ internal static class RecordShipmentSql
         SELECT hs_code AS HsCode, commodity AS Commodity FROM provenance.product WHERE id = @Id AND exporter_id = @ExporterId
         """;
 
-    public const string FacilityCountry = """
-        SELECT country FROM provenance.facility WHERE id = @Id AND exporter_id = @ExporterId
+    public static string FacilityCountries(SqlDialect dialect) => $"""
+        SELECT id AS Id, country AS Country FROM provenance.facility WHERE exporter_id = @ExporterId AND {dialect.IsAnyOf("id", "Ids")}
         """;
 }

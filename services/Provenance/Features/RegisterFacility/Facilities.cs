@@ -30,7 +30,7 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
             await data.ExecuteAsync(RegisterFacilitySql.InsertFacility, Row(exporter, response));
             await chain.AppendAsync(data, exporter.Id, RecordType, ChainId(response), Canonical.Json(response));
             await data.PublishAsync(Event(eventId, exporter, response));
-            await IdempotentRequest.SaveAsync(data, http, StatusCodes.Status201Created, response, $"/api/v1/facilities/{response.Id}");
+            IdempotentRequest.Save(data, http, StatusCodes.Status201Created, response, $"/api/v1/facilities/{response.Id}");
             return (Outcome.Done, (FacilityResponse?)response);
         }, cancellationToken);
     }

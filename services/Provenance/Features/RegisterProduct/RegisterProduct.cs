@@ -101,7 +101,7 @@ internal sealed class Products(Database database, HashChain chain, TimeProvider 
                 Commodity = response.Commodity,
                 Name = response.Name,
             });
-            await IdempotentRequest.SaveAsync(data, http, StatusCodes.Status201Created, response, $"/api/v1/products/{response.Id}");
+            IdempotentRequest.Save(data, http, StatusCodes.Status201Created, response, $"/api/v1/products/{response.Id}");
             return response;
         }, cancellationToken);
     }
