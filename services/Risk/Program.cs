@@ -12,6 +12,7 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<FacilityRegisteredConsumer, RetryingConsumerDefinition<FacilityRegisteredConsumer>>();
     bus.AddConsumer<ProductRegisteredConsumer, RetryingConsumerDefinition<ProductRegisteredConsumer>>();
     bus.AddConsumer<EpcisEventCapturedConsumer, RetryingConsumerDefinition<EpcisEventCapturedConsumer>>();
+    bus.AddConsumer<EpcisEventsCapturedConsumer, RetryingConsumerDefinition<EpcisEventsCapturedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());

@@ -26,11 +26,12 @@ public sealed class ShipmentRecordedConsumer(Inbox inbox, Database database, Shi
         var now = time.GetUtcNow().UtcDateTime;
         var flags = findings.Select(f => (Finding: f, FlagId: Guid.CreateVersion7(), EventId: Guid.CreateVersion7())).ToList();
 
-        await inbox.ConsumeOnceAsync(context, InboxName, async data =>
+        await inbox.ConsumeOnceAsync(context, InboxName, data =>
         {
             foreach (var (finding, flagId, eventId) in flags)
             {
-                var raised = await data.ExecuteAsync(_insertFlag, new
+                // Held with the other writes; FlagRaised follows only a flag that was not there yet.
+                data.Defer(_insertFlag, new
                 {
                     Id = flagId,
                     finding.RuleId,
@@ -44,26 +45,28 @@ public sealed class ShipmentRecordedConsumer(Inbox inbox, Database database, Shi
                     Evidence = string.Join(' ', finding.EvidenceIds),
                     Status = "open",
                     RaisedAt = now,
-                });
-                if (raised == 1)
+                }, raised =>
                 {
-                    await data.PublishAsync(new FlagRaised
+                    if (raised == 1)
                     {
-                        EventId = eventId,
-                        TenantId = shipment.TenantId,
-                        OccurredAt = now,
-                        FlagId = flagId,
-                        RuleId = finding.RuleId,
-                        RuleVersion = finding.RuleVersion,
-                        Severity = finding.Severity,
-                        SubjectType = "shipment",
-                        SubjectId = shipment.ShipmentId.ToString(),
-                        ScopeCountry = shipment.OriginCountry,
-                        Explanation = finding.Explanation,
-                    });
-                }
+                        data.Publish(new FlagRaised
+                        {
+                            EventId = eventId,
+                            TenantId = shipment.TenantId,
+                            OccurredAt = now,
+                            FlagId = flagId,
+                            RuleId = finding.RuleId,
+                            RuleVersion = finding.RuleVersion,
+                            Severity = finding.Severity,
+                            SubjectType = "shipment",
+                            SubjectId = shipment.ShipmentId.ToString(),
+                            ScopeCountry = shipment.OriginCountry,
+                            Explanation = finding.Explanation,
+                        });
+                    }
+                });
             }
-            await data.ExecuteAsync(EvaluateShipmentSql.InsertEvaluation, new
+            data.Defer(EvaluateShipmentSql.InsertEvaluation, new
             {
                 shipment.ShipmentId,
                 shipment.TenantId,
@@ -71,6 +74,7 @@ public sealed class ShipmentRecordedConsumer(Inbox inbox, Database database, Shi
                 EvaluatedAt = now,
                 Findings = findings.Count,
             });
+            return Task.CompletedTask;
         });
     }
 }

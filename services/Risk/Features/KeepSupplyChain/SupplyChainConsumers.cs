@@ -18,12 +18,17 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database) :
         {
             Id = f.FacilityId, f.TenantId, f.Revision, f.Name, f.Country, f.Gln, f.OshId, f.FacilityType, UpdatedAt = f.OccurredAt,
         };
-        return inbox.ConsumeOnceAsync(context, "risk.keep-facility", async data =>
+        return inbox.ConsumeOnceAsync(context, "risk.keep-facility", data =>
         {
-            if (await data.ExecuteAsync(_insert, row) == 0)
+            // A facility Risk already has is updated instead (when this revision is newer).
+            data.Defer(_insert, row, inserted =>
             {
-                await data.ExecuteAsync(KeepSupplyChainSql.UpdateFacility, row);
-            }
+                if (inserted == 0)
+                {
+                    data.Defer(KeepSupplyChainSql.UpdateFacility, row);
+                }
+            });
+            return Task.CompletedTask;
         });
     }
 }
@@ -37,7 +42,10 @@ public sealed class ProductRegisteredConsumer(Inbox inbox, Database database) : 
     public Task Consume(ConsumeContext<ProductRegistered> context)
     {
         var p = context.Message;
-        return inbox.ConsumeOnceAsync(context, "risk.keep-product",
-            data => data.ExecuteAsync(_insert, new { Id = p.ProductId, p.TenantId, p.Gtin, p.HsCode, p.Commodity }));
+        return inbox.ConsumeOnceAsync(context, "risk.keep-product", data =>
+        {
+            data.Defer(_insert, new { Id = p.ProductId, p.TenantId, p.Gtin, p.HsCode, p.Commodity });
+            return Task.CompletedTask;
+        });
     }
 }
