@@ -1,3 +1,4 @@
+using MassTransit;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -294,6 +295,37 @@ public class When_an_exporter_speaks_EPCIS : ExportersOnAPlatform
         Assert.That(bad.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.That(errors.EnumerateObject().Select(e => e.Name), Is.EquivalentTo(new[] { "GE_eventTime", "perPage", "eventType" }));
+    }
+
+    [Test]
+    public async Task Should_still_keep_links_from_the_one_message_per_event_published_before_documents_went_as_one()
+    {
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(Infrastructure.RabbitHost, (ushort)Infrastructure.RabbitPort, _virtualHost.Name, host =>
+        {
+            host.Username(Infrastructure.RabbitUser);
+            host.Password(Infrastructure.RabbitPassword);
+        }));
+        await bus.StartAsync();
+        try
+        {
+            await bus.Publish(new Traceability.Contracts.Provenance.EpcisEventCaptured
+            {
+                EventId = Guid.NewGuid(),
+                TenantId = "older",
+                OccurredAt = DateTime.UtcNow,
+                EpcisEventId = "urn:uuid:0b6a8d4e-6f7e-4c39-9d5c-2f1f3c0a9e11",
+                EventType = "ObjectEvent",
+                EventTime = new DateTime(2026, 11, 2, 9, 0, 0, DateTimeKind.Utc),
+                LinkKind = "shipping",
+                Epcs = ["urn:epc:id:sgtin:0614141.107346.2017"],
+            });
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.provenance_link WHERE tenant_id = 'older' AND link_kind = 'shipping'") == 1,
+            TimeSpan.FromSeconds(30), "Risk keeps the link an EpcisEventCaptured describes");
     }
 
     [Test]

@@ -29,6 +29,17 @@ public class When_a_dialect_writes_the_statements_that_differ
     }
 
     [Test]
+    public void Should_prepare_statements_on_PostgreSQL_unless_the_connection_string_says_otherwise()
+    {
+        var tuned = new NpgsqlConnectionStringBuilder(PostgresDialect.Instance.Tuned("Host=127.0.0.1;Database=t;Username=u"));
+        Assert.That((tuned.MaxAutoPrepare, tuned.NoResetOnClose, tuned.Host), Is.EqualTo((100, true, "127.0.0.1")));
+
+        var given = new NpgsqlConnectionStringBuilder(PostgresDialect.Instance.Tuned("Host=h;Max Auto Prepare=0;No Reset On Close=false"));
+        Assert.That((given.MaxAutoPrepare, given.NoResetOnClose), Is.EqualTo((0, false)));
+        Assert.That(SqlServerDialect.Instance.Tuned("Server=s;Database=d"), Is.EqualTo("Server=s;Database=d"));
+    }
+
+    [Test]
     public void Should_claim_outbox_rows_skipping_locked_ones()
     {
         Assert.That(PostgresDialect.Instance.ClaimOutboxBatch("risk"), Does.Contain("FOR UPDATE SKIP LOCKED").And.Contain("ORDER BY sequence"));
