@@ -20,6 +20,11 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
 
     public Task<T> RunAsync<T>(IReadOnlyList<(string Sql, object Row)> first, Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (maxUnits <= 1)
+        {
+            // Group commit off: every unit in its own transaction, as many at once as arrive.
+            return database.InTransactionAsync(async data => await work(data, await data.ExecuteBatchAsync(first)), cancellationToken);
+        }
         var unit = new Unit<T>(first, work, cancellationToken);
         bool start;
         lock (_gate)
