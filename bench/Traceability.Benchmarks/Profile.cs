@@ -47,6 +47,9 @@ internal sealed class Profile(string connectionString)
         {
             await using var connection = new NpgsqlConnection(connectionString);
             await connection.OpenAsync();
+            // Works only where the cluster loads the library (shared_preload_libraries); elsewhere the CPU profile is printed alone.
+            await using var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection);
+            await create.ExecuteNonQueryAsync();
             await using var command = new NpgsqlCommand("SELECT pg_stat_statements_reset()", connection);
             await command.ExecuteNonQueryAsync();
             _statements = true;
