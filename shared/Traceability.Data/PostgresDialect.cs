@@ -61,6 +61,19 @@ public sealed class PostgresDialect : SqlDialect
     };
 
     /// <inheritdoc />
+    public override bool IsUniqueViolation(Exception exception, out string? constraint)
+    {
+        // 23505 unique_violation: the server names the constraint (or unique index) it enforced.
+        if (exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } unique)
+        {
+            constraint = unique.ConstraintName;
+            return true;
+        }
+        constraint = null;
+        return false;
+    }
+
+    /// <inheritdoc />
     public override string InsertIfAbsent(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns) =>
         $"INSERT INTO {Identifier(table)} ({string.Join(", ", columns.Select(Identifier))}) " +
         $"VALUES ({string.Join(", ", columns.Select(c => "@" + ParameterFor(c)))}) " +

@@ -23,6 +23,12 @@ public abstract class SqlDialect
     /// <summary>Whether retrying the whole transaction may succeed (connection loss, deadlock, failover...).</summary>
     public abstract bool IsTransient(Exception exception);
 
+    /// <summary>
+    /// Whether <paramref name="exception"/> is a unique-key violation (a concurrent request stored the same
+    /// business key first), and the constraint or index it names, so that the client gets 409, not 500.
+    /// </summary>
+    public abstract bool IsUniqueViolation(Exception exception, out string? constraint);
+
     /// <summary>Inserts a row unless a row with the same key columns exists; affects 0 or 1 rows.</summary>
     public abstract string InsertIfAbsent(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns);
 

@@ -6,7 +6,7 @@ using Microsoft.Data.SqlClient;
 namespace Traceability.Data;
 
 /// <summary>SQL Server through Microsoft.Data.SqlClient: the production default in docker-compose.</summary>
-public sealed class SqlServerDialect : SqlDialect
+public sealed partial class SqlServerDialect : SqlDialect
 {
     /// <summary>The one instance.</summary>
     public static readonly SqlServerDialect Instance = new();
@@ -34,6 +34,24 @@ public sealed class SqlServerDialect : SqlDialect
         TimeoutException => true,
         _ => false,
     };
+
+    /// <inheritdoc />
+    public override bool IsUniqueViolation(Exception exception, out string? constraint)
+    {
+        // 2627: UNIQUE or PRIMARY KEY constraint; 2601: unique index. SqlClient has no property for the
+        // name, so it is read from the message ("... constraint 'uq_x'" / "... with unique index 'uq_x'").
+        if (exception is SqlException sql && sql.Errors.Cast<SqlError>().FirstOrDefault(e => e.Number is 2627 or 2601) is { } error)
+        {
+            var match = UniqueName().Match(error.Message);
+            constraint = match.Success ? match.Groups[1].Value : null;
+            return true;
+        }
+        constraint = null;
+        return false;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:constraint|unique index) '([^']+)'")]
+    private static partial System.Text.RegularExpressions.Regex UniqueName();
 
     /// <inheritdoc />
     public override string InsertIfAbsent(string table, IReadOnlyList<string> columns, IReadOnlyList<string> keyColumns) =>
