@@ -38,11 +38,14 @@ public static class TraceabilityService
             options.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = DefaultMaxRequestBodyBytes);
-        builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.AllowTrailingCommas = false);
+        builder.Services.Configure<JsonOptions>(json => StrictJson.Apply(json.SerializerOptions));
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestProblems>();
         builder.Services.AddExceptionHandler<DatabaseUnavailableProblems>();
+        builder.Services.AddExceptionHandler<UniqueKeyConflicts>();
+        // Bodies sent with Content-Encoding gzip, deflate or br are read decompressed (within the body size limit).
+        builder.Services.AddRequestDecompression();
         builder.Services.AddOpenApi();
         builder.Services.AddTraceabilityDatabase(builder.Configuration, schema);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
@@ -98,9 +101,14 @@ public static class TraceabilityService
                 .AddOtlpExporter());
     }
 
-    /// <summary>Maps health and OpenAPI endpoints and the problem-details pipeline.</summary>
+    /// <summary>
+    /// The problem-details pipeline, the checks every request passes before routing (HEAD, content
+    /// coding, path and query text), routing itself, and the health and OpenAPI endpoints. Middleware a
+    /// service adds after this (rate limiting) runs after routing.
+    /// </summary>
     public static WebApplication UseTraceabilityDefaults(this WebApplication app)
     {
+        app.Use(ClientInput.LogClientErrors);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // Below this point the database work serves a waiting client: short retries, then 503.
@@ -111,6 +119,12 @@ public static class TraceabilityService
                 await next(http);
             }
         });
+        app.Use(ClientInput.HeadAsGet);
+        app.Use(ClientInput.KnownContentEncoding);
+        app.UseRequestDecompression();
+        app.Use(ClientInput.CleanPathAndQuery);
+        app.UseRouting();
+        app.Use(ClientInput.RememberRoute);
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });
