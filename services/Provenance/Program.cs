@@ -27,6 +27,12 @@ builder.Services.AddExporterRateLimit(builder.Configuration);
 builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
 builder.Services.AddSingleton<IdempotencyKeyRetention>();
 builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyKeyRetention>());
+// Business keys a concurrent request can lose the race for: 409 naming the field (see UniqueKeyConflicts).
+builder.Services
+    .AddUniqueKey("pk_exporter", "id", "An exporter with this id exists.")
+    .AddUniqueKey("uq_product_exporter_gtin", "gtin", "You registered a product with this GTIN already.")
+    .AddUniqueKey("uq_facility_exporter_gln", "gln", "Another of your facilities has this GLN.")
+    .AddUniqueKey("uq_facility_exporter_osh", "oshId", "Another of your facilities has this Open Supply Hub id.");
 
 var app = builder.Build();
 if (ExporterCommandLine.Handles(args))
@@ -43,6 +49,7 @@ chain.ReadsWith(EpcisCapture.RecordType, app.Services.GetRequiredService<EpcisCa
 chain.ReadsWith(RecordShipmentHandler.RecordType, (exporter, id, ct) => GetShipmentEndpoint.CanonicalAsync(database, exporter, id, ct));
 
 app.UseTraceabilityDefaults();
+app.Use(RequireExporter.VerifyAsync);
 app.UseRateLimiter();
 // Idempotency-Key compares request bodies, so POST bodies are kept readable after binding.
 app.Use((http, next) =>
@@ -58,14 +65,14 @@ app.Use((http, next) =>
 var admin = app.MapGroup("/admin").AddEndpointFilter<RequireAdmin>().WithTags("Admin");
 admin.MapManageExporters();
 
-var api = app.MapGroup("/api/v1").AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy);
+var api = app.MapGroup("/api/v1").WithMetadata(new RequireExporter.Metadata()).AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy);
 api.MapFacilities();
 api.MapProducts();
 api.MapRecordShipment();
 api.MapGetShipment();
 api.MapVerifyChain();
 
-var epcis = app.MapGroup("/epcis").AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy).WithTags("EPCIS");
+var epcis = app.MapGroup("/epcis").WithMetadata(new RequireExporter.Metadata()).AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy).WithTags("EPCIS");
 epcis.MapCaptureEpcis();
 epcis.MapQueryEpcis();
 

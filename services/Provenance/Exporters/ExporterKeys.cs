@@ -30,7 +30,7 @@ internal sealed class ExporterKeys(Database database, TimeProvider time)
         {
             return null;
         }
-        var exporter = row.RevokedAt is null ? new Exporter(row.ExporterId) : null;
+        var exporter = row.RevokedAt is null ? new Exporter(row.ExporterId) { KeyPrefix = prefix } : null;
         _recent[prefix] = (exporter, row.KeyHash, now + CacheFor);
         return ApiKey.Matches(key!, row.KeyHash) ? exporter : null;
     }

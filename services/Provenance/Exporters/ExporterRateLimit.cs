@@ -15,8 +15,10 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// Each API key gets its own token bucket; a request without a well-formed key is bucketed by
-/// its address. Over the limit: 429 problem details with <c>Retry-After</c>.
+/// Each verified API key gets its own token bucket. A request whose key was not verified (none, malformed,
+/// unknown, revoked, or a known prefix with a wrong secret) is bucketed by its client address instead, so
+/// that nobody can spend an exporter's bucket without the exporter's secret. Over the limit: 429 problem
+/// details with <c>Retry-After</c>.
 /// </summary>
 internal static class ExporterRateLimit
 {
@@ -30,9 +32,10 @@ internal static class ExporterRateLimit
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.AddPolicy(Policy, http =>
             {
-                var partition = ApiKey.PrefixOf(ApiKey.FromRequest(http.Request)) is { } prefix
-                    ? "key:" + prefix
-                    : "ip:" + http.Connection.RemoteIpAddress;
+                // RequireExporter.VerifyAsync ran before the limiter: only a verified key names a key's bucket.
+                var partition = http.Items[typeof(Exporter)] is Exporter { KeyPrefix.Length: > 0 } verified
+                    ? "key:" + verified.KeyPrefix
+                    : "unverified:" + http.Connection.RemoteIpAddress;
                 return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
                 {
                     TokenLimit = options.Burst,

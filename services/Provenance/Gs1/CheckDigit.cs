@@ -32,11 +32,15 @@ public static class CheckDigit
         return (char)('0' + (10 - sum % 10) % 10);
     }
 
-    /// <summary>A Global Location Number: 13 digits.</summary>
-    public static bool IsGln(string? value) => value is { Length: 13 } && IsValid(value);
+    /// <summary>A Global Location Number: 13 digits, not all zeros.</summary>
+    public static bool IsGln(string? value) => value is { Length: 13 } && IsValid(value) && !IsAllZeros(value);
 
-    /// <summary>A GTIN-8, -12, -13 or -14.</summary>
-    public static bool IsGtin(string? value) => value is { Length: 8 or 12 or 13 or 14 } && IsValid(value);
+    /// <summary>A GTIN-8, -12, -13 or -14, not all zeros.</summary>
+    public static bool IsGtin(string? value) => value is { Length: 8 or 12 or 13 or 14 } && IsValid(value) && !IsAllZeros(value);
+
+    // Zeros pass the mod-10 check but identify nothing: GS1 issues no company prefix of zeros, and
+    // a key of zeros is what a form sends when the field was left blank.
+    private static bool IsAllZeros(string value) => value.All(c => c == '0');
 
     /// <summary>A Serial Shipping Container Code: 18 digits.</summary>
     public static bool IsSscc(string? value) => value is { Length: 18 } && IsValid(value);

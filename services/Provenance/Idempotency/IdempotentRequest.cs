@@ -104,7 +104,12 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         // The body was buffered before binding (see Program), so it can be read again here.
         request.Body.Position = 0;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        sha.AppendData(Encoding.UTF8.GetBytes($"{request.Method} {request.Path}\n"));
+        // The fingerprint is everything that changes what the request asks for: method, path and query,
+        // the media type, the headers that change how it is processed (GS1-Capture-Error-Behaviour), and the
+        // body. A retry must repeat all of them; a changed one is another request (422), never a replay.
+        var behaviour = request.Headers["GS1-Capture-Error-Behaviour"].ToString().Trim().ToLowerInvariant();
+        sha.AppendData(Encoding.UTF8.GetBytes(
+            $"{request.Method} {request.Path}{request.QueryString}\n{request.ContentType?.ToLowerInvariant()}\n{behaviour}\n"));
         var buffer = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(buffer)) > 0)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
+using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
 using Traceability.Provenance.Idempotency;
 
@@ -133,9 +134,11 @@ internal static class CaptureEpcisEndpoint
         {
             size.MaxRequestBodySize = EpcisCapture.FileSizeLimit;
         }
+        JsonDocument document;
         try
         {
-            return (await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 64 }, cancellationToken), null);
+            // Strict reading: a member named twice is refused, not "last one wins".
+            document = await StrictJson.ParseDocumentAsync(http.Request.Body, cancellationToken);
         }
         catch (BadHttpRequestException bad) when (bad.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
@@ -143,8 +146,17 @@ internal static class CaptureEpcisEndpoint
         }
         catch (JsonException json)
         {
-            return (null, Invalid([new EpcisError(null, string.IsNullOrEmpty(json.Path) ? "$" : json.Path, $"Not valid JSON: {json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}")]));
+            var path = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "$" : json.Path.TrimStart('$', '.');
+            return (null, Invalid([new EpcisError(null, path, $"Not valid JSON: {json.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0]}")]));
         }
+        // Undecodable text (invalid UTF-8, an escaped lone surrogate) and NUL, control or bidi override
+        // characters are refused where they are, before any code reads the strings.
+        if (StrictJson.FindBrokenText(document.RootElement) is { } broken)
+        {
+            document.Dispose();
+            return (null, Invalid([new EpcisError(null, broken.Path, broken.Problem)]));
+        }
+        return (document, null);
     }
 
     private static IResult TooLarge() =>

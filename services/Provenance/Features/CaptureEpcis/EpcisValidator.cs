@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Json.Schema;
 
 namespace Traceability.Provenance.Features.CaptureEpcis;
@@ -11,7 +13,7 @@ public sealed record EpcisError(int? EventIndex, string Field, string Message);
 /// then the rules a schema cannot express — CBV bizStep and disposition words, extension fields whose
 /// namespace prefix must be declared in <c>@context</c>, ilmd keys, and per-event-type requirements.
 /// </summary>
-public sealed class EpcisValidator
+public sealed partial class EpcisValidator
 {
     private static readonly HashSet<string> StandardFields = new(StringComparer.Ordinal)
     {
@@ -116,11 +118,112 @@ public sealed class EpcisValidator
         }
     }
 
+    /// <summary>
+    /// The longest identifier, business step, disposition, location or EPC stored: the width of their
+    /// columns (provenance.epcis_event, epcis_event_epc). Longer values are refused at capture, never
+    /// cut or left unindexed.
+    /// </summary>
+    public const int IdentifierLimit = 400;
+
+    /// <summary>
+    /// Event times an event may have: from 1900 (every engine's date types and the query's open lower end
+    /// hold it) to before 9999-12-30 (the query's open upper end). An event outside is refused at capture
+    /// rather than stored where no query finds it.
+    /// </summary>
+    public static readonly DateTime EarliestEventTime = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <inheritdoc cref="EarliestEventTime"/>
+    public static readonly DateTime LatestEventTime = new(9999, 12, 30, 0, 0, 0, DateTimeKind.Utc);
+
+    private static readonly string[] EpcLists = ["epcList", "childEPCs", "inputEPCList", "outputEPCList"];
+    private static readonly string[] QuantityLists = ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"];
+
+    // What the JSON schema cannot say but storage and the standard need: lengths within the columns,
+    // event times a query can find, UTC offsets that exist (−14:00 to +14:00, ISO 8601 / EPCIS 2.0 §7.3.6),
+    // and quantities that are positive decimals (EPCIS 2.0 §7.3.3.3: how much of the class was observed).
+    private static IEnumerable<EpcisError> LimitErrors(JsonElement item, int index)
+    {
+        foreach (var name in new[] { "eventID", "bizStep", "disposition", "parentID" })
+        {
+            if (Text(item, name) is { Length: > IdentifierLimit })
+            {
+                yield return new EpcisError(index, name, $"At most {IdentifierLimit} characters.");
+            }
+        }
+        foreach (var name in new[] { "readPoint", "bizLocation" })
+        {
+            if (item.TryGetProperty(name, out var place) && place.ValueKind == JsonValueKind.Object && Text(place, "id") is { Length: > IdentifierLimit })
+            {
+                yield return new EpcisError(index, $"{name}.id", $"At most {IdentifierLimit} characters.");
+            }
+        }
+        foreach (var list in EpcLists)
+        {
+            if (item.TryGetProperty(list, out var epcs) && epcs.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var epc in epcs.EnumerateArray())
+                {
+                    if (epc.ValueKind == JsonValueKind.String && epc.GetString()!.Length > IdentifierLimit)
+                    {
+                        yield return new EpcisError(index, $"{list}[{i}]", $"An EPC has at most {IdentifierLimit} characters.");
+                    }
+                    i++;
+                }
+            }
+        }
+        foreach (var list in QuantityLists)
+        {
+            if (item.TryGetProperty(list, out var quantities) && quantities.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var element in quantities.EnumerateArray())
+                {
+                    if (element.ValueKind == JsonValueKind.Object)
+                    {
+                        if (Text(element, "epcClass") is { Length: > IdentifierLimit })
+                        {
+                            yield return new EpcisError(index, $"{list}[{i}].epcClass", $"An EPC class has at most {IdentifierLimit} characters.");
+                        }
+                        if (element.TryGetProperty("quantity", out var quantity) && quantity.ValueKind == JsonValueKind.Number
+                            && !(quantity.TryGetDecimal(out var amount) && amount > 0))
+                        {
+                            yield return new EpcisError(index, $"{list}[{i}].quantity", "A quantity is a positive decimal number (below 7.9E+28).");
+                        }
+                    }
+                    i++;
+                }
+            }
+        }
+        if (Text(item, "eventTime") is { } eventTime)
+        {
+            if (!DateTimeOffset.TryParse(eventTime, CultureInfo.InvariantCulture, DateTimeStyles.None, out var when))
+            {
+                yield return new EpcisError(index, "eventTime", "An RFC 3339 date-time with a UTC offset from -14:00 to +14:00.");
+            }
+            else if (when.UtcDateTime < EarliestEventTime || when.UtcDateTime >= LatestEventTime)
+            {
+                yield return new EpcisError(index, "eventTime", "The event time is from 1900-01-01 to 9999-12-29 (UTC).");
+            }
+        }
+        if (Text(item, "eventTimeZoneOffset") is { } offset && !OffsetPattern().IsMatch(offset))
+        {
+            yield return new EpcisError(index, "eventTimeZoneOffset", "A UTC offset from -14:00 to +14:00, e.g. +02:00.");
+        }
+    }
+
+    [GeneratedRegex(@"^[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00)$")]
+    private static partial Regex OffsetPattern();
+
     private static IEnumerable<EpcisError> RuleErrors(JsonElement item, int index, IReadOnlySet<string> documentPrefixes)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
             yield break;
+        }
+        foreach (var error in LimitErrors(item, index))
+        {
+            yield return error;
         }
         var prefixes = new HashSet<string>(documentPrefixes, StringComparer.Ordinal);
         prefixes.UnionWith(ContextPrefixes(item));

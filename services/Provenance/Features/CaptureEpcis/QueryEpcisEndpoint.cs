@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
 using Traceability.Data;
 using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
@@ -15,9 +16,10 @@ namespace Traceability.Provenance.Features.CaptureEpcis;
 /// </summary>
 internal static class QueryEpcisEndpoint
 {
-    // Within what every engine and parameter type holds (SQL Server's datetime starts in 1753).
-    private static readonly DateTime Earliest = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
-    private static readonly DateTime Latest = new(9999, 12, 30, 0, 0, 0, DateTimeKind.Utc);
+    // Within what every engine and parameter type holds (SQL Server's datetime starts in 1753); capture
+    // refuses events outside, so open ends here find every stored event.
+    private static readonly DateTime Earliest = EpcisValidator.EarliestEventTime;
+    private static readonly DateTime Latest = EpcisValidator.LatestEventTime;
 
     private static readonly string[] EventTypes = ["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"];
 
@@ -34,36 +36,73 @@ internal static class QueryEpcisEndpoint
         return epcis;
     }
 
-    private static async Task<IResult> QueryAsync(HttpContext http, Database database, CancellationToken cancellationToken)
+    // The parameters this query interface understands; GS1's query interface answers any other with
+    // a QueryParameterException (EPCIS 2.0 §8.2.7.1), so an unknown or misspelt one is refused, not ignored.
+    private static readonly HashSet<string> Parameters = new(StringComparer.Ordinal)
+    {
+        "eventType", "GE_eventTime", "LT_eventTime", "EQ_bizStep", "MATCH_epc", "EQ_bizLocation", "EQ_readPoint", "perPage", "nextPageToken",
+    };
+
+    private static async Task<IResult> QueryAsync(
+        HttpContext http, Database database, CancellationToken cancellationToken,
+        [FromQuery] string? eventType = null,
+        [FromQuery(Name = "GE_eventTime")] string? geEventTime = null,
+        [FromQuery(Name = "LT_eventTime")] string? ltEventTime = null,
+        [FromQuery(Name = "EQ_bizStep")] string? eqBizStep = null,
+        [FromQuery(Name = "MATCH_epc")] string? matchEpc = null,
+        [FromQuery(Name = "EQ_bizLocation")] string? eqBizLocation = null,
+        [FromQuery(Name = "EQ_readPoint")] string? eqReadPoint = null,
+        [FromQuery] string? perPage = null,
+        [FromQuery] string? nextPageToken = null)
     {
         CaptureEpcisEndpoint.Advertise(http.Response);
         var query = http.Request.Query;
         var errors = new ValidationErrors();
-        string? Param(string name) => query[name].ToString() is { Length: > 0 } value ? value : null;
-        DateTime? Time(string name)
+        foreach (var unknown in query.Keys.Where(k => !Parameters.Contains(k)))
         {
-            var text = Param(name);
-            if (text is null)
+            errors.Add(unknown, $"Not a query parameter of this interface (QueryParameterException); use: {string.Join(", ", Parameters)}.");
+        }
+        foreach (var repeated in query.Where(q => Parameters.Contains(q.Key) && q.Value.Count > 1))
+        {
+            errors.Add(repeated.Key, "Give this parameter once.");
+        }
+        static string? Given(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        string? Text(string name, string? value)
+        {
+            // A filter longer than its column can match nothing stored: refused rather than silently empty.
+            if (Given(value) is { Length: > EpcisValidator.IdentifierLimit })
+            {
+                errors.Add(name, $"At most {EpcisValidator.IdentifierLimit} characters.");
+                return null;
+            }
+            return Given(value);
+        }
+        DateTime? Time(string name, string? text)
+        {
+            if (Given(text) is null)
             {
                 return null;
             }
             if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value))
             {
-                return value.UtcDateTime;
+                return value.UtcDateTime < Earliest ? Earliest : value.UtcDateTime > Latest ? Latest : value.UtcDateTime;
             }
             errors.Add(name, "An ISO 8601 date-time with offset, e.g. 2026-11-01T00:00:00Z.");
             return null;
         }
-        var eventType = Param("eventType");
+        eventType = Given(eventType);
         errors.Require(eventType is null || EventTypes.Contains(eventType), "eventType", $"One of: {string.Join(", ", EventTypes)}.");
-        var ge = Time("GE_eventTime");
-        var lt = Time("LT_eventTime");
-        var perPage = 30;
-        errors.Require(Param("perPage") is null || (int.TryParse(Param("perPage"), out perPage) && perPage is >= 1 and <= 1000), "perPage", "From 1 to 1000.");
-        var bizStep = Param("EQ_bizStep") is { } step ? Cbv.BareWord(step, "bizstep", "BizStep") ?? step : null;
-        var epc = Param("MATCH_epc");
+        var ge = Time("GE_eventTime", geEventTime);
+        var lt = Time("LT_eventTime", ltEventTime);
+        var pageSize = 30;
+        errors.Require(Given(perPage) is null || (int.TryParse(perPage, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) && pageSize is >= 1 and <= 1000),
+            "perPage", "From 1 to 1000.");
+        var bizStep = Text("EQ_bizStep", eqBizStep) is { } step ? Cbv.BareWord(step, "bizstep", "BizStep") ?? step : null;
+        var epc = Text("MATCH_epc", matchEpc);
+        var bizLocation = Text("EQ_bizLocation", eqBizLocation);
+        var readPoint = Text("EQ_readPoint", eqReadPoint);
         (DateTime Time, string Id)? after = null;
-        if (Param("nextPageToken") is { } token)
+        if (Given(nextPageToken) is { } token)
         {
             after = ReadToken(token);
             errors.Require(after is not null, "nextPageToken", "Use the token from the previous page's Link header.");
@@ -79,15 +118,15 @@ internal static class QueryEpcisEndpoint
             GeEventTime = ge ?? Earliest,
             LtEventTime = lt ?? Latest,
             BizStep = bizStep,
-            BizLocation = Param("EQ_bizLocation"),
-            ReadPoint = Param("EQ_readPoint"),
+            BizLocation = bizLocation,
+            ReadPoint = readPoint,
             EpcPattern = epc is null ? null : Like(epc),
             AfterTime = after?.Time ?? Earliest,
             AfterId = after?.Id ?? "",
-            Take = perPage + 1,
+            Take = pageSize + 1,
         }, cancellationToken);
-        var page = rows.Take(perPage).ToList();
-        if (rows.Count > perPage)
+        var page = rows.Take(pageSize).ToList();
+        if (rows.Count > pageSize)
         {
             var last = page[^1];
             var next = QueryString.Create(query.Where(q => q.Key != "nextPageToken").SelectMany(q => q.Value.Select(v => KeyValuePair.Create(q.Key, v))))
@@ -131,7 +170,17 @@ internal static class QueryEpcisEndpoint
             var base64 = token.Replace('-', '+').Replace('_', '/');
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
             var bar = text.IndexOf('|', StringComparison.Ordinal);
-            return bar > 0 && long.TryParse(text[..bar], out var ticks) ? (new DateTime(ticks, DateTimeKind.Utc), text[(bar + 1)..]) : null;
+            // A token is only ever one this endpoint wrote: a time within the stored range and an event id
+            // that keeps the text rules and fits its column. Anything else was made up or damaged.
+            if (bar <= 0 || !long.TryParse(text[..bar], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+                || ticks < Earliest.Ticks || ticks > Latest.Ticks)
+            {
+                return null;
+            }
+            var eventId = text[(bar + 1)..];
+            return eventId.Length <= EpcisValidator.IdentifierLimit && TextRules.Problem(eventId) is null
+                ? (new DateTime(ticks, DateTimeKind.Utc), eventId)
+                : null;
         }
         catch (FormatException)
         {

@@ -15,6 +15,7 @@ public sealed record IssuedKeyResponse(Guid KeyId, string ExporterId, string Key
 public sealed record KeyResponse(Guid KeyId, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
 
 /// <summary>What the admin asks to create.</summary>
+[System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateExporterRequest(string? Id, string? Name);
 
 /// <summary>Onboards exporters and issues, rotates and revokes their API keys (admin API and command line).</summary>
@@ -25,8 +26,7 @@ internal sealed partial class ExporterAccounts(Database database, ExporterKeys k
         errors = new ValidationErrors();
         errors.Require(request.Id is null || ExporterId().IsMatch(request.Id), "id",
             "An exporter id is 2 to 64 lower-case letters, digits or '-', starting with a letter or digit.");
-        errors.Require(request.Name is { Length: > 0 and <= 200 } name && !name.Any(char.IsControl) && name.Trim().Length > 0, "name",
-            "The name is required, at most 200 characters.");
+        errors.RequireText("name", request.Name, 200, required: true, "The name");
         return errors.IsEmpty;
     }
 

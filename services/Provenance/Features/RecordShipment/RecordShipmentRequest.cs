@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Traceability.Hosting;
+using Traceability.Provenance.Gs1;
 
 namespace Traceability.Provenance.Features.RecordShipment;
 
@@ -45,6 +46,10 @@ public sealed record RecordShipmentRequest(
         "manufacturer", "assembler", "smelter", "refiner", "trader", "warehouse", "transporter", "exporter",
     ];
 
+    private const string PeriodRule = "A tier's period is given in dates from 1990 to one year ahead (yyyy-MM-dd).";
+
+    private static bool InShipDateRange(DateOnly date, DateOnly today) => date >= new DateOnly(1990, 1, 1) && date <= today.AddDays(366);
+
     /// <summary>
     /// Checks every field that needs no lookup. HS code and commodity may come from the product,
     /// the origin country from the origin facility: those are completed when the references resolve.
@@ -52,18 +57,14 @@ public sealed record RecordShipmentRequest(
     public bool TryValidate(DateOnly today, out ValidShipment shipment, out ValidationErrors errors)
     {
         errors = new ValidationErrors();
-        var hsCode = HsCode?.Replace(".", "", StringComparison.Ordinal).Trim();
+        var hsCode = HsCodes.Normalise(HsCode);
         if (hsCode is not null || ProductId is null)
         {
-            errors.Require(hsCode is { Length: >= 6 and <= 10 } && hsCode.All(char.IsAsciiDigit), "hsCode",
-                "An HS code has 6 to 10 digits (dots allowed), e.g. 5201.00.");
+            errors.Require(HsCodes.IsValid(hsCode), "hsCode", HsCodes.Rule);
         }
-        var commodity = Commodity?.Trim();
-        if (commodity is not null || ProductId is null)
-        {
-            errors.Require(!string.IsNullOrEmpty(commodity) && commodity.Length <= 200 && !commodity.Any(char.IsControl), "commodity",
-                "The commodity is required, at most 200 characters, without control characters.");
-        }
+        var commodity = Commodity is not null || ProductId is null
+            ? errors.RequireText("commodity", Commodity, 200, required: true, "The commodity")
+            : null;
         var origin = OriginCountry?.Trim();
         if (origin is not null || OriginFacilityId is null)
         {
@@ -73,12 +74,11 @@ public sealed record RecordShipmentRequest(
             "The quantity is a positive number below 10^12 with at most 4 decimals.");
         errors.Require(Unit is not null && Units.Contains(Unit), "unit",
             $"The unit is one of: {string.Join(", ", Units.Order(StringComparer.Ordinal))}.");
-        errors.Require(ShipDate is { } date && date >= new DateOnly(1990, 1, 1) && date <= today.AddDays(366), "shipDate",
+        errors.Require(ShipDate is { } date && InShipDateRange(date, today), "shipDate",
             "The ship date is an ISO 8601 date (yyyy-MM-dd) from 1990 to one year ahead.");
         errors.Require(DestinationCountry is null || CountryCodes.IsAssigned(DestinationCountry), "destinationCountry",
             "The destination country is an ISO 3166-1 alpha-2 code in upper case.");
-        var buyer = string.IsNullOrWhiteSpace(Buyer) ? null : Buyer.Trim();
-        errors.Require(buyer is null || (buyer.Length <= 200 && !buyer.Any(char.IsControl)), "buyer", "The buyer has at most 200 characters.");
+        var buyer = errors.RequireText("buyer", Buyer, 200, required: false, "The buyer");
 
         var tiers = Tiers ?? [];
         errors.Require(tiers.Count <= 50, "tiers", "At most 50 tiers.");
@@ -88,24 +88,25 @@ public sealed record RecordShipmentRequest(
             errors.Require(tier?.FacilityId is not null, $"tiers[{i}].facilityId", "Each tier names one of your facilities by id.");
             errors.Require(tier?.Role is not null && Roles.Contains(tier.Role), $"tiers[{i}].role", $"The role is one of: {string.Join(", ", Roles)}.");
             errors.Require(tier is null || tier.From is null || tier.To is null || tier.From <= tier.To, $"tiers[{i}].to", "A tier's period ends on or after it starts.");
+            // A period is when the facility worked on these goods: within the years a ship date may have,
+            // not a placeholder such as 0001-01-01..9999-12-31 that says nothing.
+            errors.Require(tier?.From is not { } from || InShipDateRange(from, today), $"tiers[{i}].from", PeriodRule);
+            errors.Require(tier?.To is not { } to || InShipDateRange(to, today), $"tiers[{i}].to", PeriodRule);
         }
         var certificates = Certificates ?? [];
         errors.Require(certificates.Count <= 20, "certificates", "At most 20 certificates.");
         for (var i = 0; i < certificates.Count && i < 20; i++)
         {
             var certificate = certificates[i];
-            errors.Require(certificate?.Scheme is { Length: > 0 and <= 50 } scheme && scheme.Trim().Length > 0 && !scheme.Any(char.IsControl),
-                $"certificates[{i}].scheme", "The scheme is required, at most 50 characters (e.g. Fairtrade, RSPO).");
-            errors.Require(certificate?.Number is { Length: > 0 and <= 100 } number && number.Trim().Length > 0 && !number.Any(char.IsControl),
-                $"certificates[{i}].number", "The certificate number is required, at most 100 characters.");
+            errors.RequireText($"certificates[{i}].scheme", certificate?.Scheme, 50, required: true, "The scheme (e.g. Fairtrade, RSPO)");
+            errors.RequireText($"certificates[{i}].number", certificate?.Number, 100, required: true, "The certificate number");
         }
         var documents = Documents ?? [];
         errors.Require(documents.Count <= 50, "documents", "At most 50 documents.");
         for (var i = 0; i < documents.Count && i < 50; i++)
         {
             var document = documents[i];
-            errors.Require(document?.Name is { Length: > 0 and <= 200 } name && !name.Any(char.IsControl), $"documents[{i}].name",
-                "The document's name is required, at most 200 characters.");
+            errors.RequireText($"documents[{i}].name", document?.Name, 200, required: true, "The document's name");
             errors.Require(document?.Sha256 is { Length: 64 } hash && hash.All(char.IsAsciiHexDigit), $"documents[{i}].sha256",
                 "The SHA-256 of the file is 64 hexadecimal characters.");
         }
@@ -114,7 +115,7 @@ public sealed record RecordShipmentRequest(
                 tiers.Select(t => new ValidTier(t!.FacilityId!.Value, t.Role!, t.From, t.To)).ToList(),
                 certificates.Select(c => new ShipmentCertificate(c!.Scheme!.Trim(), c.Number!.Trim())).ToList(),
                 buyer, DestinationCountry,
-                documents.Select(d => new ShipmentDocument(d!.Name!, d.Sha256!.ToLowerInvariant())).ToList())
+                documents.Select(d => new ShipmentDocument(d!.Name!.Trim(), d.Sha256!.ToLowerInvariant())).ToList())
             : null!;
         return errors.IsEmpty;
     }

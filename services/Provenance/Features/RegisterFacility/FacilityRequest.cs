@@ -28,18 +28,16 @@ public sealed partial record FacilityRequest(
     public bool TryValidate(out ValidFacility facility, out ValidationErrors errors)
     {
         errors = new ValidationErrors();
-        errors.Require(Gln is null || CheckDigit.IsGln(Gln), "gln", "A GLN has 13 digits with a valid GS1 check digit.");
+        errors.Require(Gln is null || CheckDigit.IsGln(Gln), "gln", "A GLN has 13 digits (not all zeros) with a valid GS1 check digit.");
         errors.Require(OshId is null || OshIdPattern().IsMatch(OshId), "oshId",
             "An Open Supply Hub id is a country code, 7 digits and 6 letters or digits, e.g. CN2019303BQ3FZP.");
         if (Gln is null && OshId is null)
         {
             errors.Add("gln", "A facility needs a GLN or an Open Supply Hub id (oshId).");
         }
-        var name = Name?.Trim();
-        errors.Require(name is { Length: > 0 and <= 200 } && !name.Any(char.IsControl), "name", "The name is required, at most 200 characters.");
+        var name = errors.RequireText("name", Name, 200, required: true, "The name");
         errors.Require(CountryCodes.IsAssigned(Country), "country", "The country is an ISO 3166-1 alpha-2 code in upper case, e.g. GH.");
-        var region = string.IsNullOrWhiteSpace(Region) ? null : Region.Trim();
-        errors.Require(region is null || (region.Length <= 100 && !region.Any(char.IsControl)), "region", "The region has at most 100 characters.");
+        var region = errors.RequireText("region", Region, 100, required: false, "The region");
         errors.Require(Latitude is null || (Latitude is >= -90 and <= 90 && decimal.Round(Latitude.Value, 6) == Latitude), "latitude",
             "The latitude is from -90 to 90 with at most 6 decimals.");
         errors.Require(Longitude is null || (Longitude is >= -180 and <= 180 && decimal.Round(Longitude.Value, 6) == Longitude), "longitude",

@@ -19,13 +19,11 @@ public sealed record ProductRequest(string? Gtin, string? HsCode, string? Commod
     public bool TryValidate(out ProductRequest product, out ValidationErrors errors)
     {
         errors = new ValidationErrors();
-        errors.Require(CheckDigit.IsGtin(Gtin), "gtin", "A GTIN has 8, 12, 13 or 14 digits with a valid GS1 check digit.");
-        var hsCode = HsCode?.Replace(".", "", StringComparison.Ordinal).Trim();
-        errors.Require(hsCode is { Length: >= 6 and <= 10 } && hsCode.All(char.IsAsciiDigit), "hsCode", "An HS code has 6 to 10 digits (dots allowed), e.g. 1801.00.");
-        var commodity = Commodity?.Trim();
-        errors.Require(commodity is { Length: > 0 and <= 200 } && !commodity.Any(char.IsControl), "commodity", "The commodity is required, at most 200 characters.");
-        var name = string.IsNullOrWhiteSpace(Name) ? null : Name.Trim();
-        errors.Require(name is null || (name.Length <= 200 && !name.Any(char.IsControl)), "name", "The name has at most 200 characters.");
+        errors.Require(CheckDigit.IsGtin(Gtin), "gtin", "A GTIN has 8, 12, 13 or 14 digits (not all zeros) with a valid GS1 check digit.");
+        var hsCode = HsCodes.Normalise(HsCode);
+        errors.Require(HsCodes.IsValid(hsCode), "hsCode", HsCodes.Rule);
+        var commodity = errors.RequireText("commodity", Commodity, 200, required: true, "The commodity");
+        var name = errors.RequireText("name", Name, 200, required: false, "The name");
         product = errors.IsEmpty ? new ProductRequest(CheckDigit.ToGtin14(Gtin!), hsCode, commodity, name) : null!;
         return errors.IsEmpty;
     }
