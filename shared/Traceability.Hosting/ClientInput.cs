@@ -68,6 +68,18 @@ internal static class ClientInput
         {
             errors.Add("path", pathProblem);
         }
+        // Invalid percent-encoded UTF-8 (%FF, an encoded surrogate) is left undecoded by the query parser,
+        // so it is checked on the raw query string: the client meant bytes we cannot read as text.
+        foreach (var pair in (http.Request.QueryString.Value ?? "").TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            var rawName = equals < 0 ? pair : pair[..equals];
+            var rawValue = equals < 0 ? "" : pair[(equals + 1)..];
+            if (!IsUtf8(rawName) || !IsUtf8(rawValue))
+            {
+                errors.Add(IsUtf8(rawName) ? Uri.UnescapeDataString(rawName) : "query", "The value is not percent-encoded UTF-8.");
+            }
+        }
         foreach (var (name, values) in http.Request.Query)
         {
             if (TextRules.Problem(name) is { } nameProblem)
@@ -89,6 +101,25 @@ internal static class ClientInput
             return;
         }
         await next(http);
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    private static bool IsUtf8(string raw)
+    {
+        if (!raw.Contains('%', StringComparison.Ordinal))
+        {
+            return true;
+        }
+        try
+        {
+            StrictUtf8.GetString(System.Net.WebUtility.UrlDecodeToBytes(System.Text.Encoding.ASCII.GetBytes(raw), 0, raw.Length)!);
+            return true;
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Keeps the matched route for <see cref="LogClientErrors"/> (the exception handler clears the endpoint).</summary>

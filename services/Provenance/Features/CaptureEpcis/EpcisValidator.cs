@@ -32,12 +32,28 @@ public sealed partial class EpcisValidator
     private readonly EvaluationOptions _quick = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
     private readonly EvaluationOptions _options = new() { OutputFormat = OutputFormat.Hierarchical, RequireFormatValidation = true };
 
+    // RFC 3339's grammar allows offsets to ±23:59, which no clock uses and .NET cannot represent: every
+    // date-time in a document (eventTime, creationDate, declarationTime, sensor times...) must also be
+    // an instant with an offset from -14:00 to +14:00, or parsing it later would fail. (The options'
+    // registry falls through to JsonSchema.Net's global one, which this replaces for the process:
+    // EPCIS validation is its only user.)
+    private static readonly Format StrictDateTime = new PredicateFormat("date-time", element =>
+        element.ValueKind != JsonValueKind.String
+        || (Formats.DateTime.Validate(element, out _)
+            && DateTimeOffset.TryParse(element.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _)));
+
+    // EPCIS 2.0 JSON-LD: a document or event names GS1's EPCIS context, or its terms mean nothing.
+    [GeneratedRegex(@"^https://ref\.gs1\.org/standards/epcis/(?:2\.\d+\.\d+/)?epcis-context\.jsonld$")]
+    private static partial Regex StandardContext();
+
     public EpcisValidator()
     {
         using var stream = typeof(EpcisValidator).Assembly.GetManifestResourceStream("Epcis/EPCIS-JSON-Schema.json")
             ?? throw new InvalidOperationException("The EPCIS JSON schema is not embedded.");
         using var reader = new StreamReader(stream);
         _schema = JsonSchema.FromText(reader.ReadToEnd());
+        _quick.FormatRegistry.Register(StrictDateTime);
+        _options.FormatRegistry.Register(StrictDateTime);
     }
 
     /// <summary>Every error in an EPCISDocument; empty when it is valid.</summary>
@@ -50,9 +66,9 @@ public sealed partial class EpcisValidator
             errors.Add(new EpcisError(null, "type", "The capture interface takes an EPCISDocument."));
         }
         var prefixes = ContextPrefixes(document);
-        if (document.ValueKind == JsonValueKind.Object && !document.TryGetProperty("@context", out _))
+        if (document.ValueKind == JsonValueKind.Object && !NamesStandardContext(document))
         {
-            errors.Add(new EpcisError(null, "@context", "An EPCIS document needs its JSON-LD @context."));
+            errors.Add(new EpcisError(null, "@context", "An EPCIS document's @context includes https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld."));
         }
         if (Events(document) is { } events)
         {
@@ -69,6 +85,10 @@ public sealed partial class EpcisValidator
     public IReadOnlyList<EpcisError> ValidateEvent(JsonElement item)
     {
         var errors = SchemaErrors(item, "").Select(e => e with { EventIndex = 0 }).ToList();
+        if (item.ValueKind == JsonValueKind.Object && !NamesStandardContext(item))
+        {
+            errors.Add(new EpcisError(0, "@context", "An event posted on its own carries a @context that includes https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld."));
+        }
         errors.AddRange(RuleErrors(item, 0, ContextPrefixes(item)));
         return Distinct(errors);
     }
@@ -126,6 +146,12 @@ public sealed partial class EpcisValidator
     public const int IdentifierLimit = 400;
 
     /// <summary>
+    /// The longest eventID: it is also the record id of the event's hash-chain link (chain_link.record_id,
+    /// 200 characters). URN UUIDs and GS1 hash ids are under 100.
+    /// </summary>
+    public const int EventIdLimit = 200;
+
+    /// <summary>
     /// Event times an event may have: from 1900 (every engine's date types and the query's open lower end
     /// hold it) to before 9999-12-30 (the query's open upper end). An event outside is refused at capture
     /// rather than stored where no query finds it.
@@ -143,7 +169,11 @@ public sealed partial class EpcisValidator
     // and quantities that are positive decimals (EPCIS 2.0 §7.3.3.3: how much of the class was observed).
     private static IEnumerable<EpcisError> LimitErrors(JsonElement item, int index)
     {
-        foreach (var name in new[] { "eventID", "bizStep", "disposition", "parentID" })
+        if (Text(item, "eventID") is { Length: > EventIdLimit })
+        {
+            yield return new EpcisError(index, "eventID", $"At most {EventIdLimit} characters.");
+        }
+        foreach (var name in new[] { "bizStep", "disposition", "parentID" })
         {
             if (Text(item, name) is { Length: > IdentifierLimit })
             {
@@ -270,6 +300,11 @@ public sealed partial class EpcisValidator
                 break;
         }
     }
+
+    private static bool NamesStandardContext(JsonElement element) =>
+        element.TryGetProperty("@context", out var context)
+        && (context.ValueKind == JsonValueKind.Array ? context.EnumerateArray().ToList() : [context])
+            .Any(entry => entry.ValueKind == JsonValueKind.String && StandardContext().IsMatch(entry.GetString()!));
 
     /// <summary>Prefixes declared by the objects of an @context (string entries are remote contexts).</summary>
     public static IReadOnlySet<string> ContextPrefixes(JsonElement element)

@@ -42,7 +42,7 @@ public sealed partial record FacilityRequest(
             "The latitude is from -90 to 90 with at most 6 decimals.");
         errors.Require(Longitude is null || (Longitude is >= -180 and <= 180 && decimal.Round(Longitude.Value, 6) == Longitude), "longitude",
             "The longitude is from -180 to 180 with at most 6 decimals.");
-        errors.Require(Latitude.HasValue == Longitude.HasValue, "latitude", "Give both latitude and longitude, or neither.");
+        errors.Require(Latitude.HasValue == Longitude.HasValue, Latitude.HasValue ? "longitude" : "latitude", "Give both latitude and longitude, or neither.");
         errors.Require(Type is not null && Types.Contains(Type), "type", $"The type is one of: {string.Join(", ", Types)}.");
         facility = errors.IsEmpty ? new ValidFacility(Gln, OshId, name!, Country!, region, Latitude, Longitude, Type!) : null!;
         return errors.IsEmpty;
