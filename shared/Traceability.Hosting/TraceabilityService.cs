@@ -46,7 +46,7 @@ public static class TraceabilityService
         builder.Services.AddExceptionHandler<UniqueKeyConflicts>();
         // Bodies sent with Content-Encoding gzip, deflate or br are read decompressed (within the body size limit).
         builder.Services.AddRequestDecompression();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(RequestExamples.Add);
         builder.Services.AddTraceabilityDatabase(builder.Configuration, schema);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.AddOptions<RabbitMqOptions>().Bind(builder.Configuration.GetSection("RabbitMq"));

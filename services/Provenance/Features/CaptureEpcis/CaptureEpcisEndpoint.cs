@@ -17,6 +17,16 @@ internal static class CaptureEpcisEndpoint
 {
     private const string ErrorBehaviourHeader = "GS1-Capture-Error-Behaviour";
 
+    // One event with every field this service indexes, for the OpenAPI examples.
+    private const string ExampleEvent = """
+        {"type":"ObjectEvent","eventID":"urn:uuid:6f2c1e8a-4b1d-4c3e-9a7f-2d5e8b9c0a11","eventTime":"2026-11-02T09:00:00+01:00",
+         "eventTimeZoneOffset":"+01:00","action":"OBSERVE","bizStep":"shipping","disposition":"in_transit",
+         "epcList":["urn:epc:id:sgtin:0614141.107346.2017"],
+         "quantityList":[{"epcClass":"urn:epc:class:lgtin:4012345.012345.998877","quantity":200.5,"uom":"KGM"}],
+         "readPoint":{"id":"urn:epc:id:sgln:0614141.07346.1234"},"bizLocation":{"id":"urn:epc:id:sgln:0614141.07346.0"},
+         "https://example.com/epcis/lot":"LOT-7"}
+        """;
+
     public static RouteGroupBuilder MapCaptureEpcis(this RouteGroupBuilder epcis)
     {
         epcis.MapMethods("/capture", [HttpMethods.Options], (HttpContext http) =>
@@ -25,10 +35,17 @@ internal static class CaptureEpcisEndpoint
             http.Response.Headers.Allow = "OPTIONS, POST";
             return Results.NoContent();
         }).WithName("EpcisCaptureOptions");
-        epcis.MapPost("/capture", CaptureAsync).AddEndpointFilter<IdempotentRequest>().WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.");
+        epcis.MapPost("/capture", CaptureAsync).AddEndpointFilter<IdempotentRequest>().WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.")
+            .Accepts<JsonElement>("application/ld+json", "application/json").WithRequestExample($$$"""
+                {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+                 "type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-02T10:00:00Z","epcisBody":{"eventList":[{{{ExampleEvent}}}]}}
+                """);
         epcis.MapGet("/capture/{captureId:guid}", async (Guid captureId, HttpContext http, EpcisCapture capture, CancellationToken ct) =>
             await capture.FindJobAsync(Exporter.From(http).Id, captureId, ct) is { } job ? Results.Ok(job) : Results.NotFound()).WithName("EpcisCaptureJob");
-        epcis.MapPost("/events", CaptureOneAsync).WithName("EpcisCaptureEvent").WithSummary("Captures one EPCIS event; 201.");
+        epcis.MapPost("/events", CaptureOneAsync).WithName("EpcisCaptureEvent").WithSummary("Captures one EPCIS event; 201.")
+            .Accepts<JsonElement>("application/ld+json", "application/json").WithRequestExample($$"""
+                {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],{{ExampleEvent[1..]}}
+                """);
         return epcis;
     }
 

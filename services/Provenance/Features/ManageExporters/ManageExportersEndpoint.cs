@@ -8,7 +8,8 @@ internal static class ManageExportersEndpoint
 {
     public static RouteGroupBuilder MapManageExporters(this RouteGroupBuilder admin)
     {
-        admin.MapPost("/exporters", CreateAsync).WithName("CreateExporter").WithSummary("Onboards an exporter.");
+        admin.MapPost("/exporters", CreateAsync).WithName("CreateExporter").WithSummary("Onboards an exporter.")
+            .WithRequestExample("""{"id":"kakao-export","name":"Kakao Export Ltd"}""");
         admin.MapGet("/exporters", async (ExporterAccounts accounts, CancellationToken ct) => TypedResults.Ok(await accounts.ListAsync(ct)))
             .WithName("ListExporters");
         admin.MapPost("/exporters/{exporterId}/keys", IssueAsync).WithName("IssueApiKey").WithSummary("Issues an API key; the key is in this answer only.");

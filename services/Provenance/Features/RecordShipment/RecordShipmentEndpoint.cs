@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
 using Traceability.Provenance.Idempotency;
 
@@ -12,7 +13,12 @@ internal static class RecordShipmentEndpoint
             .AddEndpointFilter<IdempotentRequest>()
             .WithName("RecordShipment")
             .WithSummary("Records a shipment with its supply-chain tiers, certificates and documents; Risk evaluates it from the ShipmentRecorded event.")
-            .Accepts<RecordShipmentRequest>("application/json");
+            .Accepts<RecordShipmentRequest>("application/json")
+            .WithRequestExample("""
+                {"hsCode":"1801.00","commodity":"Cocoa beans","originCountry":"GH","quantity":2500.5,"unit":"kg","shipDate":"2026-11-02",
+                 "buyer":"Chocolaterie Example BV","destinationCountry":"NL","certificates":[{"scheme":"Fairtrade","number":"FLO-ID 12345"}],
+                 "documents":[{"name":"bill-of-lading.pdf","sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}]}
+                """);
         return api;
     }
 

@@ -10,11 +10,17 @@ public sealed record RecordPage<T>(IReadOnlyList<T> Items, int Page, int PageSiz
 
 internal static class RegisterFacilityEndpoint
 {
+    private const string Example = """
+        {"gln":"6291041500213","oshId":"GH2024001AB12CD","name":"Ahafo Cocoa Cooperative","country":"GH","region":"Ahafo",
+         "latitude":6.8,"longitude":-2.5167,"type":"cooperative"}
+        """;
+
     public static RouteGroupBuilder MapFacilities(this RouteGroupBuilder api)
     {
         api.MapPost("/facilities", RegisterAsync).AddEndpointFilter<IdempotentRequest>().WithName("RegisterFacility")
-            .WithSummary("Registers a facility (GLN and/or Open Supply Hub id).");
-        api.MapPut("/facilities/{id:guid}", UpdateAsync).WithName("UpdateFacility").WithSummary("Replaces a facility's details; its revision goes up by one.");
+            .WithSummary("Registers a facility (GLN and/or Open Supply Hub id).").WithRequestExample(Example);
+        api.MapPut("/facilities/{id:guid}", UpdateAsync).WithName("UpdateFacility").WithSummary("Replaces a facility's details; its revision goes up by one.")
+            .WithRequestExample(Example);
         api.MapGet("/facilities/{id:guid}", GetAsync).WithName("GetFacility");
         api.MapGet("/facilities", ListAsync).WithName("ListFacilities");
         return api;
