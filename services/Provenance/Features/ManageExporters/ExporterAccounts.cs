@@ -34,15 +34,16 @@ internal sealed partial class ExporterAccounts(Database database, ExporterKeys k
     public async Task<ExporterResponse?> CreateAsync(CreateExporterRequest request, CancellationToken cancellationToken)
     {
         var exporter = new ExporterResponse(request.Id ?? Guid.CreateVersion7().ToString("N"), request.Name!.Trim(), time.GetUtcNow().UtcDateTime);
-        return await database.InTransactionAsync(async data =>
+        try
         {
-            if (await data.QuerySingleOrDefaultAsync<ExporterResponse>(ManageExportersSql.ExporterById, new { exporter.Id }) is not null)
-            {
-                return null;
-            }
-            await data.ExecuteAsync(ManageExportersSql.InsertExporter, exporter);
+            await database.InTransactionAsync(data => data.ExecuteAsync(ManageExportersSql.InsertExporter, exporter), cancellationToken);
             return exporter;
-        }, cancellationToken);
+        }
+        catch (Exception taken) when (database.Dialect.IsUniqueViolation(taken, out _))
+        {
+            // The primary key decides, first or in a race alike (the command line has no HTTP handler to do it).
+            return null;
+        }
     }
 
     public Task<IReadOnlyList<ExporterResponse>> ListAsync(CancellationToken cancellationToken) =>

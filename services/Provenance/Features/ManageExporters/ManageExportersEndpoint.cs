@@ -33,7 +33,11 @@ internal static class ManageExportersEndpoint
         }
         var created = await accounts.CreateAsync(request, cancellationToken);
         return created is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"An exporter with id '{request.Id}' exists.")
+            ? TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["id"] = ["An exporter with this id exists."] })
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = $"An exporter with id '{request.Id}' exists.",
+            })
             : TypedResults.Created($"/admin/exporters/{created.Id}", created);
     }
 

@@ -14,7 +14,10 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
 
     public const string RecordType = "facility";
 
-    public enum Outcome { Done, NotFound, IdentifierTaken, Conflict }
+    // A GLN or Open Supply Hub id another of the exporter's facilities has fails the insert or update on
+    // its unique index (uq_facility_exporter_gln / _osh), first or in a race alike: UniqueKeyConflicts
+    // answers 409 naming the field, and nothing of the request stays.
+    public enum Outcome { Done, NotFound, Conflict }
 
     public async Task<(Outcome, FacilityResponse?)> RegisterAsync(HttpContext http, Exporter exporter, ValidFacility facility, CancellationToken cancellationToken)
     {
@@ -23,10 +26,6 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
         var eventId = Guid.CreateVersion7();
         return await database.InTransactionAsync(async data =>
         {
-            if (await IdentifierTakenAsync(data, exporter, response.Id, facility))
-            {
-                return (Outcome.IdentifierTaken, null);
-            }
             await data.ExecuteAsync(RegisterFacilitySql.InsertFacility, Row(exporter, response));
             await chain.AppendAsync(data, exporter.Id, RecordType, ChainId(response), Canonical.Json(response));
             await data.PublishAsync(Event(eventId, exporter, response));
@@ -45,10 +44,6 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
             if (current is null)
             {
                 return (Outcome.NotFound, null);
-            }
-            if (await IdentifierTakenAsync(data, exporter, id, facility))
-            {
-                return (Outcome.IdentifierTaken, null);
             }
             current = Normalised(current);
             if (Response(id, current.Revision, facility, current.RegisteredAt, current.UpdatedAt) == current)
@@ -111,9 +106,6 @@ internal sealed class Facilities(Database database, HashChain chain, TimeProvide
     }
 
     private sealed record RevisionRow(Guid FacilityId, int Revision, string Canonical);
-
-    private static async Task<bool> IdentifierTakenAsync(DataTransaction data, Exporter exporter, Guid id, ValidFacility facility) =>
-        await data.ExecuteScalarAsync<long>(RegisterFacilitySql.IdentifierTaken, new { ExporterId = exporter.Id, Id = id, facility.Gln, facility.OshId }) > 0;
 
     private static string ChainId(FacilityResponse facility) => $"{facility.Id}@{facility.Revision}";
 

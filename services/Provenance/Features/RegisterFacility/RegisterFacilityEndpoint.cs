@@ -26,7 +26,7 @@ internal static class RegisterFacilityEndpoint
         return api;
     }
 
-    private static async Task<Results<Created<FacilityResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+    private static async Task<Results<Created<FacilityResponse>, ValidationProblem>> RegisterAsync(
         FacilityRequest? request, HttpContext http, Facilities facilities, CancellationToken cancellationToken)
     {
         if (request is null)
@@ -37,10 +37,8 @@ internal static class RegisterFacilityEndpoint
         {
             return errors.ToProblem();
         }
-        var (outcome, registered) = await facilities.RegisterAsync(http, Exporter.From(http), facility, cancellationToken);
-        return outcome == Facilities.Outcome.Done
-            ? TypedResults.Created($"/api/v1/facilities/{registered!.Id}", registered)
-            : IdentifierTaken();
+        var (_, registered) = await facilities.RegisterAsync(http, Exporter.From(http), facility, cancellationToken);
+        return TypedResults.Created($"/api/v1/facilities/{registered!.Id}", registered);
     }
 
     private static async Task<Results<Ok<FacilityResponse>, ValidationProblem, NotFound, ProblemHttpResult>> UpdateAsync(
@@ -59,7 +57,6 @@ internal static class RegisterFacilityEndpoint
         {
             Facilities.Outcome.Done => TypedResults.Ok(updated!),
             Facilities.Outcome.NotFound => TypedResults.NotFound(),
-            Facilities.Outcome.IdentifierTaken => IdentifierTaken(),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "The facility was changed at the same time; read it again and retry."),
         };
     }
@@ -82,7 +79,4 @@ internal static class RegisterFacilityEndpoint
         var total = (await database.QueryAsync<long>(RegisterFacilitySql.CountOfExporter, filter, cancellationToken))[0];
         return TypedResults.Ok(new RecordPage<FacilityResponse>(rows.Select(Facilities.Normalised).ToList(), page, pageSize, total));
     }
-
-    private static ProblemHttpResult IdentifierTaken() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another of your facilities has this GLN or Open Supply Hub id.");
 }

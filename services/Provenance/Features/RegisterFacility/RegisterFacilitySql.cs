@@ -33,12 +33,6 @@ internal static class RegisterFacilitySql
         WHERE g.exporter_id = @ExporterId AND {dialect.IsAnyOf("f.facility_id", "Ids")}
         """;
 
-    // An identifier another facility of the same exporter already uses.
-    public const string IdentifierTaken = """
-        SELECT COUNT(*) FROM provenance.facility
-        WHERE exporter_id = @ExporterId AND id <> @Id AND ((@Gln IS NOT NULL AND gln = @Gln) OR (@OshId IS NOT NULL AND osh_id = @OshId))
-        """;
-
     public const string FacilityOfExporter = """
         SELECT id AS Id, revision AS Revision, gln AS Gln, osh_id AS OshId, name AS Name, country AS Country, region AS Region,
                latitude AS Latitude, longitude AS Longitude, facility_type AS Type, registered_at AS RegisteredAt, updated_at AS UpdatedAt

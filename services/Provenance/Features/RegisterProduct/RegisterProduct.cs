@@ -39,10 +39,6 @@ internal static class RegisterProductSql
         VALUES (@Id, @ExporterId, @Gtin, @HsCode, @Commodity, @Name, @RegisteredAt)
         """;
 
-    public const string GtinTaken = """
-        SELECT COUNT(*) FROM provenance.product WHERE exporter_id = @ExporterId AND gtin = @Gtin
-        """;
-
     public const string ProductOfExporter = """
         SELECT id AS Id, gtin AS Gtin, hs_code AS HsCode, commodity AS Commodity, name AS Name, registered_at AS RegisteredAt
         FROM provenance.product WHERE id = @Id AND exporter_id = @ExporterId
@@ -72,17 +68,15 @@ internal sealed class Products(Database database, HashChain chain, TimeProvider 
 
     public const string RecordType = "product";
 
-    public async Task<ProductResponse?> RegisterAsync(HttpContext http, Exporter exporter, ProductRequest product, CancellationToken cancellationToken)
+    public async Task<ProductResponse> RegisterAsync(HttpContext http, Exporter exporter, ProductRequest product, CancellationToken cancellationToken)
     {
         var response = new ProductResponse(Guid.CreateVersion7(), product.Gtin!, product.HsCode!, product.Commodity!, product.Name,
             Canonical.Microseconds(time.GetUtcNow().UtcDateTime));
         var eventId = Guid.CreateVersion7();
         return await database.InTransactionAsync(async data =>
         {
-            if (await data.ExecuteScalarAsync<long>(RegisterProductSql.GtinTaken, new { ExporterId = exporter.Id, response.Gtin }) > 0)
-            {
-                return null;
-            }
+            // A GTIN the exporter registered already fails the insert on uq_product_exporter_gtin, first or
+            // in a race alike: UniqueKeyConflicts answers 409 naming gtin, and nothing of this request stays.
             await data.ExecuteAsync(RegisterProductSql.InsertProduct, new
             {
                 response.Id, ExporterId = exporter.Id, response.Gtin, response.HsCode, response.Commodity, response.Name, response.RegisteredAt,
@@ -129,7 +123,7 @@ internal static class RegisterProductEndpoint
         return api;
     }
 
-    private static async Task<Results<Created<ProductResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
+    private static async Task<Results<Created<ProductResponse>, ValidationProblem>> RegisterAsync(
         ProductRequest? request, HttpContext http, Products products, CancellationToken cancellationToken)
     {
         if (request is null)
@@ -140,9 +134,8 @@ internal static class RegisterProductEndpoint
         {
             return errors.ToProblem();
         }
-        return await products.RegisterAsync(http, Exporter.From(http), product, cancellationToken) is { } registered
-            ? TypedResults.Created($"/api/v1/products/{registered.Id}", registered)
-            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "You registered a product with this GTIN already.");
+        var registered = await products.RegisterAsync(http, Exporter.From(http), product, cancellationToken);
+        return TypedResults.Created($"/api/v1/products/{registered.Id}", registered);
     }
 
     private static async Task<Results<Ok<RecordPage<ProductResponse>>, ValidationProblem>> ListAsync(
