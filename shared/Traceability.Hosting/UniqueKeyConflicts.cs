@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Traceability.Data;
 
@@ -37,8 +36,8 @@ public static class UniqueKeyRegistration
 /// second, and this turns its error into a field-level problem instead of a 500. The losing
 /// request's transaction has rolled back, so nothing of it is stored.
 /// </summary>
-internal sealed class UniqueKeyConflicts(Database database, IOptions<UniqueKeyOptions> options, IProblemDetailsService problems, ILogger<UniqueKeyConflicts> logger)
-    : IExceptionHandler
+/// <remarks>Not logged here: the answered 409 is logged once with every other client error (ClientInput).</remarks>
+internal sealed class UniqueKeyConflicts(Database database, IOptions<UniqueKeyOptions> options, IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -55,7 +54,6 @@ internal sealed class UniqueKeyConflicts(Database database, IOptions<UniqueKeyOp
         var (field, title) = constraint is not null && options.Value.Keys.TryGetValue(constraint, out var known)
             ? known
             : ("$", "A record with the same identifying values exists already.");
-        logger.LogInformation("Unique key {Constraint} taken by a concurrent request: 409", constraint);
         httpContext.Response.StatusCode = StatusCodes.Status409Conflict;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

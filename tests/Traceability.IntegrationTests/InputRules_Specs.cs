@@ -93,10 +93,16 @@ public class When_a_client_error_is_answered
         using var invalid = await provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "api/v1/facilities",
             $$"""{"name":"{{Secret}}","country":"GH","type":"farm"}""", acme.Key));
         Assert.That((malformed.StatusCode, invalid.StatusCode), Is.EqualTo((HttpStatusCode.BadRequest, HttpStatusCode.BadRequest)));
+        const string Product = """{"gtin":"9506000134352","hsCode":"1801.00","commodity":"Cocoa"}""";
+        using var first = await provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "api/v1/products", Product, acme.Key));
+        using var again = await provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "api/v1/products", Product, acme.Key));
+        Assert.That((first.StatusCode, again.StatusCode), Is.EqualTo((HttpStatusCode.Created, HttpStatusCode.Conflict)));
 
-        await Probe.UntilAsync(() => Task.FromResult(Lines(provenance.Log, "Client error 400").Count == 2), TimeSpan.FromSeconds(10), "both client errors are logged");
-        Assert.That(Lines(provenance.Log, "POST /api/v1/products"), Has.Count.EqualTo(1));
+        await Probe.UntilAsync(() => Task.FromResult(Lines(provenance.Log, "Client error").Count == 3), TimeSpan.FromSeconds(10), "the three client errors are logged");
+        Assert.That(Lines(provenance.Log, "Client error 400 on POST /api/v1/products"), Has.Count.EqualTo(1));
+        Assert.That(Lines(provenance.Log, "Client error 409 on POST /api/v1/products"), Has.Count.EqualTo(1));
         Assert.That(Lines(provenance.Log, "POST /api/v1/facilities"), Has.Count.EqualTo(1));
+        Assert.That(Lines(provenance.Log, "9506000134352"), Is.Empty, "nothing of a body is logged");
         Assert.That(Lines(provenance.Log, "Client error").All(l => l.Contains("info:", StringComparison.Ordinal)), Is.True);
         Assert.That(provenance.Log, Does.Not.Contain(Secret));
         Assert.That(provenance.Log, Does.Not.Contain("fail:"));
