@@ -20,4 +20,16 @@ public sealed class RabbitMqOptions
 
     /// <summary>Messages a consumer endpoint holds unacknowledged at once.</summary>
     public int PrefetchCount { get; set; } = 32;
+
+    /// <summary>
+    /// Consumer queues are quorum queues (replicated, delivery-counting). False declares classic
+    /// queues, for comparing the two only: a broker keeps a queue's type until the queue is deleted.
+    /// </summary>
+    public bool QuorumQueues { get; set; } = true;
+
+    /// <summary>
+    /// Deliveries of one message (each consumer crash or lost channel counts one) before the broker
+    /// dead-letters it to the queue's <c>_error</c> queue.
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 10;
 }

@@ -50,6 +50,7 @@ public static class TraceabilityService
         builder.Services.AddTraceabilityDatabase(builder.Configuration, schema);
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.AddOptions<RabbitMqOptions>().Bind(builder.Configuration.GetSection("RabbitMq"));
+        builder.Services.AddSingleton<BusTopology>();
         AddTracing(builder, schema);
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
@@ -64,9 +65,14 @@ public static class TraceabilityService
             // No calls home: the platform talks only to its own broker and database.
             bus.DisableUsageTelemetry();
             configureBus?.Invoke(bus);
+            // Every consumer queue of every service gets the platform's queue settings (quorum, delivery limit).
+            bus.AddConfigureEndpointsCallback((context, queueName, endpoint) =>
+                BusTopology.ConfigureConsumerQueue(endpoint, queueName, context.GetRequiredService<IOptions<RabbitMqOptions>>().Value));
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var options = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                // The `topology` command declares exchanges, queues and bindings, then stops without consuming.
+                rabbit.DeployTopologyOnly = context.GetRequiredService<BusTopology>().DeployOnly;
                 rabbit.Host(options.Host, (ushort)options.Port, options.VirtualHost, $"traceability-{schema}", host =>
                 {
                     host.Username(options.Username);
@@ -76,6 +82,7 @@ public static class TraceabilityService
                     host.RequestedConnectionTimeout(TimeSpan.FromSeconds(5));
                 });
                 rabbit.PrefetchCount = options.PrefetchCount;
+                BusTopology.ConfigureErrorQueues(rabbit, options);
                 rabbit.ConfigureEndpoints(context);
             });
         });
@@ -131,9 +138,26 @@ public static class TraceabilityService
         return app;
     }
 
-    /// <summary>Applies the schema migrations (waiting for the database if it is still starting), then runs.</summary>
+    /// <summary>
+    /// Applies the schema migrations (waiting for the database if it is still starting), then runs.
+    /// Started as <c>dotnet Traceability.&lt;Service&gt;.dll topology</c>, it instead declares the service's
+    /// bus topology (its exchanges, consumer queues and bindings) and exits: the deploy step that runs
+    /// for every service before any service starts.
+    /// </summary>
     public static async Task RunWithMigrationsAsync(this WebApplication app, Assembly serviceAssembly)
     {
+        // Read from the process's own command line so that every service answers `topology` without
+        // passing its arguments here: a new service gets the command by calling this method.
+        if (BusTopology.IsRequested(Environment.GetCommandLineArgs()))
+        {
+            var deployed = await app.Services.GetRequiredService<BusTopology>().DeployAsync(app.Services);
+            await app.DisposeAsync();
+            if (!deployed)
+            {
+                Environment.Exit(1);
+            }
+            return;
+        }
         await app.MigrateAsync(serviceAssembly);
         await app.RunAsync();
     }
