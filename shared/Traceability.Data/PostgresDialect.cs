@@ -84,9 +84,9 @@ public sealed class PostgresDialect : SqlDialect
 
     /// <inheritdoc />
     public override string ClaimOutboxBatch(string schema) => $"""
-        SELECT sequence AS Sequence, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent
+        SELECT sequence AS Sequence, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent, attempts AS Attempts
         FROM {Identifier(schema)}.outbox_message
-        WHERE sent_at IS NULL AND failed_at IS NULL
+        WHERE sent_at IS NULL AND failed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= @Now)
         ORDER BY sequence
         LIMIT @BatchSize
         FOR UPDATE SKIP LOCKED

@@ -69,9 +69,9 @@ public sealed partial class SqlServerDialect : SqlDialect
 
     /// <inheritdoc />
     public override string ClaimOutboxBatch(string schema) => $"""
-        SELECT TOP (@BatchSize) sequence AS Sequence, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent
+        SELECT TOP (@BatchSize) sequence AS Sequence, message_id AS MessageId, message_type AS MessageType, body AS Body, trace_parent AS TraceParent, attempts AS Attempts
         FROM {Identifier(schema)}.outbox_message WITH (UPDLOCK, READPAST, ROWLOCK)
-        WHERE sent_at IS NULL AND failed_at IS NULL
+        WHERE sent_at IS NULL AND failed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= @Now)
         ORDER BY sequence
         """;
 

@@ -45,4 +45,15 @@ public class When_the_outbox_relay_reads_a_row
         Assert.That(OutboxRelay.TryRead(row, out _, out _, out var error), Is.False);
         Assert.That(error, Is.Not.Empty);
     }
+
+    [Test]
+    public void Should_wait_longer_after_each_return_of_an_unroutable_row_up_to_the_limit()
+    {
+        var max = TimeSpan.FromMinutes(5);
+        var waits = Enumerable.Range(1, 12).Select(attempt => OutboxRelay.UnroutableDelay(attempt, max)).ToList();
+        Assert.That(waits.Take(4), Is.EqualTo(new[] { 1, 2, 4, 8 }.Select(s => TimeSpan.FromSeconds(s))));
+        Assert.That(waits, Is.Ordered);
+        Assert.That(waits[^1], Is.EqualTo(max));
+        Assert.That(OutboxRelay.UnroutableDelay(int.MaxValue, max), Is.EqualTo(max));
+    }
 }

@@ -19,6 +19,11 @@ internal static class MessagingSql
     public static string MarkOutboxFailed(string schema) =>
         $"UPDATE {schema}.outbox_message SET failed_at = @FailedAt, last_error = @LastError WHERE sequence = @Sequence";
 
+    public static string MarkOutboxReturned(SqlDialect dialect, string schema) => $"""
+        UPDATE {schema}.outbox_message SET attempts = attempts + 1, next_attempt_at = @NextAttemptAt, last_error = @LastError
+        WHERE {dialect.IsAnyOf("sequence", "Sequences")}
+        """;
+
     public static string DeleteSentOutbox(string schema) =>
         $"DELETE FROM {schema}.outbox_message WHERE sent_at < @Before";
 

@@ -12,6 +12,12 @@ public sealed class OutboxOptions
     /// <summary>How long a batch may wait for the broker's confirms before it is retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Longest wait between attempts of a row the broker returned (no queue bound for it yet): the
+    /// wait doubles from 1 s up to this.
+    /// </summary>
+    public TimeSpan UnroutableRetryMax { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long delivered outbox rows are kept (for diagnosis) before deletion.</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromDays(1);
 

@@ -11,7 +11,9 @@ namespace Traceability.Data.Messaging;
 /// <summary>
 /// Publishes committed outbox rows through MassTransit with publisher confirms and marks them
 /// sent in the same transaction that claimed them. A crash between publish and mark re-publishes
-/// the row with the same message id, which consumers' inboxes absorb.
+/// the row with the same message id, which consumers' inboxes absorb. Rows are published with the
+/// mandatory flag: a message no queue is bound for comes back from the broker, and its row stays
+/// unsent and is tried again later (backing off) instead of being published into the void.
 /// </summary>
 public sealed partial class OutboxRelay(
     Database database,
@@ -25,6 +27,7 @@ public sealed partial class OutboxRelay(
     private readonly OutboxOptions _options = options.Value;
     private readonly string _markSent = MessagingSql.MarkOutboxSent(database.Dialect, database.Schema);
     private readonly string _markFailed = MessagingSql.MarkOutboxFailed(database.Schema);
+    private readonly string _markReturned = MessagingSql.MarkOutboxReturned(database.Dialect, database.Schema);
     private readonly string _claim = MessagingSql.ClaimOutboxBatch(database.Dialect, database.Schema);
     private DateTime _nextCleanup = DateTime.UtcNow;
 
@@ -72,7 +75,7 @@ public sealed partial class OutboxRelay(
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var rows = (await connection.QueryAsync<OutboxRow>(
-            new CommandDefinition(_claim, new { _options.BatchSize }, transaction, cancellationToken: cancellationToken))).AsList();
+            new CommandDefinition(_claim, new { _options.BatchSize, Now = DateTime.UtcNow }, transaction, cancellationToken: cancellationToken))).AsList();
         if (rows.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
@@ -81,8 +84,8 @@ public sealed partial class OutboxRelay(
 
         using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         publishTimeout.CancelAfter(_options.PublishTimeout);
-        var sent = new List<long>(rows.Count);
-        var publishes = new List<Task>(rows.Count);
+        var published = new List<OutboxRow>(rows.Count);
+        var publishes = new List<Task<bool>>(rows.Count);
         foreach (var row in rows)
         {
             if (!TryRead(row, out var message, out var type, out var error))
@@ -95,24 +98,58 @@ public sealed partial class OutboxRelay(
             }
             // Started in claim order on one bus: the channel keeps that order; the confirms are awaited together.
             publishes.Add(PublishAsync(row, message, type, publishTimeout.Token));
-            sent.Add(row.Sequence);
+            published.Add(row);
         }
-        await Task.WhenAll(publishes);
+        var routed = await Task.WhenAll(publishes);
+        var sent = published.Where((_, i) => routed[i]).Select(row => row.Sequence).ToList();
+        var returned = published.Where((_, i) => !routed[i]).ToList();
         if (sent.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(_markSent,
                 new { SentAt = DateTime.UtcNow, Sequences = sent }, transaction, cancellationToken: cancellationToken));
         }
+        if (returned.Count > 0)
+        {
+            // Unroutable rows wait (doubling per attempt, up to UnroutableRetryMax) so that they neither
+            // spin nor fill every batch ahead of the routable rows behind them.
+            var attempts = returned.Max(row => row.Attempts) + 1;
+            var delay = UnroutableDelay(attempts, _options.UnroutableRetryMax);
+            await connection.ExecuteAsync(new CommandDefinition(_markReturned,
+                new
+                {
+                    NextAttemptAt = DateTime.UtcNow + delay,
+                    LastError = "Returned by the broker: no queue is bound for this message (has the topology step run?).",
+                    Sequences = returned.Select(row => row.Sequence).ToList(),
+                }, transaction, cancellationToken: cancellationToken));
+            LogReturned(returned.Count, string.Join(", ", returned.Select(row => row.MessageType).Distinct()), attempts, delay.TotalSeconds);
+        }
         await transaction.CommitAsync(cancellationToken);
         return rows.Count;
     }
 
-    private Task PublishAsync(OutboxRow row, object message, Type type, CancellationToken cancellationToken)
+    /// <summary>How long an unroutable row waits before its next attempt: 1 s, doubling, at most <paramref name="max"/>.</summary>
+    internal static TimeSpan UnroutableDelay(int attempts, TimeSpan max) =>
+        TimeSpan.FromSeconds(Math.Min(max.TotalSeconds, Math.Pow(2, Math.Min(attempts - 1, 30))));
+
+    /// <summary>Publishes one row with the mandatory flag; false when the broker returned it as unroutable.</summary>
+    private async Task<bool> PublishAsync(OutboxRow row, object message, Type type, CancellationToken cancellationToken)
     {
         using var activity = row.TraceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)
             ? Activities.StartActivity("outbox relay", ActivityKind.Producer, context)
             : null;
-        return bus.Publish(message, type, publish => publish.MessageId = row.MessageId, cancellationToken);
+        try
+        {
+            await bus.Publish(message, type, publish =>
+            {
+                publish.MessageId = row.MessageId;
+                publish.Mandatory = true;
+            }, cancellationToken);
+            return true;
+        }
+        catch (MessageReturnedException)
+        {
+            return false;
+        }
     }
 
     internal static bool TryRead(OutboxRow row, out object message, out Type type, out string error)
@@ -155,13 +192,16 @@ public sealed partial class OutboxRelay(
         }
     }
 
-    internal sealed record OutboxRow(long Sequence, Guid MessageId, string MessageType, string Body, string? TraceParent);
+    internal sealed record OutboxRow(long Sequence, Guid MessageId, string MessageType, string Body, string? TraceParent, int Attempts = 0);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox relay failed ({Failures} in a row); retrying in {DelayMs:F0} ms")]
     private partial void LogRelayFailed(Exception exception, int failures, double delayMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Outbox row {Sequence} of type {MessageType} cannot be published and is set aside: {Error}")]
     private partial void LogUnreadable(long sequence, string messageType, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} outbox rows ({MessageTypes}) were returned by the broker: no queue is bound for them; kept, attempt {Attempts}, next in {DelaySeconds:F0} s")]
+    private partial void LogReturned(int count, string messageTypes, int attempts, double delaySeconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Outbox} delivered outbox rows and {Inbox} old inbox rows")]
     private partial void LogCleanedUp(int outbox, int inbox);
