@@ -132,6 +132,23 @@ internal sealed class TestVirtualHost(string name) : IAsyncDisposable
 {
     public string Name { get; } = name;
 
+    /// <summary>A queue as the management API describes it; null while it does not exist.</summary>
+    public async Task<System.Text.Json.JsonElement?> QueueAsync(string queue)
+    {
+        using var http = Infrastructure.Management();
+        using var response = await http.GetAsync($"api/queues/{Name}/{Uri.EscapeDataString(queue)}");
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+        response.EnsureSuccessStatusCode();
+        return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
+    }
+
+    /// <summary>Messages in a queue (ready and unacknowledged); 0 while it does not exist or its statistics are not in yet.</summary>
+    public async Task<long> MessagesAsync(string queue) =>
+        await QueueAsync(queue) is { } info && info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
+
     public async ValueTask DisposeAsync()
     {
         using var http = Infrastructure.Management();

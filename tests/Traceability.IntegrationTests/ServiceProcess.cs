@@ -36,6 +36,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public static async Task<ServiceProcess> StartAsync(string service, TestDatabase database, TestVirtualHost virtualHost, IDictionary<string, string>? settings = null)
     {
+        var process = Create(service, database, virtualHost, settings);
+        await process.StartAsync();
+        return process;
+    }
+
+    /// <summary>The service, configured for the test's database and virtual host, not yet started.</summary>
+    public static ServiceProcess Create(string service, TestDatabase database, TestVirtualHost virtualHost, IDictionary<string, string>? settings = null)
+    {
         var configuration = typeof(ServiceProcess).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
             .OfType<System.Reflection.AssemblyConfigurationAttribute>().FirstOrDefault()?.Configuration ?? "Debug";
         var dll = Path.Combine(Infrastructure.RepositoryRoot, "services", service, "bin", configuration, "net10.0", $"Traceability.{service}.dll");
@@ -60,9 +68,17 @@ internal sealed class ServiceProcess : IAsyncDisposable
         {
             environment[key] = value;
         }
-        var process = new ServiceProcess(service, dll, FreePort(), environment);
-        await process.StartAsync();
-        return process;
+        return new ServiceProcess(service, dll, FreePort(), environment);
+    }
+
+    /// <summary>
+    /// The deploy step (<c>dotnet Traceability.&lt;Service&gt;.dll topology</c>), as up.sh runs it for every
+    /// service before any starts: declares the service's exchanges, consumer queues and bindings.
+    /// </summary>
+    public async Task DeployTopologyAsync()
+    {
+        var (exitCode, output, error) = await RunCommandAsync("topology");
+        Assert.That(exitCode, Is.Zero, $"{Service} topology failed:\n{output}\n{error}");
     }
 
     /// <summary>Starts (or restarts) the process and waits until /health/ready answers 200.</summary>

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>
+/// No event is published into the void: the topology step binds every consumer queue before any
+/// service runs, and the outbox publishes with the mandatory flag, so a message nobody is bound
+/// for stays in the outbox until its queue exists.
+/// </summary>
+[TestFixture]
+[Category("EndToEnd")]
+public class When_shipments_are_accepted_before_Risk_has_ever_run
+{
+    private const string RiskQueue = "risk-shipment-recorded";
+
+    [Test]
+    public async Task Should_evaluate_every_one_of_them_when_Risk_first_starts()
+    {
+        await using var platform = await Platform.StartAsync(withRisk: false);
+        var acme = await ProvenanceAdmin.OnboardAsync(platform.Provenance, "acme");
+        var accepted = new Dictionary<Guid, bool>();
+        for (var i = 0; i < 12; i++)
+        {
+            var listed = i % 3 == 0;
+            using var response = await platform.Provenance.Http.SendAsync(
+                When_an_exporter_records_shipments.Post(acme, When_an_exporter_records_shipments.Shipment(listed ? "Cocoa" : "Coffee", listed ? "CI" : "DE")));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+            accepted[(await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid()] = listed;
+        }
+
+        // Relayed and confirmed while no Risk process exists: the topology step's queue holds them.
+        await Probe.UntilAsync(async () => await Unsent(platform) == 0, TimeSpan.FromSeconds(60), "Provenance's outbox is drained");
+        await Probe.UntilAsync(async () => await platform.VirtualHost.MessagesAsync(RiskQueue) == accepted.Count, TimeSpan.FromSeconds(60),
+            $"Risk's queue holds the {accepted.Count} shipments");
+        Assert.That(await platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE attempts > 0"), Is.Zero,
+            "no row was ever returned as unroutable");
+        Assert.That(await platform.Database.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM information_schema.schemata WHERE schema_name = 'risk')"), Is.False,
+            "Risk has never run (its migrations have not created its schema)");
+
+        await platform.StartRiskAsync();
+
+        await Probe.UntilAsync(async () => await platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation") >= accepted.Count,
+            TimeSpan.FromSeconds(60), "Risk evaluates the backlog");
+        await using var connection = platform.Database.Open();
+        var evaluated = (await connection.QueryAsync<Guid>("SELECT shipment_id FROM risk.shipment_evaluation")).ToList();
+        var flagged = (await connection.QueryAsync<string>("SELECT subject_id FROM risk.flag WHERE rule_id = 'dol-goods-list'")).Select(Guid.Parse);
+        Assert.That(evaluated, Is.EquivalentTo(accepted.Keys), "every accepted shipment, once");
+        Assert.That(flagged, Is.EquivalentTo(accepted.Where(a => a.Value).Select(a => a.Key)));
+    }
+
+    private static Task<long> Unsent(Platform platform) =>
+        platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL");
+}
+
+[TestFixture]
+[Category("Integration")]
+public class When_no_consumer_queue_is_bound_yet
+{
+    private const string RiskQueue = "risk-shipment-recorded";
+
+    [Test]
+    public async Task Should_keep_the_rows_in_the_outbox_and_relay_them_once_the_topology_exists()
+    {
+        await using var platform = await Platform.StartAsync(withRisk: false, deployTopology: false,
+            provenanceSettings: new Dictionary<string, string> { ["Outbox__UnroutableRetryMax"] = "00:00:02" });
+        var acme = await ProvenanceAdmin.OnboardAsync(platform.Provenance, "acme");
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await platform.Provenance.Http.SendAsync(
+                When_an_exporter_records_shipments.Post(acme, When_an_exporter_records_shipments.Shipment("Cocoa", "CI")));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        }
+
+        // Each row is published, returned by the broker (mandatory, nothing bound) and kept.
+        await Probe.UntilAsync(async () => await platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL AND attempts >= 2") == 5,
+            TimeSpan.FromSeconds(60), "every row has been returned at least twice");
+        Assert.That(await platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NOT NULL OR failed_at IS NOT NULL"), Is.Zero,
+            "a returned row is neither marked sent nor set aside");
+        Assert.That(await platform.Database.ScalarAsync<string>("SELECT min(last_error) FROM provenance.outbox_message"), Does.Contain("Returned by the broker"));
+        Assert.That(await platform.VirtualHost.QueueAsync(RiskQueue), Is.Null, "no queue exists to hold them");
+
+        await platform.DeployTopologyAsync("Risk");
+
+        await Probe.UntilAsync(async () => await platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0,
+            TimeSpan.FromSeconds(60), "the outbox relays the kept rows");
+        await Probe.UntilAsync(async () => await platform.VirtualHost.MessagesAsync(RiskQueue) == 5, TimeSpan.FromSeconds(60), "Risk's queue holds all five");
+    }
+}
+
+[TestFixture]
+[Category("Integration")]
+public class When_a_message_keeps_coming_back_to_its_queue
+{
+    private const string RiskQueue = "risk-shipment-recorded";
+
+    [Test]
+    public async Task Should_dead_letter_it_to_the_error_queue_after_the_delivery_limit()
+    {
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using var risk = ServiceProcess.Create("Risk", database, virtualHost, new Dictionary<string, string> { ["RabbitMq__DeliveryLimit"] = "3" });
+        await risk.DeployTopologyAsync();
+
+        var queue = (await virtualHost.QueueAsync(RiskQueue))!.Value;
+        var arguments = queue.GetProperty("arguments");
+        Assert.Multiple(() =>
+        {
+            Assert.That(queue.GetProperty("type").GetString(), Is.EqualTo("quorum"));
+            Assert.That(queue.GetProperty("durable").GetBoolean(), Is.True);
+            Assert.That(arguments.GetProperty("x-delivery-limit").GetInt32(), Is.EqualTo(3));
+            Assert.That(arguments.GetProperty("x-dead-letter-exchange").GetString(), Is.EqualTo($"{RiskQueue}_error"));
+        });
+
+        // A consumer that takes the message and dies without acknowledging it, four times over: the
+        // management API's get with reject_requeue_true returns it to the queue as a lost channel does.
+        using var http = Infrastructure.Management();
+        var exchange = Uri.EscapeDataString("Traceability.Contracts.Provenance:ShipmentRecorded");
+        using (var published = await http.PostAsync($"api/exchanges/{virtualHost.Name}/{exchange}/publish",
+            Json("""{"properties":{"delivery_mode":2},"routing_key":"","payload":"{}","payload_encoding":"string"}""")))
+        {
+            published.EnsureSuccessStatusCode();
+            Assert.That((await published.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("routed").GetBoolean(), Is.True);
+        }
+        var deliveries = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            using var got = await http.PostAsync($"api/queues/{virtualHost.Name}/{RiskQueue}/get",
+                Json("""{"count":1,"ackmode":"reject_requeue_true","encoding":"auto"}"""));
+            got.EnsureSuccessStatusCode();
+            if ((await got.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength() == 0)
+            {
+                break;
+            }
+            deliveries++;
+        }
+
+        Assert.That(deliveries, Is.EqualTo(4), "delivered once and redelivered up to the limit of 3, then gone from the queue");
+        await Probe.UntilAsync(async () => await virtualHost.MessagesAsync($"{RiskQueue}_error") == 1, TimeSpan.FromSeconds(30),
+            "the message is in the error queue");
+        var error = (await virtualHost.QueueAsync($"{RiskQueue}_error"))!.Value;
+        Assert.That(error.GetProperty("type").GetString(), Is.EqualTo("quorum"), "replicated too");
+        Assert.That(error.GetProperty("arguments").TryGetProperty("x-dead-letter-exchange", out _), Is.False, "and not dead-lettering into itself");
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
