@@ -41,8 +41,12 @@ install_packages() {
   [ -x "$PG_BIN/postgres" ] || missing+=(postgresql-15)
   [ -x "$RABBIT_BIN/rabbitmq-server" ] || missing+=(rabbitmq-server)
   command -v pgbench >/dev/null 2>&1 || [ -x "$PG_BIN/pgbench" ] || missing+=(postgresql-contrib)
-  [ ${#missing[@]} -eq 0 ] && return 0
-  log "installing ${missing[*]} with apt"
+  # The deployment tests render infra/k8s (kubectl kustomize) and check docker-compose.yml (docker-compose config).
+  local tools=()
+  command -v kubectl >/dev/null 2>&1 || tools+=(kubernetes-client)
+  command -v docker-compose >/dev/null 2>&1 || tools+=(docker-compose)
+  [ ${#missing[@]} -eq 0 ] && [ ${#tools[@]} -eq 0 ] && return 0
+  [ ${#missing[@]} -gt 0 ] && log "installing ${missing[*]} with apt"
   # The packages' own services must not start: this project runs its own instances.
   local policy=/usr/sbin/policy-rc.d placed=0
   if [ ! -e "$policy" ]; then
@@ -51,7 +55,14 @@ install_packages() {
     placed=1
   fi
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  # Without recommends: docker-compose would bring a Docker engine, which `docker-compose config` does not need.
+  if [ ${#tools[@]} -gt 0 ]; then
+    log "installing ${tools[*]} with apt"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${tools[@]}" >/dev/null
+  fi
   [ "$placed" -eq 1 ] && as_root rm -f "$policy"
   return 0
 }

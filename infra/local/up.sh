@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Brings the whole platform up on this machine: the project-local PostgreSQL and RabbitMQ
-# (installed when missing), then every service (each applies its migrations at start-up),
-# printing each base URL. Ctrl-C stops everything this script started.
+# (installed when missing), the bus topology of every service (the deploy step), then every
+# service (each applies its migrations at start-up), printing each base URL. Ctrl-C stops everything this script started.
 # Ports: PROVENANCE_PORT (5101), AUDITS_PORT (5102), GRIEVANCES_PORT (5103), RISK_PORT (5104).
 set -euo pipefail
 
@@ -45,8 +45,19 @@ ready() {
   ) 2>/dev/null
 }
 
-# Consumers first, so their queues are bound before Provenance publishes.
+# A new service joins the platform with one entry here (name:port).
 services=("Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_PORT:-5102}" "Grievances:${GRIEVANCES_PORT:-5103}" "Provenance:${PROVENANCE_PORT:-5101}")
+
+# The topology step: every service declares its exchanges, consumer queues and bindings before
+# any service starts, so no event is published before the queue that must hold it exists.
+for entry in "${services[@]}"; do
+  name="${entry%%:*}"
+  if ! dotnet "services/$name/bin/$CONFIGURATION/net10.0/Traceability.$name.dll" topology >"$LOGS/$name-topology.log" 2>&1; then
+    echo "[up] the topology step of $name failed; see $LOGS/$name-topology.log" >&2; exit 1
+  fi
+done
+echo "[up] topology deployed for ${#services[@]} services"
+
 for entry in "${services[@]}"; do
   name="${entry%%:*}" port="${entry##*:}"
   dotnet "services/$name/bin/$CONFIGURATION/net10.0/Traceability.$name.dll" --urls "http://127.0.0.1:$port" >"$LOGS/$name.log" 2>&1 &
