@@ -84,8 +84,7 @@ public sealed partial class OutboxRelay(
 
         using var publishTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         publishTimeout.CancelAfter(_options.PublishTimeout);
-        var published = new List<OutboxRow>(rows.Count);
-        var publishes = new List<Task<bool>>(rows.Count);
+        var readable = new List<(OutboxRow Row, object Message, Type Type)>(rows.Count);
         foreach (var row in rows)
         {
             if (!TryRead(row, out var message, out var type, out var error))
@@ -96,13 +95,24 @@ public sealed partial class OutboxRelay(
                     new { FailedAt = DateTime.UtcNow, LastError = error, row.Sequence }, transaction, cancellationToken: cancellationToken));
                 continue;
             }
-            // Started in claim order on one bus: the channel keeps that order; the confirms are awaited together.
-            publishes.Add(PublishAsync(row, message, type, publishTimeout.Token));
-            published.Add(row);
+            readable.Add((row, message, type));
         }
-        var routed = await Task.WhenAll(publishes);
-        var sent = published.Where((_, i) => routed[i]).Select(row => row.Sequence).ToList();
-        var returned = published.Where((_, i) => !routed[i]).ToList();
+
+        // A type returned before is probed with one of its rows first: while it is still unroutable,
+        // its other rows wait again unpublished (no broker round trip, no fault logged per message).
+        var probes = readable.Where(r => r.Row.Attempts > 0).GroupBy(r => r.Type).Select(g => g.First()).ToList();
+        var probed = await Task.WhenAll(probes.Select(p => PublishAsync(p.Row, p.Message, p.Type, publishTimeout.Token)));
+        var unroutable = probes.Where((_, i) => !probed[i]).Select(p => p.Type).ToHashSet();
+        var sent = probes.Where((_, i) => probed[i]).Select(p => p.Row.Sequence).ToList();
+        var returned = probes.Where((_, i) => !probed[i]).Select(p => p.Row).ToList();
+
+        var publishing = readable.Where(r => !probes.Contains(r)).ToList();
+        returned.AddRange(publishing.Where(r => unroutable.Contains(r.Type)).Select(r => r.Row));
+        publishing.RemoveAll(r => unroutable.Contains(r.Type));
+        // Started in claim order on one bus: the channel keeps that order; the confirms are awaited together.
+        var routed = await Task.WhenAll(publishing.Select(r => PublishAsync(r.Row, r.Message, r.Type, publishTimeout.Token)));
+        sent.AddRange(publishing.Where((_, i) => routed[i]).Select(r => r.Row.Sequence));
+        returned.AddRange(publishing.Where((_, i) => !routed[i]).Select(r => r.Row));
         if (sent.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(_markSent,
