@@ -145,10 +145,6 @@ internal sealed class TestVirtualHost(string name) : IAsyncDisposable
         return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
     }
 
-    /// <summary>Messages in a queue (ready and unacknowledged); 0 while it does not exist or its statistics are not in yet.</summary>
-    public async Task<long> MessagesAsync(string queue) =>
-        await QueueAsync(queue) is { } info && info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : 0;
-
     public async ValueTask DisposeAsync()
     {
         using var http = Infrastructure.Management();

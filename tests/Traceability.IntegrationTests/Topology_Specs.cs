@@ -34,7 +34,7 @@ public class When_shipments_are_accepted_before_Risk_has_ever_run
 
         // Relayed and confirmed while no Risk process exists: the topology step's queue holds them.
         await Probe.UntilAsync(async () => await Unsent(platform) == 0, TimeSpan.FromSeconds(60), "Provenance's outbox is drained");
-        await Probe.UntilAsync(async () => await platform.VirtualHost.MessagesAsync(RiskQueue) == accepted.Count, TimeSpan.FromSeconds(60),
+        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(platform.VirtualHost, RiskQueue) == accepted.Count, TimeSpan.FromSeconds(60),
             $"Risk's queue holds the {accepted.Count} shipments");
         Assert.That(await platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE attempts > 0"), Is.Zero,
             "no row was ever returned as unroutable");
@@ -88,7 +88,7 @@ public class When_no_consumer_queue_is_bound_yet
 
         await Probe.UntilAsync(async () => await platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0,
             TimeSpan.FromSeconds(60), "the outbox relays the kept rows");
-        await Probe.UntilAsync(async () => await platform.VirtualHost.MessagesAsync(RiskQueue) == 5, TimeSpan.FromSeconds(60), "Risk's queue holds all five");
+        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(platform.VirtualHost, RiskQueue) == 5, TimeSpan.FromSeconds(60), "Risk's queue holds all five");
     }
 }
 
@@ -140,7 +140,7 @@ public class When_a_message_keeps_coming_back_to_its_queue
         }
 
         Assert.That(deliveries, Is.EqualTo(4), "delivered once and redelivered up to the limit of 3, then gone from the queue");
-        await Probe.UntilAsync(async () => await virtualHost.MessagesAsync($"{RiskQueue}_error") == 1, TimeSpan.FromSeconds(30),
+        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(virtualHost, $"{RiskQueue}_error") == 1, TimeSpan.FromSeconds(30),
             "the message is in the error queue");
         var error = (await virtualHost.QueueAsync($"{RiskQueue}_error"))!.Value;
         Assert.That(error.GetProperty("type").GetString(), Is.EqualTo("quorum"), "replicated too");
