@@ -9,6 +9,12 @@ public sealed class OutboxOptions
     /// <summary>Fallback poll when no commit signal arrives (another instance, a restart).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the relay waits after a commit wakes it before it claims: rows committed meanwhile go in
+    /// the same batch. A few milliseconds of delivery latency for far fewer claims at high rates.
+    /// </summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>How long a batch may wait for the broker's confirms before it is retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

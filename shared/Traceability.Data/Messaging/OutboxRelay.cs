@@ -46,7 +46,11 @@ public sealed partial class OutboxRelay(
                     continue;
                 }
                 await CleanUpWhenDueAsync(stoppingToken);
-                await signal.WaitAsync(_options.PollInterval, stoppingToken);
+                if (await signal.WaitAsync(_options.PollInterval, stoppingToken) && _options.Linger > TimeSpan.Zero)
+                {
+                    // Commits come in bursts: a moment's wait lets one claim, one publish round and one mark carry many rows.
+                    await Task.Delay(_options.Linger, stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
