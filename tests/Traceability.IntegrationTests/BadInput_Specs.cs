@@ -225,6 +225,12 @@ public class When_a_client_sends_bad_input
 
     private static async Task<ServiceUnderTest> StartProvenanceAsync(TestDatabase database, TestVirtualHost virtualHost)
     {
+        // Risk's queues first, as up.sh's topology step binds them: otherwise every event Provenance
+        // publishes comes back from the broker (mandatory) and MassTransit logs it as a failure.
+        await using (var risk = ServiceProcess.Create("Risk", database, virtualHost))
+        {
+            await risk.DeployTopologyAsync();
+        }
         // The harness sends a few thousand requests with one key: the rate limit is not what is tested here.
         var process = await ServiceProcess.StartAsync("Provenance", database, virtualHost, new Dictionary<string, string>
         {
