@@ -66,7 +66,7 @@ public class When_a_client_sends_bad_input
                 ORDER BY 1
                 """)).ToList();
         }
-        var requests = operations.SelectMany(o => BadRequests.For(o, target.PathValues, limits)).ToList();
+        var requests = operations.SelectMany(o => BadRequests.For(o, target.PathValues, limits, target.BearerFor(o.Path) is not null)).ToList();
         var failures = new ConcurrentQueue<string>();
         var statuses = new ConcurrentDictionary<int, int>();
 
@@ -119,7 +119,14 @@ public class When_a_client_sends_bad_input
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, ServiceUnderTest target, BadRequest request)
     {
         var message = new HttpRequestMessage(new HttpMethod(request.Method ?? request.Operation.Method), new Uri(request.Target.TrimStart('/'), UriKind.Relative));
-        if (target.BearerFor(request.Operation.Path) is { } bearer)
+        if (request.Authorization is { } authorization)
+        {
+            if (authorization.Length > 0)
+            {
+                message.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+        }
+        else if (target.BearerFor(request.Operation.Path) is { } bearer)
         {
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Traceability.Data;
+using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
 
 namespace Traceability.Provenance.Idempotency;
@@ -15,6 +16,13 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
 {
     public const string Header = "Idempotency-Key";
 
+    public const int MaxKeyLength = 200;
+
+    /// <summary>The Idempotency-Key header as the OpenAPI document describes it.</summary>
+    public static readonly RequestHeader Documented = new(Header,
+        "Retry safely: the same key with the same request gets the first answer again; with another request, 422. 1 to 200 printable ASCII characters.",
+        MaxKeyLength);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -25,10 +33,9 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         {
             return await next(context);
         }
-        if (key.Length > 200 || key.Any(c => c is < ' ' or > '~'))
+        if (key.Length > MaxKeyLength || key.Any(c => c is < ' ' or > '~'))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Idempotency-Key is not valid.",
-                detail: "An Idempotency-Key is 1 to 200 printable ASCII characters, e.g. a UUID.");
+            return new ValidationErrors().Add(Header, "An Idempotency-Key is 1 to 200 printable ASCII characters, e.g. a UUID.").ToProblem();
         }
         var exporter = Exporter.From(http);
         var requestHash = await RequestHashAsync(http.Request);
@@ -87,9 +94,15 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         }
         if (stored.RequestHash != requestHash)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity,
-                title: "This Idempotency-Key was used with a different request.",
-                detail: "Reuse a key only to retry the very same request; use a new key for a new one.");
+            return TypedResults.Problem(new HttpValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [Header] = ["This key was used with a different request."],
+            })
+            {
+                Status = StatusCodes.Status422UnprocessableEntity,
+                Title = "This Idempotency-Key was used with a different request.",
+                Detail = "Reuse a key only to retry the very same request; use a new key for a new one.",
+            });
         }
         http.Response.Headers["Idempotent-Replayed"] = "true";
         if (stored.Location is not null)
@@ -131,4 +144,12 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
     }
 
     private sealed class KeyTakenMeanwhile : Exception;
+}
+
+/// <summary>Endpoints that take an Idempotency-Key.</summary>
+internal static class IdempotentEndpoints
+{
+    /// <summary>Runs the endpoint behind <see cref="IdempotentRequest"/> and documents its header.</summary>
+    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint) =>
+        endpoint.AddEndpointFilter<IdempotentRequest>().WithRequestHeader(IdempotentRequest.Documented);
 }

@@ -12,7 +12,7 @@ namespace Traceability.IntegrationTests.BadInput;
 /// names the field.
 /// </summary>
 internal sealed record BadRequest(Operation Operation, string What, string? Field, bool MustRefuse, string Target, byte[]? Body, string? ContentType,
-    IReadOnlyDictionary<string, string>? Headers = null, string? Method = null)
+    IReadOnlyDictionary<string, string>? Headers = null, string? Method = null, string? Authorization = null)
 {
     public override string ToString() => $"{Method ?? Operation.Method} {Target} [{What}]";
 }
@@ -27,14 +27,26 @@ internal static partial class BadRequests
     private const string Hole = "@@hole@@";
 
     /// <summary>Every request for one operation. <paramref name="pathValues"/> fill path parameters so the route matches.</summary>
-    public static IEnumerable<BadRequest> For(Operation operation, IReadOnlyDictionary<string, string> pathValues, IReadOnlyList<int> columnLimits)
+    public static IEnumerable<BadRequest> For(Operation operation, IReadOnlyDictionary<string, string> pathValues, IReadOnlyList<int> columnLimits,
+        bool authenticated)
     {
         var path = FillPath(operation.Path, pathValues, null, null);
+        if (authenticated)
+        {
+            foreach (var request in CredentialRequests(operation, path))
+            {
+                yield return request;
+            }
+        }
         foreach (var request in PathParameterRequests(operation, pathValues))
         {
             yield return request;
         }
         foreach (var request in QueryRequests(operation, path))
+        {
+            yield return request;
+        }
+        foreach (var request in HeaderRequests(operation, path))
         {
             yield return request;
         }
@@ -60,6 +72,21 @@ internal static partial class BadRequests
     public static BadRequest Valid(Operation operation, IReadOnlyDictionary<string, string> pathValues) =>
         new(operation, "the documented example", null, false, FillPath(operation.Path, pathValues, null, null),
             Encoding.UTF8.GetBytes(operation.Example!.ToJsonString()), operation.MediaType);
+
+    // Auth tricks on an operation that needs a credential: with an otherwise valid request, each must be refused (401).
+    private static IEnumerable<BadRequest> CredentialRequests(Operation operation, string path)
+    {
+        var body = operation.TakesBody ? Encoding.UTF8.GetBytes(operation.Example?.ToJsonString() ?? "{}") : null;
+        foreach (var (what, authorization) in new[]
+        {
+            ("no credential", ""), ("Bearer without a token", "Bearer"), ("a 10,000-character token", "Bearer " + new string('a', 10_000)),
+            ("an unknown key", "Bearer trc_ABCDEFGHJKLM_" + new string('x', 32)), ("Basic credentials", "Basic dXNlcjpwYXNzd29yZA=="),
+            ("a key with a NUL", "Bearer trc_ABCDEFGHJKLM_%00" + new string('x', 29)),
+        })
+        {
+            yield return new BadRequest(operation, $"credential: {what}", null, true, path, body, operation.MediaType, Authorization: authorization);
+        }
+    }
 
     private static IEnumerable<BadRequest> PathParameterRequests(Operation operation, IReadOnlyDictionary<string, string> pathValues)
     {
@@ -114,6 +141,29 @@ internal static partial class BadRequests
         if (operation.Method == "GET")
         {
             yield return Query("an unknown parameter", "unexpectedParameter", false, "unexpectedParameter=1");
+        }
+    }
+
+    // Documented request headers: over their documented length or outside their documented values, refused naming the header.
+    private static IEnumerable<BadRequest> HeaderRequests(Operation operation, string path)
+    {
+        var body = operation.TakesBody ? Encoding.UTF8.GetBytes(operation.Example?.ToJsonString() ?? "{}") : null;
+        BadRequest Header(OperationParameter header, string what, bool mustRefuse, string value) =>
+            new(operation, $"header {header.Name}: {what}", header.Name, mustRefuse, path, body, operation.MediaType,
+                new Dictionary<string, string> { [header.Name] = value });
+        foreach (var header in operation.Parameters.Where(p => p.In == "header"))
+        {
+            if (header.MaxLength is { } max)
+            {
+                yield return Header(header, $"{max + 1} characters", true, new string('k', max + 1));
+                yield return Header(header, $"{max} characters", false, new string('k', max));
+            }
+            if (header.Values is { Count: > 0 })
+            {
+                yield return Header(header, "not one of its values", true, "unexpected-value");
+            }
+            yield return Header(header, "blank", false, "   ");
+            yield return Header(header, "5000 characters", false, new string('k', 5000));
         }
     }
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Traceability.IntegrationTests.BadInput;
 
 /// <summary>A parameter of an operation: where it goes, and its type as the OpenAPI document says.</summary>
-internal sealed record OperationParameter(string Name, string In, string Type, string? Format);
+internal sealed record OperationParameter(string Name, string In, string Type, string? Format, int? MaxLength = null, IReadOnlyList<string>? Values = null);
 
 /// <summary>One operation of a service as its OpenAPI document describes it.</summary>
 internal sealed record Operation(
@@ -65,7 +65,8 @@ internal static class OpenApiOperations
                         var types = Operation.Types(schema);
                         // "integer or string" (how ASP.NET documents numbers in a query) is an integer.
                         var type = types.FirstOrDefault(t => t != "string") ?? types.FirstOrDefault() ?? "string";
-                        return new OperationParameter(p["name"]!.GetValue<string>(), p["in"]!.GetValue<string>(), type, schema?["format"]?.GetValue<string>());
+                        return new OperationParameter(p["name"]!.GetValue<string>(), p["in"]!.GetValue<string>(), type, schema?["format"]?.GetValue<string>(),
+                            schema?["maxLength"]?.GetValue<int>(), (schema?["enum"] as JsonArray)?.Select(v => v!.ToString()).ToList());
                     })
                     .ToList();
                 string? mediaType = null;

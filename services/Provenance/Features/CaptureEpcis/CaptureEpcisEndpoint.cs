@@ -35,7 +35,9 @@ internal static class CaptureEpcisEndpoint
             http.Response.Headers.Allow = "OPTIONS, POST";
             return Results.NoContent();
         }).WithName("EpcisCaptureOptions");
-        epcis.MapPost("/capture", CaptureAsync).AddEndpointFilter<IdempotentRequest>().WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.")
+        epcis.MapPost("/capture", CaptureAsync).WithIdempotencyKey()
+            .WithRequestHeader(new RequestHeader(ErrorBehaviourHeader, "rollback (the default): any invalid event stores nothing; proceed: the valid events are stored.",
+                Values: ["rollback", "proceed"])).WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.")
             .Accepts<JsonElement>("application/ld+json", "application/json").WithRequestExample($$$"""
                 {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
                  "type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-02T10:00:00Z","epcisBody":{"eventList":[{{{ExampleEvent}}}]}}
@@ -64,7 +66,7 @@ internal static class CaptureEpcisEndpoint
         var behaviour = http.Request.Headers[ErrorBehaviourHeader].ToString() is { Length: > 0 } given ? given.ToLowerInvariant() : "rollback";
         if (behaviour is not ("rollback" or "proceed"))
         {
-            return Problem(StatusCodes.Status400BadRequest, $"{ErrorBehaviourHeader} is 'rollback' (the default) or 'proceed'.");
+            return Invalid([new EpcisError(null, ErrorBehaviourHeader, $"{ErrorBehaviourHeader} is 'rollback' (the default) or 'proceed'.")]);
         }
         var (document, failure) = await ReadJsonAsync(http, cancellationToken);
         if (failure is not null)

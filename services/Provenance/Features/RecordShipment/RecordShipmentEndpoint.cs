@@ -10,7 +10,7 @@ internal static class RecordShipmentEndpoint
     public static RouteGroupBuilder MapRecordShipment(this RouteGroupBuilder api)
     {
         api.MapPost("/shipments", RecordAsync)
-            .AddEndpointFilter<IdempotentRequest>()
+            .WithIdempotencyKey()
             .WithName("RecordShipment")
             .WithSummary("Records a shipment with its supply-chain tiers, certificates and documents; Risk evaluates it from the ShipmentRecorded event.")
             .Accepts<RecordShipmentRequest>("application/json")

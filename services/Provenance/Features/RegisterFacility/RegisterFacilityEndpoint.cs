@@ -17,7 +17,7 @@ internal static class RegisterFacilityEndpoint
 
     public static RouteGroupBuilder MapFacilities(this RouteGroupBuilder api)
     {
-        api.MapPost("/facilities", RegisterAsync).AddEndpointFilter<IdempotentRequest>().WithName("RegisterFacility")
+        api.MapPost("/facilities", RegisterAsync).WithIdempotencyKey().WithName("RegisterFacility")
             .WithSummary("Registers a facility (GLN and/or Open Supply Hub id).").WithRequestExample(Example);
         api.MapPut("/facilities/{id:guid}", UpdateAsync).WithName("UpdateFacility").WithSummary("Replaces a facility's details; its revision goes up by one.")
             .WithRequestExample(Example);

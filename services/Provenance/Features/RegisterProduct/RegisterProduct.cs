@@ -115,7 +115,7 @@ internal static class RegisterProductEndpoint
 {
     public static RouteGroupBuilder MapProducts(this RouteGroupBuilder api)
     {
-        api.MapPost("/products", RegisterAsync).AddEndpointFilter<IdempotentRequest>().WithName("RegisterProduct").WithSummary("Registers a product (GTIN, HS code).")
+        api.MapPost("/products", RegisterAsync).WithIdempotencyKey().WithName("RegisterProduct").WithSummary("Registers a product (GTIN, HS code).")
             .WithRequestExample("""{"gtin":"9506000134352","hsCode":"1801.00","commodity":"Cocoa beans","name":"Fermented cocoa, grade 1"}""");
         api.MapGet("/products/{id:guid}", async Task<Results<Ok<ProductResponse>, NotFound>> (Guid id, HttpContext http, Products products, CancellationToken ct) =>
             await products.FindAsync(Exporter.From(http).Id, id, ct) is { } product ? TypedResults.Ok(product) : TypedResults.NotFound()).WithName("GetProduct");
