@@ -35,7 +35,7 @@ public class When_requests_race_for_one_business_key : ExportersOnAPlatform
         {
             Assert.That(JsonDocument.Parse(text).RootElement.GetProperty("errors").TryGetProperty(field, out _), Is.True, text);
         }
-        Assert.That(_provenance.Log[logBefore..], Does.Not.Contain("fail:"), "a lost race is a client's conflict, not a server failure");
+        Assert.That(When_a_client_error_is_answered.HttpFailures(_provenance.Log[logBefore..]), Is.Empty, "a lost race is a client's conflict, not a server failure");
     }
 }
 
@@ -105,8 +105,13 @@ public class When_a_client_error_is_answered
         Assert.That(Lines(provenance.Log, "9506000134352"), Is.Empty, "nothing of a body is logged");
         Assert.That(Lines(provenance.Log, "Client error").All(l => l.Contains("info:", StringComparison.Ordinal)), Is.True);
         Assert.That(provenance.Log, Does.Not.Contain(Secret));
-        Assert.That(provenance.Log, Does.Not.Contain("fail:"));
+        Assert.That(HttpFailures(provenance.Log), Is.Empty);
     }
+
+    /// <summary>Lines the HTTP pipeline logged as failures (the bus logs its own, about delivery, not about clients).</summary>
+    internal static List<string> HttpFailures(string log) =>
+        log.Split('\n').Where(line => line.Contains("fail: Microsoft.AspNetCore", StringComparison.Ordinal)
+            || line.Contains("fail: Traceability.ClientErrors", StringComparison.Ordinal)).ToList();
 
     private static List<string> Lines(string log, string text) =>
         log.Split('\n').Where(l => l.Contains(text, StringComparison.Ordinal)).ToList();
