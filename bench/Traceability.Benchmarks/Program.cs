@@ -150,7 +150,7 @@ async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Fu
     {
         await profile.ResetStatementsAsync();
     }
-    var cpuBefore = profiling ? profile.Sample() : null;
+    var cpuBefore = profiling && !peer ? profile.Sample() : null;
     var clock = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
