@@ -109,8 +109,8 @@ public static class TraceabilityService
     }
 
     /// <summary>
-    /// The problem-details pipeline, the checks every request passes before routing (HEAD, content
-    /// coding, path and query text), routing itself, and the health and OpenAPI endpoints. Middleware a
+    /// The problem-details pipeline, the checks every request passes (HEAD, path and query text before
+    /// routing, content coding after it), routing itself, and the health and OpenAPI endpoints. Middleware a
     /// service adds after this (rate limiting) runs after routing.
     /// </summary>
     public static WebApplication UseTraceabilityDefaults(this WebApplication app)
@@ -127,11 +127,13 @@ public static class TraceabilityService
             }
         });
         app.Use(ClientInput.HeadAsGet);
-        app.Use(ClientInput.KnownContentEncoding);
-        app.UseRequestDecompression();
         app.Use(ClientInput.CleanPathAndQuery);
         app.UseRouting();
         app.Use(ClientInput.RememberRoute);
+        // After routing: the decompressed body is limited by the endpoint's own size limit (its
+        // IRequestSizeLimitMetadata, e.g. EPCIS's 16 MiB), not only by the server's default.
+        app.Use(ClientInput.KnownContentEncoding);
+        app.UseRequestDecompression();
         app.MapOpenApi();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteHealth });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = WriteHealth });

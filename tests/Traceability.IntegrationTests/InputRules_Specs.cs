@@ -242,6 +242,29 @@ public class When_input_breaks_a_rule : ExportersOnAPlatform
         Assert.That(await SendAsync(Encoding.UTF8.GetBytes(Product), "compress"), Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
     }
 
+    [Test]
+    public async Task Should_read_a_compressed_EPCIS_document_up_to_the_advertised_size()
+    {
+        // About 2 MiB once decompressed: over the 1 MiB default, within GS1-EPCIS-Capture-File-Size-Limit (16 MiB).
+        var events = string.Join(",", Enumerable.Range(0, 100).Select(i =>
+            Event("2026-11-02T09:00:00Z", $"urn:epc:id:sgtin:0614141.107346.9{i}")[..^1] + $",\"https://example.com/epcis/note\":\"{new string('n', 21_000)}\"}}"));
+        var document = $$$"""
+            {"@context":{{{Context}}},"type":"EPCISDocument","schemaVersion":"2.0","creationDate":"2026-11-02T10:00:00Z","epcisBody":{"eventList":[{{{events}}}]}}
+            """;
+        Assert.That(Encoding.UTF8.GetByteCount(document), Is.GreaterThan(2_000_000));
+        using var compressed = new MemoryStream();
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(document));
+        }
+        var request = ProvenanceAdmin.Request(HttpMethod.Post, "epcis/capture", null, _acme.Key);
+        request.Content = new ByteArrayContent(compressed.ToArray());
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/ld+json");
+        request.Content.Headers.ContentEncoding.Add("gzip");
+        using var response = await _provenance.Http.SendAsync(request);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await response.Content.ReadAsStringAsync());
+    }
+
     [TestCase("api/v1/facilities")]
     [TestCase("epcis/events")]
     [TestCase("api/v1/chain/verify")]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
@@ -35,7 +36,7 @@ internal static class CaptureEpcisEndpoint
             http.Response.Headers.Allow = "OPTIONS, POST";
             return Results.NoContent();
         }).WithName("EpcisCaptureOptions");
-        epcis.MapPost("/capture", CaptureAsync).WithIdempotencyKey()
+        epcis.MapPost("/capture", CaptureAsync).WithIdempotencyKey().WithMetadata(new RequestSizeLimitAttribute(EpcisCapture.FileSizeLimit))
             .WithRequestHeader(new RequestHeader(ErrorBehaviourHeader, "rollback (the default): any invalid event stores nothing; proceed: the valid events are stored.",
                 Values: ["rollback", "proceed"])).WithName("EpcisCapture").WithSummary("Captures an EPCISDocument (JSON-LD); 202 with the capture job.")
             .Accepts<JsonElement>("application/ld+json", "application/json").WithRequestExample($$$"""
@@ -44,7 +45,7 @@ internal static class CaptureEpcisEndpoint
                 """);
         epcis.MapGet("/capture/{captureId:guid}", async (Guid captureId, HttpContext http, EpcisCapture capture, CancellationToken ct) =>
             await capture.FindJobAsync(Exporter.From(http).Id, captureId, ct) is { } job ? Results.Ok(job) : Results.NotFound()).WithName("EpcisCaptureJob");
-        epcis.MapPost("/events", CaptureOneAsync).WithName("EpcisCaptureEvent").WithSummary("Captures one EPCIS event; 201.")
+        epcis.MapPost("/events", CaptureOneAsync).WithMetadata(new RequestSizeLimitAttribute(EpcisCapture.FileSizeLimit)).WithName("EpcisCaptureEvent").WithSummary("Captures one EPCIS event; 201.")
             .Accepts<JsonElement>("application/ld+json", "application/json").WithRequestExample($$"""
                 {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],{{ExampleEvent[1..]}}
                 """);
