@@ -126,9 +126,24 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        // The caller's async-local state (its trace, whether it serves a request): the unit runs in it
+        // although the drain loop that runs it was started by another caller.
+        private readonly ExecutionContext? _context = ExecutionContext.Capture();
+
         public Task<T> Task => _done.Task;
 
-        public override async Task<object?> WorkAsync(DataTransaction data, IReadOnlyList<int> counts) => await work(data, counts);
+        public override async Task<object?> WorkAsync(DataTransaction data, IReadOnlyList<int> counts) => await InContext(() => work(data, counts));
+
+        private Task<TResult> InContext<TResult>(Func<Task<TResult>> run)
+        {
+            if (_context is null)
+            {
+                return run();
+            }
+            Task<TResult>? task = null;
+            ExecutionContext.Run(_context, _ => task = run(), null);
+            return task!;
+        }
 
         public override void Complete(object? result) => _done.TrySetResult((T)result!);
 
@@ -148,7 +163,7 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
         {
             try
             {
-                var result = await database.InTransactionAsync(async data => await work(data, await data.ExecuteBatchAsync(First)), CancellationToken);
+                var result = await InContext(() => database.InTransactionAsync(async data => await work(data, await data.ExecuteBatchAsync(First)), CancellationToken));
                 _done.TrySetResult(result);
             }
             catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)

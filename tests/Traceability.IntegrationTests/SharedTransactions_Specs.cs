@@ -85,6 +85,48 @@ public class When_units_of_work_arrive_together
         Assert.That(units, Is.EqualTo(Enumerable.Range(1, 20).Where(u => u != 7)), "the failed unit left nothing behind, the others committed");
     }
 
+    [Test]
+    public async Task Should_keep_each_units_own_trace_on_the_messages_it_publishes()
+    {
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Traceability.IntegrationTests.Shared",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        using var source = new System.Diagnostics.ActivitySource("Traceability.IntegrationTests.Shared");
+
+        Task<int> first;
+        TaskCompletionSource release;
+        using (source.StartActivity("the request that starts the drain"))
+        {
+            (first, release) = Blocking(2000);
+        }
+        var units = Enumerable.Range(2001, 5).Select(unit =>
+        {
+            using var request = source.StartActivity($"request {unit}")!;
+            var message = new Traceability.Contracts.Provenance.ShipmentRecorded
+            {
+                EventId = Guid.NewGuid(), TenantId = "traced", OccurredAt = DateTime.UtcNow, ShipmentId = Guid.NewGuid(), HsCode = "090111",
+                Commodity = "Coffee", OriginCountry = "BR", Quantity = unit, Unit = "kg", ShipDate = new DateOnly(2026, 11, 2),
+            };
+            return (request.TraceId.ToString(), message.EventId, Task: _data.InSharedTransactionAsync(async data =>
+            {
+                await data.PublishAsync(message);
+                return unit;
+            }, CancellationToken.None));
+        }).ToList();
+        release.SetResult();
+        await first;
+        await Task.WhenAll(units.Select(u => u.Task));
+
+        foreach (var (traceId, messageId, _) in units)
+        {
+            Assert.That(await _database.ScalarAsync<string>("SELECT trace_parent FROM risk.outbox_message WHERE message_id = @Id", new { Id = messageId }),
+                Does.Contain(traceId), "a unit run by another caller's drain still writes its own request's trace");
+        }
+    }
+
     // A unit that holds its transaction open until released, so that the units started meanwhile queue up behind it.
     private (Task<int> Unit, TaskCompletionSource Release) Blocking(int unit)
     {
