@@ -10,7 +10,8 @@ namespace Traceability.Data;
 /// A unit's outcome is its own: when a shared transaction fails for good, every unit in it runs
 /// again alone, so one bad request or poison message fails alone and the others commit. Units must
 /// therefore touch only the database (as every transaction here must, since whole transactions are
-/// retried). Used where many small units arrive at once: shipments, EPCIS captures, inbox consumers.
+/// retried), and must not start a shared transaction themselves: the one drain loop would wait for
+/// itself. Used where many small units arrive at once: shipments, EPCIS captures, inbox consumers.
 /// </remarks>
 internal sealed class SharedTransactions(Database database, int maxUnits)
 {
