@@ -53,7 +53,11 @@ services=("Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_PORT:-5102}" "Grievances:${
 for entry in "${services[@]}"; do
   name="${entry%%:*}"
   if ! dotnet "services/$name/bin/$CONFIGURATION/net10.0/Traceability.$name.dll" topology >"$LOGS/$name-topology.log" 2>&1; then
-    echo "[up] the topology step of $name failed; see $LOGS/$name-topology.log" >&2; exit 1
+    echo "[up] the topology step of $name failed; see $LOGS/$name-topology.log" >&2
+    if grep -q "inequivalent arg" "$LOGS/$name-topology.log"; then
+      echo "[up] this broker has a queue of another type (classic, from before quorum queues): README, \"Changing a queue's type\"" >&2
+    fi
+    exit 1
   fi
 done
 echo "[up] topology deployed for ${#services[@]} services"

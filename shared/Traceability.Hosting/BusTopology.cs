@@ -73,7 +73,9 @@ public sealed partial class BusTopology(ILogger<BusTopology> logger)
         using var timeout = new CancellationTokenSource(DeployTimeout);
         try
         {
-            await bus.DeployAsync(timeout.Token);
+            // WaitAsync as well: a broker that refuses a declaration (PRECONDITION_FAILED) keeps the
+            // bus retrying, and its start does not always end when the token is cancelled.
+            await bus.DeployAsync(timeout.Token).WaitAsync(DeployTimeout + TimeSpan.FromSeconds(5));
             LogDeployed(bus.Address);
             return true;
         }

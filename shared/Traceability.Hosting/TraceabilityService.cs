@@ -152,12 +152,14 @@ public static class TraceabilityService
         // passing its arguments here: a new service gets the command by calling this method.
         if (BusTopology.IsRequested(Environment.GetCommandLineArgs()))
         {
-            var deployed = await app.Services.GetRequiredService<BusTopology>().DeployAsync(app.Services);
-            await app.DisposeAsync();
-            if (!deployed)
+            if (!await app.Services.GetRequiredService<BusTopology>().DeployAsync(app.Services))
             {
+                // Not app.DisposeAsync(): stopping a bus still retrying its declarations can hang.
+                // Disposing the logger factory writes out the queued log lines first.
+                app.Services.GetRequiredService<ILoggerFactory>().Dispose();
                 Environment.Exit(1);
             }
+            await app.DisposeAsync();
             return;
         }
         await app.MigrateAsync(serviceAssembly);
