@@ -100,7 +100,10 @@ public class When_two_instances_of_each_service_share_the_work_and_one_of_each_d
         async Task ChaosAsync()
         {
             await Probe.UntilAsync(() => Task.FromResult(accepted.Count >= 400), TimeSpan.FromSeconds(60), "400 shipments are accepted");
-            consumersBefore = await Infrastructure.QueueConsumersAsync(platform.VirtualHost, RiskQueue);
+            // A quorum queue's consumer count reaches the management API with its first statistics, a
+            // few seconds after the queue starts: read it once it counts every Risk instance.
+            await Probe.UntilAsync(async () => (consumersBefore = await Infrastructure.QueueConsumersAsync(platform.VirtualHost, RiskQueue)) == risk.Count,
+                TimeSpan.FromSeconds(30), "the broker counts a consumer per Risk instance");
             var killedProvenance = provenance[0].ProcessId;
             provenance[0].Kill();
             chaos.Add($"Provenance instance 1 (pid {killedProvenance}) killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s after {accepted.Count} accepted");
