@@ -184,20 +184,8 @@ public class When_the_database_stops_while_shipments_are_posted
             }
         }
 
-        Task<long> EvaluationsAsync() => database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation");
-        await Probe.UntilAsync(async () => await EvaluationsAsync() >= accepted.Count, TimeSpan.FromMinutes(1), $"Risk has evaluated all {accepted.Count} accepted shipments");
-        await Probe.UntilAsync(async () =>
-            await database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0
-            && await Infrastructure.QueueDepthAsync(platform.VirtualHost, "risk-shipment-recorded") == 0,
-            TimeSpan.FromSeconds(60), "the outbox and Risk's queue are empty");
-
-        await using var connection = database.Open();
-        var evaluated = (await connection.QueryAsync<(Guid ShipmentId, long Times)>(
-            "SELECT shipment_id, count(*) FROM risk.shipment_evaluation GROUP BY shipment_id")).ToDictionary(r => r.ShipmentId, r => r.Times);
-        var flagged = (await connection.QueryAsync<string>("SELECT subject_id FROM risk.flag WHERE rule_id = 'dol-goods-list'")).Select(Guid.Parse).ToHashSet();
-        var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
-        var (redelivered, duplicates) = await connection.QuerySingleAsync<(long, long)>(
-            "SELECT count(*) FILTER (WHERE redelivered), coalesce(sum(duplicates), 0) FROM risk.inbox_message WHERE consumer = 'risk.evaluate-shipment'");
+        var (evaluated, flagged, stored, redelivered, duplicates, _) =
+            await SettledShipments.AwaitAsync(database, platform.VirtualHost, accepted.Count, TimeSpan.FromMinutes(1));
         var acceptedIds = accepted.Values.Select(a => a.Id).ToList();
         var chains = new Dictionary<string, JsonElement>();
         foreach (var exporter in exporters)

@@ -76,7 +76,7 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
             }
         }
 
-        Task<long> EvaluationsAsync() => database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation");
+        Task<long> EvaluationsAsync() => SettledShipments.EvaluationsAsync(database);
 
         var chaos = new ConcurrentQueue<string>();
         async Task ChaosAsync()
@@ -122,21 +122,8 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
         await Task.WhenAll(Task.WhenAll(Enumerable.Range(0, Posters).Select(_ => Task.Run(PostAsync))), Task.Run(ChaosAsync));
         var postedIn = clock.Elapsed;
 
-        await Probe.UntilAsync(async () => await EvaluationsAsync() >= accepted.Count, TimeSpan.FromMinutes(4), $"Risk has evaluated all {accepted.Count} accepted shipments");
-        // Then until nothing is left anywhere that could still produce a late, second evaluation.
-        await Probe.UntilAsync(async () =>
-            await database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0
-            && await Infrastructure.QueueDepthAsync(virtualHost, "risk-shipment-recorded") == 0,
-            TimeSpan.FromSeconds(60), "the outbox and Risk's queue are empty");
-
-        await using var connection = database.Open();
-        var evaluated = (await connection.QueryAsync<(Guid ShipmentId, long Times)>(
-            "SELECT shipment_id, count(*) FROM risk.shipment_evaluation GROUP BY shipment_id")).ToDictionary(r => r.ShipmentId, r => r.Times);
-        var flagged = (await connection.QueryAsync<string>("SELECT subject_id FROM risk.flag WHERE rule_id = 'dol-goods-list'")).Select(Guid.Parse).ToHashSet();
-        var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
-        var (redelivered, duplicates) = await connection.QuerySingleAsync<(long, long)>(
-            "SELECT count(*) FILTER (WHERE redelivered), coalesce(sum(duplicates), 0) FROM risk.inbox_message WHERE consumer = 'risk.evaluate-shipment'");
-        var publisherDuplicates = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE duplicates > 0");
+        var (evaluated, flagged, stored, redelivered, duplicates, publisherDuplicates) =
+            await SettledShipments.AwaitAsync(database, virtualHost, accepted.Count, TimeSpan.FromMinutes(4));
 
         foreach (var line in chaos)
         {

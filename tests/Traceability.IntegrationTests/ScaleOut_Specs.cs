@@ -23,7 +23,6 @@ public class When_two_instances_of_each_service_share_the_work_and_one_of_each_d
     private const int Shipments = 2000;
     private const int Exporters = 5;
     private const int Posters = 8;
-    private const string RiskQueue = "risk-shipment-recorded";
 
     [Test]
     public async Task Should_evaluate_every_accepted_shipment_exactly_once_and_keep_every_chain_whole()
@@ -93,7 +92,7 @@ public class When_two_instances_of_each_service_share_the_work_and_one_of_each_d
             }
         }
 
-        Task<long> EvaluationsAsync() => database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation");
+        Task<long> EvaluationsAsync() => SettledShipments.EvaluationsAsync(database);
 
         var chaos = new List<string>();
         long consumersBefore = 0, consumersAfter = 0;
@@ -102,7 +101,7 @@ public class When_two_instances_of_each_service_share_the_work_and_one_of_each_d
             await Probe.UntilAsync(() => Task.FromResult(accepted.Count >= 400), TimeSpan.FromSeconds(60), "400 shipments are accepted");
             // A quorum queue's consumer count reaches the management API with its first statistics, a
             // few seconds after the queue starts: read it once it counts every Risk instance.
-            await Probe.UntilAsync(async () => (consumersBefore = await Infrastructure.QueueConsumersAsync(platform.VirtualHost, RiskQueue)) == risk.Count,
+            await Probe.UntilAsync(async () => (consumersBefore = await Infrastructure.QueueConsumersAsync(platform.VirtualHost, SettledShipments.RiskQueue)) == risk.Count,
                 TimeSpan.FromSeconds(30), "the broker counts a consumer per Risk instance");
             var killedProvenance = provenance[0].ProcessId;
             provenance[0].Kill();
@@ -119,27 +118,15 @@ public class When_two_instances_of_each_service_share_the_work_and_one_of_each_d
             var (acceptedAtKill, evaluatedAtKill) = (accepted.Count, await EvaluationsAsync());
             risk[0].Kill();
             chaos.Add($"Risk instance 1 (pid {killedRisk}) frozen (SIGSTOP) with {evaluatedAtFreeze} evaluated, killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s with {acceptedAtKill} accepted, {evaluatedAtKill} evaluated");
-            await Probe.UntilAsync(async () => (consumersAfter = await Infrastructure.QueueConsumersAsync(platform.VirtualHost, RiskQueue)) == consumersBefore - 1,
+            await Probe.UntilAsync(async () => (consumersAfter = await Infrastructure.QueueConsumersAsync(platform.VirtualHost, SettledShipments.RiskQueue)) == consumersBefore - 1,
                 TimeSpan.FromSeconds(30), "the broker has dropped the killed Risk instance's consumer");
         }
 
         await Task.WhenAll(Task.WhenAll(Enumerable.Range(0, Posters).Select(_ => Task.Run(PostAsync))), Task.Run(ChaosAsync));
         var postedIn = clock.Elapsed;
 
-        await Probe.UntilAsync(async () => await EvaluationsAsync() >= accepted.Count, TimeSpan.FromMinutes(2), $"Risk has evaluated all {accepted.Count} accepted shipments");
-        // Then until nothing is left anywhere that could still produce a late, second evaluation.
-        await Probe.UntilAsync(async () =>
-            await database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE sent_at IS NULL") == 0
-            && await Infrastructure.QueueDepthAsync(platform.VirtualHost, RiskQueue) == 0,
-            TimeSpan.FromSeconds(60), "the outbox and Risk's queue are empty");
-
-        await using var connection = database.Open();
-        var evaluated = (await connection.QueryAsync<(Guid ShipmentId, long Times)>(
-            "SELECT shipment_id, count(*) FROM risk.shipment_evaluation GROUP BY shipment_id")).ToDictionary(r => r.ShipmentId, r => r.Times);
-        var flagged = (await connection.QueryAsync<string>("SELECT subject_id FROM risk.flag WHERE rule_id = 'dol-goods-list'")).Select(Guid.Parse).ToHashSet();
-        var stored = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM provenance.shipment");
-        var (redelivered, duplicates) = await connection.QuerySingleAsync<(long, long)>(
-            "SELECT count(*) FILTER (WHERE redelivered), coalesce(sum(duplicates), 0) FROM risk.inbox_message WHERE consumer = 'risk.evaluate-shipment'");
+        var (evaluated, flagged, stored, redelivered, duplicates, _) =
+            await SettledShipments.AwaitAsync(database, platform.VirtualHost, accepted.Count, TimeSpan.FromMinutes(2));
         var acceptedIds = accepted.Values.Select(a => a.Id).ToList();
 
         // Each exporter's chain, verified through the surviving instance.
