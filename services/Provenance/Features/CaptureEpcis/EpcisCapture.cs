@@ -124,14 +124,14 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
         var bizStep = Text(node, "bizStep") is { } step ? Cbv.BareWord(step, "bizstep", "BizStep") ?? step : null;
         var eventTime = DateTimeOffset.Parse(node["eventTime"]!.GetValue<string>(), CultureInfo.InvariantCulture).UtcDateTime;
         var epcs = new List<string>();
-        foreach (var list in new[] { "epcList", "childEPCs", "inputEPCList", "outputEPCList" })
+        foreach (var list in EpcisValidator.EpcLists)
         {
             if (node[list] is JsonArray array)
             {
                 epcs.AddRange(array.OfType<JsonValue>().Select(v => v.GetValue<string>()));
             }
         }
-        foreach (var list in new[] { "quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList" })
+        foreach (var list in EpcisValidator.QuantityLists)
         {
             if (node[list] is JsonArray array)
             {

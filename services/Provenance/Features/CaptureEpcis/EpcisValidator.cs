@@ -161,8 +161,11 @@ public sealed partial class EpcisValidator
     /// <inheritdoc cref="EarliestEventTime"/>
     public static readonly DateTime LatestEventTime = new(9999, 12, 30, 0, 0, 0, DateTimeKind.Utc);
 
-    private static readonly string[] EpcLists = ["epcList", "childEPCs", "inputEPCList", "outputEPCList"];
-    private static readonly string[] QuantityLists = ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"];
+    /// <summary>The members of an event that list EPCs (capture stores them; limits check them).</summary>
+    internal static readonly string[] EpcLists = ["epcList", "childEPCs", "inputEPCList", "outputEPCList"];
+
+    /// <summary>The members of an event that list quantities of EPC classes.</summary>
+    internal static readonly string[] QuantityLists = ["quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"];
 
     // What the JSON schema cannot say but storage and the standard need: lengths within the columns,
     // event times a query can find, UTC offsets that exist (−14:00 to +14:00, ISO 8601 / EPCIS 2.0 §7.3.6),
