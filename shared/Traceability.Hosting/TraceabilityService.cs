@@ -51,6 +51,7 @@ public static class TraceabilityService
         builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         builder.Services.AddOptions<RabbitMqOptions>().Bind(builder.Configuration.GetSection("RabbitMq"));
         builder.Services.AddSingleton<BusTopology>();
+        builder.AddPlatformAuthentication();
         AddTracing(builder, schema);
         builder.Services.Configure<MassTransitHostOptions>(options =>
         {
@@ -130,6 +131,8 @@ public static class TraceabilityService
         app.Use(ClientInput.CleanPathAndQuery);
         app.UseRouting();
         app.Use(ClientInput.RememberRoute);
+        app.UseAuthentication();
+        app.UseAuthorization();
         // After routing: the decompressed body is limited by the endpoint's own size limit (its
         // IRequestSizeLimitMetadata, e.g. EPCIS's 16 MiB), not only by the server's default.
         app.Use(ClientInput.KnownContentEncoding);

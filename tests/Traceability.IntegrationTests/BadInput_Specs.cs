@@ -7,6 +7,8 @@ using System.Text.Json.Nodes;
 using Dapper;
 using Traceability.IntegrationTests.BadInput;
 
+using Traceability.Hosting;
+
 namespace Traceability.IntegrationTests;
 
 /// <summary>
@@ -29,7 +31,7 @@ public class When_a_client_sends_bad_input
         new Dictionary<string, Func<TestDatabase, TestVirtualHost, Task<ServiceUnderTest>>>
         {
             ["Provenance"] = StartProvenanceAsync,
-            ["Risk"] = (database, virtualHost) => StartPlainAsync("Risk", database, virtualHost),
+            ["Risk"] = (database, virtualHost) => StartPlainAsync("Risk", database, virtualHost, _ => TestIssuer.Shared.Mint("bad-input-admin", [Roles.Admin])),
             ["Audits"] = (database, virtualHost) => StartPlainAsync("Audits", database, virtualHost),
             ["Grievances"] = (database, virtualHost) => StartPlainAsync("Grievances", database, virtualHost),
         };
@@ -244,8 +246,10 @@ public class When_a_client_sends_bad_input
         return counts;
     }
 
-    private static async Task<ServiceUnderTest> StartPlainAsync(string service, TestDatabase database, TestVirtualHost virtualHost) =>
-        new(await ServiceProcess.StartAsync(service, database, virtualHost), _ => null, new Dictionary<string, string>());
+    /// <summary>A service whose paths take the token <paramref name="bearerFor"/> gives (none: anonymous).</summary>
+    private static async Task<ServiceUnderTest> StartPlainAsync(string service, TestDatabase database, TestVirtualHost virtualHost,
+        Func<string, string?>? bearerFor = null) =>
+        new(await ServiceProcess.StartAsync(service, database, virtualHost), bearerFor ?? (_ => null), new Dictionary<string, string>());
 
     private static async Task<ServiceUnderTest> StartProvenanceAsync(TestDatabase database, TestVirtualHost virtualHost)
     {

@@ -1,3 +1,5 @@
+using Traceability.Hosting;
+
 namespace Traceability.IntegrationTests;
 
 /// <summary>
@@ -10,6 +12,8 @@ public abstract class ExportersOnAPlatform
     private protected TestDatabase _database = null!;
     private protected TestVirtualHost _virtualHost = null!;
     private protected ServiceProcess _risk = null!;
+    /// <summary>Risk's API as a platform admin (a token from the test's issuer): it sees every flag.</summary>
+    private protected HttpClient _riskAsAdmin = null!;
     private protected ServiceProcess _provenance = null!;
     private protected ExporterKey _acme = null!;
     private protected ExporterKey _rival = null!;
@@ -22,6 +26,10 @@ public abstract class ExportersOnAPlatform
     {
         _platform = await Platform.StartAsync(WithRisk);
         (_database, _virtualHost, _risk, _provenance) = (_platform.Database, _platform.VirtualHost, _platform.Risk!, _platform.Provenance);
+        if (WithRisk)
+        {
+            _riskAsAdmin = TestIssuer.Shared.ClientFor(_risk, "platform-admin", [Roles.Admin]);
+        }
         _acme = await ProvenanceAdmin.OnboardAsync(_provenance, "acme");
         _rival = await ProvenanceAdmin.OnboardAsync(_provenance, "rival");
         await StartedAsync();
@@ -31,5 +39,9 @@ public abstract class ExportersOnAPlatform
     private protected virtual Task StartedAsync() => Task.CompletedTask;
 
     [OneTimeTearDown]
-    public async Task StopPlatform() => await _platform.DisposeAsync();
+    public async Task StopPlatform()
+    {
+        _riskAsAdmin?.Dispose();
+        await _platform.DisposeAsync();
+    }
 }

@@ -61,6 +61,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["RabbitMq__Password"] = Infrastructure.RabbitPassword,
             ["RabbitMq__VirtualHost"] = virtualHost.Name,
             ["Admin__ApiKey"] = AdminKey,
+            // Tokens from the test's own issuer unless the test points the service at another (e.g. the Identity service).
+            ["Auth__Authority"] = TestIssuer.Shared.Authority,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };

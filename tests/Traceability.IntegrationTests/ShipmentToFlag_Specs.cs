@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Traceability.Hosting;
 
 namespace Traceability.IntegrationTests;
 
@@ -35,7 +36,7 @@ public class When_an_exporter_records_shipments : ExportersOnAPlatform
 
     private async Task<JsonElement> FlagsFor(string shipmentId)
     {
-        var page = await _risk.Http.GetFromJsonAsync<JsonElement>($"api/v1/flags?subjectType=shipment&subjectId={shipmentId}");
+        var page = await _riskAsAdmin.GetFromJsonAsync<JsonElement>($"api/v1/flags?subjectType=shipment&subjectId={shipmentId}");
         return page.GetProperty("items");
     }
 
@@ -179,9 +180,41 @@ public class When_an_exporter_records_shipments : ExportersOnAPlatform
     }
 
     [Test]
+    public async Task Should_show_flags_only_to_a_valid_token_with_a_role_that_works_flags()
+    {
+        async Task<HttpStatusCode> StatusWith(string? token)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/flags");
+            if (token is not null)
+            {
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            }
+            using var response = await _risk.Http.SendAsync(request);
+            return response.StatusCode;
+        }
+        var issuer = TestIssuer.Shared;
+        using var strangerKey = System.Security.Cryptography.RSA.Create(2048);
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await StatusWith(null), Is.EqualTo(HttpStatusCode.Unauthorized), "no token");
+            Assert.That(await StatusWith(_acme.Key), Is.EqualTo(HttpStatusCode.Unauthorized), "an exporter's API key is not a token");
+            Assert.That(await StatusWith(issuer.Mint("a", [Roles.Admin], lifetime: TimeSpan.FromMinutes(5), issuedAt: DateTime.UtcNow.AddHours(-1))),
+                Is.EqualTo(HttpStatusCode.Unauthorized), "expired");
+            Assert.That(await StatusWith(issuer.Mint("a", [Roles.Admin], audience: "another-api")), Is.EqualTo(HttpStatusCode.Unauthorized), "wrong audience");
+            Assert.That(await StatusWith(issuer.Mint("a", [Roles.Admin], signingKey: new Microsoft.IdentityModel.Tokens.RsaSecurityKey(strangerKey) { KeyId = "stranger" })),
+                Is.EqualTo(HttpStatusCode.Unauthorized), "signed by a key the issuer never published");
+            Assert.That(await StatusWith(issuer.Mint("c", [Roles.Certifier])), Is.EqualTo(HttpStatusCode.Forbidden), "a certifier does not work flags");
+            foreach (var role in new[] { Roles.Auditor, Roles.Caseworker, Roles.Admin })
+            {
+                Assert.That(await StatusWith(issuer.Mint("u", [role])), Is.EqualTo(HttpStatusCode.OK), role);
+            }
+        });
+    }
+
+    [Test]
     public async Task Should_page_and_validate_the_flag_list()
     {
-        using var invalid = await _risk.Http.GetAsync("api/v1/flags?pageSize=0&subjectType=planet");
+        using var invalid = await _riskAsAdmin.GetAsync("api/v1/flags?pageSize=0&subjectType=planet");
         Assert.That(invalid.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         var errors = (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
         Assert.That(errors.EnumerateObject().Select(p => p.Name), Is.EquivalentTo(new[] { "pageSize", "subjectType" }));
@@ -197,8 +230,8 @@ public class When_an_exporter_records_shipments : ExportersOnAPlatform
             var counts = await Task.WhenAll(ids.Select(FlagsFor));
             return counts.All(c => c.GetArrayLength() == 1);
         }, TimeSpan.FromSeconds(30), "three gold shipments are flagged");
-        var first = await _risk.Http.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=shipment&page=1&pageSize=2");
-        var second = await _risk.Http.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=shipment&page=2&pageSize=2");
+        var first = await _riskAsAdmin.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=shipment&page=1&pageSize=2");
+        var second = await _riskAsAdmin.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=shipment&page=2&pageSize=2");
         Assert.That(first.GetProperty("items").GetArrayLength(), Is.EqualTo(2));
         Assert.That(first.GetProperty("total").GetInt64(), Is.GreaterThanOrEqualTo(3));
         var firstIds = first.GetProperty("items").EnumerateArray().Select(f => f.GetProperty("id").GetString());

@@ -18,7 +18,8 @@ internal static class ListFlagsEndpoint
 
     public static RouteGroupBuilder MapListFlags(this RouteGroupBuilder api)
     {
-        api.MapGet("/flags", ListAsync).WithName("ListFlags").WithSummary("Flags, newest first, optionally for one subject.");
+        api.MapGet("/flags", ListAsync).WithName("ListFlags").WithSummary("Flags, newest first, optionally for one subject.")
+            .RequireRoles(Roles.Auditor, Roles.Caseworker, Roles.Admin);
         return api;
     }
 
