@@ -3,9 +3,12 @@ using Traceability.Hosting;
 using Traceability.Risk.Features.EvaluateShipment;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
+using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// The rule set ships in the service; the host's configuration overrides any value of it.
+RuleCatalog.AddTo(builder.Configuration);
 builder.AddTraceabilityService("risk", bus =>
 {
     bus.AddConsumer<ShipmentRecordedConsumer, RetryingConsumerDefinition<ShipmentRecordedConsumer>>();
@@ -15,6 +18,8 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<EpcisEventsCapturedConsumer, RetryingConsumerDefinition<EpcisEventsCapturedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));
+builder.Services.AddSingleton<FlagBook>();
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());
 builder.Services.AddSingleton<ShipmentOriginRule>();
 

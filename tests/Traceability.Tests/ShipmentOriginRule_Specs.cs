@@ -7,7 +7,7 @@ namespace Traceability.Tests;
 public class When_a_shipment_is_checked_against_the_DOL_list
 {
     private static readonly DolGoodsList List = DolGoodsList.LoadShipped();
-    private readonly ShipmentOriginRule _rule = new(List);
+    private readonly ShipmentOriginRule _rule = new(List, RuleCatalog.LoadShipped());
 
     private static ShipmentRecorded Shipment(string commodity, string origin) => new()
     {

@@ -48,7 +48,7 @@ public partial class When_every_T_SQL_statement_is_parsed
         var names = SqlServerStatements().Select(s => s.Name).ToList();
         Assert.That(names, Has.Some.StartsWith("MessagingSql.ClaimOutboxBatch"));
         Assert.That(names, Has.Some.StartsWith("RecordShipmentSql."));
-        Assert.That(names, Has.Some.StartsWith("EvaluateShipmentSql.InsertFlagIfAbsent"));
+        Assert.That(names, Has.Some.StartsWith("FlagBookSql.InsertFlagIfNoneOpen"));
         Assert.That(names, Has.Some.StartsWith("ListFlagsSql."));
         Assert.That(names, Has.Some.StartsWith("SqlServerDialect.AcquireMigrationLock"));
         Assert.That(Migrations().Count(), Is.GreaterThanOrEqualTo(3));

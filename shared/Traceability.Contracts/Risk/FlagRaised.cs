@@ -33,6 +33,21 @@ public sealed record FlagRaised : IMessage
     /// <summary>ISO 3166-1 alpha-2 country of the scope auditors must be accredited for.</summary>
     public required string ScopeCountry { get; init; }
 
-    /// <summary>Why, in words an auditor reads.</summary>
+    /// <summary>Why, in words an auditor reads (never a grievance's content).</summary>
     public required string Explanation { get; init; }
+
+    /// <summary>HS chapter (two digits) of the goods, where the flag concerns goods.</summary>
+    public string? ScopeHsChapter { get; init; }
+
+    /// <summary>The audit or certification scheme, where the flag comes from an audit or a certificate.</summary>
+    public string? ScopeScheme { get; init; }
+
+    /// <summary>How many grievances are among the evidence (exporters see it only from 5 up).</summary>
+    public int GrievanceCount { get; init; }
+
+    /// <summary>open (a flag is raised open).</summary>
+    public string Status { get; init; } = "open";
+
+    /// <summary>The flag's version (1 when raised); <see cref="FlagStatusChanged.Version"/> counts on from it.</summary>
+    public int Version { get; init; } = 1;
 }

@@ -4,10 +4,12 @@ using Traceability.Hosting;
 
 namespace Traceability.Risk.Features.ListFlags;
 
-/// <summary>A flag as the API answers it.</summary>
+/// <summary>A flag as the API answers it: the rule and version that raised it, its scope, every evidence id, its case state.</summary>
 public sealed record FlagResponse(
     Guid Id, string RuleId, int RuleVersion, string Severity, string SubjectType, string SubjectId, string ScopeCountry,
-    string Explanation, IReadOnlyList<string> Evidence, string Status, DateTime RaisedAt);
+    string? ScopeHsChapter, string? ScopeScheme, string Explanation, IReadOnlyList<string> Evidence, int EvidenceCount, int GrievanceCount,
+    string Status, string? Resolution, string? Assignee, bool Escalated, int Version, DateTime RaisedAt, DateTime UpdatedAt,
+    DateTime? AssignDueAt, DateTime? ResolveDueAt);
 
 /// <summary>One page of flags.</summary>
 public sealed record FlagPage(IReadOnlyList<FlagResponse> Items, int Page, int PageSize, long Total);
@@ -38,10 +40,24 @@ internal static class ListFlagsEndpoint
         var filter = new { SubjectType = subjectType, SubjectId = subjectId, Offset = (page - 1) * pageSize, PageSize = pageSize };
         var rows = await database.QueryAsync<FlagRow>(ListFlagsSql.Page, filter, cancellationToken);
         var total = (await database.QueryAsync<long>(ListFlagsSql.Count, filter, cancellationToken))[0];
-        return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse()).ToList(), page, pageSize, total));
+        var evidence = await EvidenceOfAsync(database, rows.Select(r => r.Id).ToList(), cancellationToken);
+        return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList())).ToList(), page, pageSize, total));
     }
 
-    private sealed record FlagRow
+    // One query for the page's evidence, not one per flag.
+    internal static async Task<ILookup<Guid, string>> EvidenceOfAsync(Database database, IReadOnlyList<Guid> flagIds, CancellationToken cancellationToken)
+    {
+        if (flagIds.Count == 0)
+        {
+            return Array.Empty<(Guid, string)>().ToLookup(e => e.Item1, e => e.Item2);
+        }
+        var rows = await database.QueryAsync<EvidenceRow>(ListFlagsSql.EvidenceOf(database.Dialect), new { Ids = flagIds }, cancellationToken);
+        return rows.ToLookup(r => r.FlagId, r => r.EvidenceId);
+    }
+
+    private sealed record EvidenceRow(Guid FlagId, string EvidenceId);
+
+    internal sealed record FlagRow
     {
         public Guid Id { get; init; }
         public string RuleId { get; init; } = "";
@@ -51,11 +67,24 @@ internal static class ListFlagsEndpoint
         public string SubjectId { get; init; } = "";
         public string ScopeCountry { get; init; } = "";
         public string Explanation { get; init; } = "";
-        public string Evidence { get; init; } = "";
+        public string? ScopeHsChapter { get; init; }
+        public string? ScopeScheme { get; init; }
+        public int EvidenceCount { get; init; }
+        public int GrievanceCount { get; init; }
         public string Status { get; init; } = "";
+        public string? Resolution { get; init; }
+        public string? Assignee { get; init; }
+        public bool Escalated { get; init; }
+        public int Version { get; init; }
         public DateTime RaisedAt { get; init; }
+        public DateTime UpdatedAt { get; init; }
+        public DateTime? AssignDueAt { get; init; }
+        public DateTime? ResolveDueAt { get; init; }
 
-        public FlagResponse ToResponse() => new(Id, RuleId, RuleVersion, Severity, SubjectType, SubjectId, ScopeCountry, Explanation,
-            Evidence.Split(' ', StringSplitOptions.RemoveEmptyEntries), Status, DateTime.SpecifyKind(RaisedAt, DateTimeKind.Utc));
+        public FlagResponse ToResponse(IReadOnlyList<string> evidence) => new(Id, RuleId, RuleVersion, Severity, SubjectType, SubjectId,
+            ScopeCountry, ScopeHsChapter, ScopeScheme, Explanation, evidence, EvidenceCount, GrievanceCount, Status, Resolution, Assignee, Escalated,
+            Version, Utc(RaisedAt), Utc(UpdatedAt), AssignDueAt is { } assign ? Utc(assign) : null, ResolveDueAt is { } resolve ? Utc(resolve) : null);
+
+        private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
     }
 }

@@ -1,12 +1,13 @@
+using Traceability.Data;
+using Traceability.Risk.Flags;
+
 namespace Traceability.Risk.Features.ListFlags;
 
 internal static class ListFlagsSql
 {
     // Optional filters are written as (@X IS NULL OR column = @X) so one statement serves every combination.
-    public const string Page = """
-        SELECT id AS Id, rule_id AS RuleId, rule_version AS RuleVersion, severity AS Severity,
-               subject_type AS SubjectType, subject_id AS SubjectId, scope_country AS ScopeCountry,
-               explanation AS Explanation, evidence AS Evidence, status AS Status, raised_at AS RaisedAt
+    public const string Page = $"""
+        SELECT {FlagFragments.Columns}
         FROM risk.flag
         WHERE (@SubjectType IS NULL OR subject_type = @SubjectType)
           AND (@SubjectId IS NULL OR subject_id = @SubjectId)
@@ -18,5 +19,11 @@ internal static class ListFlagsSql
         SELECT COUNT(*) FROM risk.flag
         WHERE (@SubjectType IS NULL OR subject_type = @SubjectType)
           AND (@SubjectId IS NULL OR subject_id = @SubjectId)
+        """;
+
+    public static string EvidenceOf(SqlDialect dialect) => $"""
+        SELECT flag_id AS FlagId, evidence_id AS EvidenceId FROM risk.flag_evidence
+        WHERE {dialect.IsAnyOf("flag_id", "Ids")}
+        ORDER BY flag_id, appended_at, evidence_id
         """;
 }

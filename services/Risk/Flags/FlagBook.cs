@@ -1,0 +1,231 @@
+using Traceability.Contracts.Risk;
+using Traceability.Data;
+using Traceability.Risk.Rules;
+
+namespace Traceability.Risk.Flags;
+
+/// <summary>
+/// The one way a rule puts a finding in front of people: <see cref="RaiseOrAppend"/>. The first signal of a
+/// rule × subject raises a flag (and <see cref="FlagRaised"/>); while that flag is open every later signal
+/// appends its evidence to it (an evidence id already there adds nothing), its severity climbs to the
+/// highest seen, and a climb or a new grievance is a <see cref="FlagStatusChanged"/>. Once the flag is
+/// resolved, the next signal raises a new one.
+/// </summary>
+public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvider time)
+{
+    private readonly string _insertFlag = FlagBookSql.InsertFlagIfNoneOpen(database.Dialect);
+
+    /// <summary>
+    /// Raises the flag of <paramref name="signal"/>'s rule and subject, or appends to the open one. Call it inside
+    /// the consumer's transaction (<c>inbox.ConsumeOnceAsync(context, name, data => { flags.RaiseOrAppend(data, signal); ... })</c>):
+    /// the writes are held and sent with the transaction's others, so the flag, its evidence, its history and its
+    /// event commit with the inbox row, exactly once per message. Safe under concurrency: two transactions raising
+    /// the same rule × subject end in one flag holding both signals' evidence.
+    /// </summary>
+    public void RaiseOrAppend(DataTransaction data, FlagSignal signal)
+    {
+        Validate(signal);
+        var now = time.GetUtcNow().UtcDateTime;
+        var flagId = Guid.CreateVersion7();
+        var evidence = signal.Evidence.DistinctBy(e => e.Id).ToList();
+        var grievances = evidence.Count(e => e.Source == EvidenceSource.Grievance);
+        var sla = catalog.SlaFor(signal.Severity);
+        var key = new { signal.RuleId, SubjectType = signal.Subject.Type, SubjectId = signal.Subject.Id };
+
+        data.Defer(_insertFlag, new
+        {
+            Id = flagId,
+            signal.RuleId,
+            signal.RuleVersion,
+            signal.Severity,
+            SubjectType = signal.Subject.Type,
+            SubjectId = signal.Subject.Id,
+            signal.TenantId,
+            ScopeCountry = signal.Scope.Country,
+            ScopeHsChapter = signal.Scope.HsChapter,
+            ScopeScheme = signal.Scope.Scheme,
+            signal.Explanation,
+            Evidence = Truncated(string.Join(' ', evidence.Select(e => e.Id)), 2000),
+            Status = FlagStatus.Open,
+            IsOpen = 1,
+            RaisedAt = now,
+            UpdatedAt = now,
+            Version = 1,
+            EvidenceCount = evidence.Count,
+            GrievanceCount = grievances,
+            AssignDueAt = now + sla.Assign,
+            ResolveDueAt = now + sla.Resolve,
+        }, inserted =>
+        {
+            if (inserted == 1)
+            {
+                foreach (var e in evidence)
+                {
+                    data.Defer(FlagBookSql.InsertEvidence, Row(flagId, e, signal.RuleVersion, now));
+                }
+                data.Defer(FlagBookSql.InsertHistory, new
+                {
+                    FlagId = flagId, FlagVersion = 1, Action = "raised", Status = FlagStatus.Open, Resolution = (string?)null, signal.Severity,
+                    Assignee = (string?)null, Actor = FlagStatus.EngineActor, Reason = (string?)null, Note = (string?)null, OccurredAt = now,
+                });
+                data.Publish(new FlagRaised
+                {
+                    EventId = Guid.CreateVersion7(),
+                    TenantId = signal.TenantId,
+                    OccurredAt = now,
+                    FlagId = flagId,
+                    RuleId = signal.RuleId,
+                    RuleVersion = signal.RuleVersion,
+                    Severity = signal.Severity,
+                    SubjectType = signal.Subject.Type,
+                    SubjectId = signal.Subject.Id,
+                    ScopeCountry = signal.Scope.Country,
+                    ScopeHsChapter = signal.Scope.HsChapter,
+                    ScopeScheme = signal.Scope.Scheme,
+                    Explanation = signal.Explanation,
+                    GrievanceCount = grievances,
+                });
+                return;
+            }
+            Append(data, signal, key, evidence, now);
+        });
+    }
+
+    private static void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, DateTime now)
+    {
+        var grievanceAdded = false;
+        var severityRaised = false;
+        data.Defer(FlagBookSql.LockOpenFlag, key);
+        foreach (var e in evidence)
+        {
+            data.Defer(FlagBookSql.AppendEvidence, new
+            {
+                signal.RuleId, SubjectType = signal.Subject.Type, SubjectId = signal.Subject.Id,
+                EvidenceId = e.Id, e.Source, signal.RuleVersion, Note = Truncated(e.Note, 2000), AppendedAt = now,
+            }, appended => grievanceAdded |= appended == 1 && e.Source == EvidenceSource.Grievance);
+        }
+        data.Defer(FlagBookSql.RaiseSeverity, new
+        {
+            signal.RuleId, SubjectType = signal.Subject.Type, SubjectId = signal.Subject.Id,
+            signal.Severity, SeverityRank = Severity.Rank(signal.Severity), signal.Explanation, signal.RuleVersion,
+        }, raised => severityRaised = raised == 1);
+        data.Defer(FlagBookSql.Recount, key);
+        // Only a change people act on is published; repeated evidence of the same weight is kept quietly.
+        data.BeforeCommit(async d =>
+        {
+            if (!severityRaised && !grievanceAdded)
+            {
+                return;
+            }
+            await d.ExecuteAsync(FlagBookSql.BumpOpenFlag, new { signal.RuleId, SubjectType = signal.Subject.Type, SubjectId = signal.Subject.Id, Now = now });
+            var state = await d.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectOpenFlag, key);
+            if (state is not null)
+            {
+                await FlagChanges.RecordAsync(d, state, severityRaised ? "severity-raised" : "evidence-appended", FlagStatus.EngineActor, null, null, now);
+            }
+        });
+    }
+
+    private static object Row(Guid flagId, FlagEvidence e, int ruleVersion, DateTime now) => new
+    {
+        FlagId = flagId, EvidenceId = e.Id, e.Source, RuleVersion = ruleVersion, Note = Truncated(e.Note, 2000), AppendedAt = now,
+    };
+
+    private static string? Truncated(string? text, int length) => text is null || text.Length <= length ? text : text[..(length - 1)] + "…";
+
+    private static void Validate(FlagSignal signal)
+    {
+        if (Severity.Rank(signal.Severity) == 0)
+        {
+            throw new ArgumentException($"'{signal.Severity}' is not a severity.", nameof(signal));
+        }
+        if (signal.Subject.Type is not (FlagSubject.ShipmentType or FlagSubject.FacilityType))
+        {
+            throw new ArgumentException($"'{signal.Subject.Type}' is not a subject type.", nameof(signal));
+        }
+        if (signal.Evidence.Count == 0)
+        {
+            throw new ArgumentException("A flag needs evidence.", nameof(signal));
+        }
+    }
+}
+
+/// <summary>A flag's workflow state, as a step reads it before recording itself.</summary>
+public sealed record FlagState
+{
+    /// <summary>The flag's id.</summary>
+    public Guid Id { get; init; }
+    /// <summary>The version after the step.</summary>
+    public int Version { get; init; }
+    /// <summary>open, assigned, investigating, resolved.</summary>
+    public string Status { get; init; } = "";
+    /// <summary>confirmed, dismissed, remediated, or null.</summary>
+    public string? Resolution { get; init; }
+    /// <summary>low … critical.</summary>
+    public string Severity { get; init; } = "";
+    /// <summary>The assigned auditor's id.</summary>
+    public string? Assignee { get; init; }
+    /// <summary>The rule.</summary>
+    public string RuleId { get; init; } = "";
+    /// <summary>shipment or facility.</summary>
+    public string SubjectType { get; init; } = "";
+    /// <summary>The subject's id.</summary>
+    public string SubjectId { get; init; } = "";
+    /// <summary>The tenant the flag was raised for.</summary>
+    public string TenantId { get; init; } = "";
+    /// <summary>Grievances among the evidence.</summary>
+    public int GrievanceCount { get; init; }
+}
+
+/// <summary>The flag workflow's words.</summary>
+public static class FlagStatus
+{
+    /// <summary>Raised, nobody assigned.</summary>
+    public const string Open = "open";
+    /// <summary>An auditor is assigned.</summary>
+    public const string Assigned = "assigned";
+    /// <summary>The assigned auditor is investigating.</summary>
+    public const string Investigating = "investigating";
+    /// <summary>Closed with a resolution.</summary>
+    public const string Resolved = "resolved";
+    /// <summary>The actor of what the engine does by itself.</summary>
+    public const string EngineActor = "risk";
+}
+
+/// <summary>Records a step of a flag that changed: its history row and its <see cref="FlagStatusChanged"/>.</summary>
+internal static class FlagChanges
+{
+    /// <summary>Call after the flag's row was updated (its version raised); <paramref name="state"/> is the row as it is now.</summary>
+    public static async Task RecordAsync(DataTransaction data, FlagState state, string action, string actor, string? reason, string? note, DateTime now)
+    {
+        var grievanceCases = state.GrievanceCount == 0
+            ? []
+            : (await data.QueryAsync<string>(FlagBookSql.GrievanceEvidence, new { state.Id }))
+                .Select(id => Guid.TryParse(id.StartsWith("grievance:", StringComparison.Ordinal) ? id["grievance:".Length..] : id, out var caseId) ? caseId : Guid.Empty)
+                .Where(id => id != Guid.Empty)
+                .ToList();
+        data.Defer(FlagBookSql.InsertHistory, new
+        {
+            FlagId = state.Id, FlagVersion = state.Version, Action = action, state.Status, state.Resolution, state.Severity, state.Assignee,
+            Actor = actor, Reason = reason, Note = note, OccurredAt = now,
+        });
+        data.Publish(new FlagStatusChanged
+        {
+            EventId = Guid.CreateVersion7(),
+            TenantId = state.TenantId,
+            OccurredAt = now,
+            FlagId = state.Id,
+            Version = state.Version,
+            Action = action,
+            Status = state.Status,
+            Resolution = state.Resolution,
+            Severity = state.Severity,
+            RuleId = state.RuleId,
+            SubjectType = state.SubjectType,
+            SubjectId = state.SubjectId,
+            Reason = reason,
+            GrievanceCount = state.GrievanceCount,
+            GrievanceCaseIds = grievanceCases,
+        });
+    }
+}

@@ -1,0 +1,82 @@
+using Traceability.Data;
+
+namespace Traceability.Risk.Flags;
+
+internal static class FlagBookSql
+{
+    public static string InsertFlagIfNoneOpen(SqlDialect dialect) => dialect.InsertIfAbsent(
+        "risk.flag",
+        ["id", "rule_id", "rule_version", "severity", "subject_type", "subject_id", "tenant_id", "scope_country", "scope_hs_chapter", "scope_scheme",
+         "explanation", "evidence", "status", "is_open", "raised_at", "updated_at", "version", "evidence_count", "grievance_count", "assign_due_at", "resolve_due_at"],
+        ["rule_id", "subject_type", "subject_id", "is_open"]);
+
+    public const string InsertEvidence = """
+        INSERT INTO risk.flag_evidence (flag_id, evidence_id, source, rule_version, note, appended_at)
+        VALUES (@FlagId, @EvidenceId, @Source, @RuleVersion, @Note, @AppendedAt)
+        """;
+
+    public const string InsertHistory = """
+        INSERT INTO risk.flag_history (flag_id, flag_version, action, status, resolution, severity, assignee, actor, reason, note, occurred_at)
+        VALUES (@FlagId, @FlagVersion, @Action, @Status, @Resolution, @Severity, @Assignee, @Actor, @Reason, @Note, @OccurredAt)
+        """;
+
+    // Takes the open flag's row lock first: appends to one flag then run one after another, and the
+    // NOT EXISTS below sees what the previous one committed.
+    public const string LockOpenFlag = $"UPDATE risk.flag SET evidence_count = evidence_count WHERE {FlagFragments.OpenFlag}";
+
+    public const string AppendEvidence = $"""
+        INSERT INTO risk.flag_evidence (flag_id, evidence_id, source, rule_version, note, appended_at)
+        SELECT f.id, @EvidenceId, @Source, @RuleVersion, @Note, @AppendedAt
+        FROM risk.flag f
+        WHERE f.rule_id = @RuleId AND f.subject_type = @SubjectType AND f.subject_id = @SubjectId AND f.is_open = 1
+          AND NOT EXISTS (SELECT 1 FROM risk.flag_evidence e WHERE e.flag_id = f.id AND e.evidence_id = @EvidenceId)
+        """;
+
+    // Severity only climbs, whatever order the signals arrive in; the explanation follows the highest one.
+    public const string RaiseSeverity = $"""
+        UPDATE risk.flag SET severity = @Severity, explanation = @Explanation, rule_version = @RuleVersion
+        WHERE {FlagFragments.OpenFlag}
+          AND (CASE severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) < @SeverityRank
+        """;
+
+    public const string Recount = $"""
+        UPDATE risk.flag
+        SET evidence_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id),
+            grievance_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id AND e.source = 'grievance')
+        WHERE {FlagFragments.OpenFlag}
+        """;
+
+    public const string BumpOpenFlag = $"UPDATE risk.flag SET version = version + 1, updated_at = @Now WHERE {FlagFragments.OpenFlag}";
+
+    public const string SelectOpenFlag = $"""
+        SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
+               rule_id AS RuleId, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId, grievance_count AS GrievanceCount
+        FROM risk.flag WHERE {FlagFragments.OpenFlag}
+        """;
+
+    public const string SelectFlagState = """
+        SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
+               rule_id AS RuleId, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId, grievance_count AS GrievanceCount
+        FROM risk.flag WHERE id = @Id
+        """;
+
+    public const string GrievanceEvidence = """
+        SELECT evidence_id FROM risk.flag_evidence WHERE flag_id = @Id AND source = 'grievance' ORDER BY evidence_id
+        """;
+}
+
+/// <summary>Pieces of flag statements (not statements themselves, so they live outside the *Sql classes the T-SQL test parses).</summary>
+internal static class FlagFragments
+{
+    // The open flag of a rule × subject; every statement of the append path names it this way, so that no
+    // read is needed between them.
+    public const string OpenFlag = "rule_id = @RuleId AND subject_type = @SubjectType AND subject_id = @SubjectId AND is_open = 1";
+
+    public const string Columns = """
+        id AS Id, rule_id AS RuleId, rule_version AS RuleVersion, severity AS Severity,
+        subject_type AS SubjectType, subject_id AS SubjectId, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter,
+        scope_scheme AS ScopeScheme, explanation AS Explanation, evidence_count AS EvidenceCount, grievance_count AS GrievanceCount,
+        status AS Status, resolution AS Resolution, assignee AS Assignee, escalated AS Escalated, version AS Version,
+        raised_at AS RaisedAt, updated_at AS UpdatedAt, assign_due_at AS AssignDueAt, resolve_due_at AS ResolveDueAt
+        """;
+}

@@ -1,0 +1,186 @@
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Traceability.Data;
+using Traceability.Data.Messaging;
+using Traceability.Risk.Flags;
+using Traceability.Risk.Rules;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>Risk's flag book on the real PostgreSQL: one open flag per rule × subject, evidence appended, history append-only.</summary>
+[TestFixture]
+[Category("Integration")]
+public class When_rules_raise_flags_through_the_flag_book
+{
+    private TestDatabase _database = null!;
+    private OutboxSignal _signal = null!;
+    private Database _data = null!;
+    private FlagBook _flags = null!;
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _database = await Infrastructure.CreateDatabaseAsync();
+        await SchemaMigrations.ApplyAsync(PostgresDialect.Instance, _database.ConnectionString, "risk", typeof(FlagBook).Assembly, NullLogger.Instance);
+        _signal = new OutboxSignal();
+        _data = new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString, Schema = "risk" }), _signal);
+        _flags = new FlagBook(_data, RuleCatalog.LoadShipped(), TimeProvider.System);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        _signal.Dispose();
+        await _database.DisposeAsync();
+    }
+
+    private static FlagSignal Signal(string subject, string severity, params FlagEvidence[] evidence) => new()
+    {
+        RuleId = "test-rule",
+        RuleVersion = 3,
+        Severity = severity,
+        Subject = FlagSubject.Facility(subject),
+        TenantId = "audits",
+        Scope = new FlagScope("BD", "61", "SMETA"),
+        Explanation = $"{severity} finding at {subject}.",
+        Evidence = evidence,
+    };
+
+    private Task Raise(FlagSignal signal) => _data.InTransactionAsync(data =>
+    {
+        _flags.RaiseOrAppend(data, signal);
+        return Task.FromResult(0);
+    }, CancellationToken.None);
+
+    private async Task<IReadOnlyList<(Guid Id, string Severity, string Status, int EvidenceCount, int GrievanceCount, int Version)>> FlagsOf(string subject)
+    {
+        await using var connection = _database.Open();
+        return (await connection.QueryAsync<(Guid, string, string, int, int, int)>(
+            "SELECT id, severity, status, evidence_count, grievance_count, version FROM risk.flag WHERE subject_id = @Subject ORDER BY raised_at", new { Subject = subject })).ToList();
+    }
+
+    private async Task<IReadOnlyList<string>> EvidenceOf(Guid flagId)
+    {
+        await using var connection = _database.Open();
+        return (await connection.QueryAsync<string>("SELECT evidence_id FROM risk.flag_evidence WHERE flag_id = @Id ORDER BY evidence_id", new { Id = flagId })).ToList();
+    }
+
+    private Task<long> Outbox(string type, string subject) => _database.ScalarAsync<long>(
+        "SELECT count(*) FROM risk.outbox_message WHERE message_type LIKE @Type AND body LIKE @Subject", new { Type = $"%{type}%", Subject = $"%{subject}%" });
+
+    [Test]
+    public async Task Should_append_new_evidence_to_the_open_flag_instead_of_raising_a_second()
+    {
+        const string mill = "5012345678900";
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence("finding:a", EvidenceSource.Audit)));
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence("finding:a", EvidenceSource.Audit), new FlagEvidence("finding:b", EvidenceSource.Audit)));
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence("finding:b", EvidenceSource.Audit)));
+
+        var flags = await FlagsOf(mill);
+        Assert.That(flags, Has.Count.EqualTo(1));
+        Assert.That(await EvidenceOf(flags[0].Id), Is.EqualTo(new[] { "finding:a", "finding:b" }));
+        Assert.That(flags[0].EvidenceCount, Is.EqualTo(2));
+        Assert.That(flags[0].Version, Is.EqualTo(1), "evidence of the same weight changes nothing anyone acts on");
+        Assert.That(await Outbox("FlagRaised", mill), Is.EqualTo(1));
+        Assert.That(await Outbox("FlagStatusChanged", mill), Is.Zero);
+    }
+
+    [Test]
+    public async Task Should_raise_the_severity_to_the_highest_seen_and_say_so_once()
+    {
+        const string mill = "5012345678917";
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence("finding:m", EvidenceSource.Audit)));
+        await Raise(Signal(mill, Severity.Critical, new FlagEvidence("finding:c", EvidenceSource.Audit)));
+        await Raise(Signal(mill, Severity.Low, new FlagEvidence("finding:l", EvidenceSource.Audit)));
+
+        var flag = (await FlagsOf(mill)).Single();
+        Assert.That((flag.Severity, flag.Version, flag.EvidenceCount), Is.EqualTo((Severity.Critical, 2, 3)), "a lower signal never lowers it");
+        Assert.That(await Outbox("FlagStatusChanged", mill), Is.EqualTo(1));
+        Assert.That(await _database.ScalarAsync<string>("SELECT explanation FROM risk.flag WHERE id = @Id", new { flag.Id }), Is.EqualTo($"critical finding at {mill}."));
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag_history WHERE flag_id = @Id", new { flag.Id }), Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task Should_count_grievances_and_tell_of_each_new_one()
+    {
+        const string mill = "5012345678924";
+        var caseId = Guid.NewGuid();
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence("finding:x", EvidenceSource.Audit)));
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence($"grievance:{caseId}", EvidenceSource.Grievance)));
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence($"grievance:{caseId}", EvidenceSource.Grievance)));
+
+        var flag = (await FlagsOf(mill)).Single();
+        Assert.That((flag.GrievanceCount, flag.Version), Is.EqualTo((1, 2)));
+        var changed = await _database.ScalarAsync<string>("SELECT body FROM risk.outbox_message WHERE message_type LIKE '%FlagStatusChanged%' AND body LIKE @S", new { S = $"%{mill}%" });
+        Assert.That(changed, Does.Contain(caseId.ToString()).And.Contain("evidence-appended"));
+    }
+
+    [Test]
+    public async Task Should_end_in_one_flag_when_many_raise_the_same_rule_and_subject_at_once()
+    {
+        const string mill = "5012345678931";
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Raise(Signal(mill, i == 7 ? Severity.High : Severity.Low, new FlagEvidence($"finding:{i}", EvidenceSource.Audit)))));
+
+        var flag = (await FlagsOf(mill)).Single();
+        Assert.That((flag.Severity, flag.EvidenceCount), Is.EqualTo((Severity.High, 12)));
+        Assert.That(await EvidenceOf(flag.Id), Has.Count.EqualTo(12));
+        Assert.That(await Outbox("FlagRaised", mill), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_end_in_the_same_flag_whatever_order_the_signals_arrive_in()
+    {
+        FlagSignal[] signals =
+        [
+            Signal("A", Severity.Low, new FlagEvidence("finding:1", EvidenceSource.Audit)),
+            Signal("A", Severity.High, new FlagEvidence("finding:2", EvidenceSource.Audit), new FlagEvidence("grievance:" + Guid.Empty, EvidenceSource.Grievance)),
+            Signal("A", Severity.Medium, new FlagEvidence("finding:3", EvidenceSource.Audit), new FlagEvidence("finding:1", EvidenceSource.Audit)),
+        ];
+        async Task<(string, int, int, string)> Outcome(string subject, IEnumerable<FlagSignal> inOrder)
+        {
+            foreach (var signal in inOrder)
+            {
+                await Raise(signal with { Subject = FlagSubject.Facility(subject) });
+            }
+            var flag = (await FlagsOf(subject)).Single();
+            return (flag.Severity, flag.EvidenceCount, flag.GrievanceCount, string.Join(",", await EvidenceOf(flag.Id)));
+        }
+        Assert.That(await Outcome("in-order", signals), Is.EqualTo(await Outcome("reversed", signals.Reverse())));
+    }
+
+    [Test]
+    public async Task Should_raise_a_new_flag_once_the_open_one_is_resolved()
+    {
+        const string mill = "5012345678948";
+        await Raise(Signal(mill, Severity.High, new FlagEvidence("finding:old", EvidenceSource.Audit)));
+        await using (var connection = _database.Open())
+        {
+            await connection.ExecuteAsync("UPDATE risk.flag SET status = 'resolved', resolution = 'remediated', is_open = NULL WHERE subject_id = @Mill", new { Mill = mill });
+        }
+        await Raise(Signal(mill, Severity.High, new FlagEvidence("finding:new", EvidenceSource.Audit)));
+
+        var flags = await FlagsOf(mill);
+        Assert.That(flags.Select(f => f.Status), Is.EqualTo(new[] { "resolved", "open" }));
+        Assert.That(await EvidenceOf(flags[1].Id), Is.EqualTo(new[] { "finding:new" }));
+    }
+
+    [Test]
+    public async Task Should_refuse_to_change_or_remove_a_step_of_the_history_for_the_service_s_own_user()
+    {
+        const string mill = "5012345678955";
+        await Raise(Signal(mill, Severity.Low, new FlagEvidence("finding:h", EvidenceSource.Audit)));
+        // The very connection string the service runs with.
+        await using var connection = new NpgsqlConnection(_database.ConnectionString);
+        await connection.OpenAsync();
+        var user = await connection.ExecuteScalarAsync<string>("SELECT current_user");
+        Assert.That(user, Is.EqualTo(new NpgsqlConnectionStringBuilder(Infrastructure.ConnectionString).Username));
+
+        var update = Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("UPDATE risk.flag_history SET actor = 'someone else'"));
+        var delete = Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("DELETE FROM risk.flag_history"));
+        var truncate = Assert.ThrowsAsync<PostgresException>(() => connection.ExecuteAsync("TRUNCATE risk.flag_history"));
+        Assert.That(new[] { update!.SqlState, delete!.SqlState, truncate!.SqlState }, Has.All.EqualTo(PostgresErrorCodes.InsufficientPrivilege));
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag_history WHERE actor = 'risk'"), Is.GreaterThanOrEqualTo(1));
+    }
+}
