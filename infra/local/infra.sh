@@ -10,6 +10,7 @@
 #   infra/local/infra.sh rabbit-start   start only RabbitMQ and wait until it is ready
 #   infra/local/infra.sh pg-stop        stop only PostgreSQL at once, as a crash would (fault tests)
 #   infra/local/infra.sh pg-start       start only PostgreSQL and wait until it accepts connections
+#   infra/local/infra.sh browser        install what the browser tests drive: Debian's Chromium, Node.js/npm, axe-core
 #
 # Settings (environment): TRACEABILITY_STATE_DIR (default <repo>/.local), TRACEABILITY_PG_PORT
 # (54329), TRACEABILITY_AMQP_PORT (56729), TRACEABILITY_RABBIT_DIST_PORT (25679), TRACEABILITY_RABBIT_MGMT_PORT (15679),
@@ -222,6 +223,27 @@ crash_postgres() {
   fi
 }
 
+# The browser tests (Category "Browser") drive Debian's Chromium through Playwright (whose own browser
+# download cannot work on a machine that reaches only package registries) and inject axe-core from npm
+# into every page. Playwright's driver comes with its NuGet package; npm is needed for axe-core only.
+AXE_VERSION=4.14.1
+install_browser_tools() {
+  local packages=()
+  [ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
+  command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+  if [ ${#packages[@]} -gt 0 ]; then
+    log "installing ${packages[*]} with apt"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+  fi
+  local axe="$STATE/browser/node_modules/axe-core"
+  if ! grep -q "\"version\": \"$AXE_VERSION\"" "$axe/package.json" 2>/dev/null; then
+    log "installing axe-core $AXE_VERSION with npm into $STATE/browser"
+    mkdir -p "$STATE/browser"
+    npm install --prefix "$STATE/browser" --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >/dev/null
+  fi
+}
+
 print_env() {
   local dir; dir="$(pg_dir)"
   cat <<EOF
@@ -237,6 +259,7 @@ export TRACEABILITY_PG_PORT=$PG_PORT
 export TRACEABILITY_PG_SOCKET_DIR=$dir
 export TRACEABILITY_RABBIT_MGMT_PORT=$MGMT_PORT
 export TRACEABILITY_INFRA_SCRIPT=$ROOT/infra/local/infra.sh
+export TRACEABILITY_AXE_SCRIPT=$STATE/browser/node_modules/axe-core/axe.min.js
 EOF
 }
 
@@ -251,5 +274,6 @@ case "${1:-}" in
   rabbit-start) start_rabbit ;;
   pg-stop) crash_postgres ;;
   pg-start) start_postgres ;;
-  *) echo "usage: $0 start|stop|status|env|rabbit-kill|rabbit-start|pg-stop|pg-start" >&2; exit 2 ;;
+  browser) install_browser_tools ;;
+  *) echo "usage: $0 start|stop|status|env|rabbit-kill|rabbit-start|pg-stop|pg-start|browser" >&2; exit 2 ;;
 esac

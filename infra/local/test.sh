@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: starts the project-local PostgreSQL and RabbitMQ (installing them
-# when missing), builds the solution, runs unit, integration, end-to-end and fault tests, and
+# when missing, and Chromium with axe-core for the browser tests), builds the solution, runs unit,
+# integration, end-to-end, browser and fault tests, and
 # ends with one summary line. Extra arguments go to `dotnet test`, e.g.
 #   infra/local/test.sh --filter "Category!=Fault"
 # Set TRACEABILITY_KEEP_INFRA=1 to leave PostgreSQL and RabbitMQ running afterwards.
@@ -19,10 +20,12 @@ trap stop_infra EXIT
 
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
+# Chromium, Node.js and axe-core for the browser tests, installed when missing.
+bash infra/local/infra.sh browser
 echo "[test] building ($CONFIGURATION)"
 dotnet build Traceability.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
 
-echo "[test] running unit, integration, end-to-end and fault tests"
+echo "[test] running unit, integration, end-to-end, browser and fault tests"
 set +e
 dotnet test Traceability.sln -c "$CONFIGURATION" --no-build --nologo \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$RESULTS" "$@"

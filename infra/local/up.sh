@@ -2,7 +2,7 @@
 # Brings the whole platform up on this machine: the project-local PostgreSQL and RabbitMQ
 # (installed when missing), the bus topology of every service (the deploy step), then every
 # service (each applies its migrations at start-up), printing each base URL. Ctrl-C stops everything this script started.
-# Ports: PROVENANCE_PORT (5101), AUDITS_PORT (5102), GRIEVANCES_PORT (5103), RISK_PORT (5104).
+# Ports: PROVENANCE_PORT (5101), AUDITS_PORT (5102), GRIEVANCES_PORT (5103), RISK_PORT (5104), PORTAL_PORT (5100).
 set -euo pipefail
 
 # shellcheck source=common.sh
@@ -18,6 +18,22 @@ if [ -z "${Admin__ApiKey:-}" ]; then
   Admin__ApiKey="$(cat "$ROOT/.local/admin-key")"
 fi
 export Admin__ApiKey
+
+# The portal is a confidential OIDC client: Identity and the portal read the same secret, kept in
+# .local/portal-client-secret unless Portal__ClientSecret is given. The portal calls the APIs on the ports below.
+if [ -z "${Portal__ClientSecret:-}" ]; then
+  if [ ! -s "$ROOT/.local/portal-client-secret" ]; then
+    mkdir -p "$ROOT/.local"
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/.local/portal-client-secret")
+  fi
+  Portal__ClientSecret="$(cat "$ROOT/.local/portal-client-secret")"
+fi
+PORTAL_URL="http://127.0.0.1:${PORTAL_PORT:-5100}"
+export Portal__ClientSecret Clients__Portal__Secret="$Portal__ClientSecret" Clients__Portal__BaseUrl="$PORTAL_URL"
+export Auth__Authority="${Auth__Authority:-http://127.0.0.1:${IDENTITY_PORT:-5105}/}"
+export Portal__Apis__Provenance="http://127.0.0.1:${PROVENANCE_PORT:-5101}/" Portal__Apis__Audits="http://127.0.0.1:${AUDITS_PORT:-5102}/" \
+  Portal__Apis__Grievances="http://127.0.0.1:${GRIEVANCES_PORT:-5103}/" Portal__Apis__Risk="http://127.0.0.1:${RISK_PORT:-5104}/" \
+  Portal__Apis__Identity="http://127.0.0.1:${IDENTITY_PORT:-5105}/"
 
 echo "[up] building ($CONFIGURATION)"
 dotnet build Traceability.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
@@ -46,7 +62,7 @@ ready() {
 }
 
 # A new service joins the platform with one entry here (name:port).
-services=("Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_PORT:-5102}" "Grievances:${GRIEVANCES_PORT:-5103}" "Provenance:${PROVENANCE_PORT:-5101}")
+services=("Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_PORT:-5102}" "Grievances:${GRIEVANCES_PORT:-5103}" "Provenance:${PROVENANCE_PORT:-5101}" "Portal:${PORTAL_PORT:-5100}")
 
 # The topology step: every service declares its exchanges, consumer queues and bindings before
 # any service starts, so no event is published before the queue that must hold it exists.
@@ -83,6 +99,7 @@ for entry in "${services[@]}"; do
   printf '  %-11s http://127.0.0.1:%s   (health /health/ready, API document /openapi/v1.json)\n' "$name" "$port"
 done
 echo "  Admin API   Authorization: Bearer \$(cat .local/admin-key)   (onboard exporters: see README)"
+echo "  Portal      $PORTAL_URL   sign in with an account of the Identity service (README, \"Portal\")"
 echo "  RabbitMQ    management http://127.0.0.1:${TRACEABILITY_RABBIT_MGMT_PORT} (traceability / traceability)"
 echo "Press Ctrl-C to stop everything."
 wait

@@ -248,6 +248,7 @@ public class When_every_service_runs
     [TestCase("Audits", "audits")]
     [TestCase("Grievances", "grievances")]
     [TestCase("Risk", "risk")]
+    [TestCase("Portal", "portal")]
     public async Task Should_be_live_ready_and_describe_its_API(string service, string schema)
     {
         await using var database = await Infrastructure.CreateDatabaseAsync();

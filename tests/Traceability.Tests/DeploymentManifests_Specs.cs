@@ -17,10 +17,10 @@ public class When_the_platform_is_deployed
 {
     private static readonly Dictionary<string, int> ComposePorts = new()
     {
-        ["Provenance"] = 5101, ["Audits"] = 5102, ["Grievances"] = 5103, ["Risk"] = 5104,
+        ["Portal"] = 5100, ["Provenance"] = 5101, ["Audits"] = 5102, ["Grievances"] = 5103, ["Risk"] = 5104,
     };
 
-    private static readonly string[] SecretKeys = ["connection-string", "rabbitmq-username", "rabbitmq-password", "admin-api-key"];
+    private static readonly string[] SecretKeys = ["connection-string", "rabbitmq-username", "rabbitmq-password", "admin-api-key", "portal-client-secret"];
 
     /// <summary>Every deployable service: a folder under services/ (a new one must join the manifests).</summary>
     private static IEnumerable<string> Services() =>
@@ -70,6 +70,7 @@ public class When_the_platform_is_deployed
             });
         }
         Assert.That(SecretRefs(Container(Single(resources, "Deployment", "provenance")))["Admin__ApiKey"], Is.EqualTo("admin-api-key"));
+        Assert.That(SecretRefs(Container(Single(resources, "Deployment", "portal")))["Portal__ClientSecret"], Is.EqualTo("portal-client-secret"));
         Assert.That(AllSecretNames(resources), Is.EquivalentTo(new[] { "traceability-secrets" }), "one Secret, created by the operator, never rendered");
         Assert.That(AllSecretKeys(resources), Is.SubsetOf(SecretKeys));
         Assert.That(resources.Where(r => (string?)r["kind"] == "Secret"), Is.Empty, "no secret value is kept in the repository");
@@ -87,7 +88,7 @@ public class When_the_platform_is_deployed
     [Test]
     public void Should_start_every_service_of_docker_compose_after_the_topology_step()
     {
-        var environment = new Dictionary<string, string> { ["MSSQL_SA_PASSWORD"] = "Test!Passw0rd", ["ADMIN_API_KEY"] = new string('k', 40) };
+        var environment = new Dictionary<string, string> { ["MSSQL_SA_PASSWORD"] = "Test!Passw0rd", ["ADMIN_API_KEY"] = new string('k', 40), ["PORTAL_CLIENT_SECRET"] = new string('p', 40) };
         var compose = Documents(Run("docker-compose", "docker-compose", environment, "-f", "docker-compose.yml", "config")).Single()["services"]!;
 
         var topology = compose["topology"]!;

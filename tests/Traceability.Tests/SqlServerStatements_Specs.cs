@@ -19,6 +19,7 @@ public partial class When_every_T_SQL_statement_is_parsed
         typeof(Traceability.Provenance.Features.RecordShipment.RecordShipmentHandler).Assembly,
         typeof(Traceability.Risk.Rules.DolGoodsList).Assembly,
         typeof(Traceability.Hosting.TraceabilityService).Assembly,
+        typeof(Traceability.Portal.KeyRing.DatabaseKeyRingSql).Assembly,
     ];
 
     public static IEnumerable<TestCaseData> Migrations() =>
