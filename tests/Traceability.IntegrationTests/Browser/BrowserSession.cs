@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 
-namespace Traceability.IntegrationTests.Browser;
+namespace Traceability.IntegrationTests;
 
 /// <summary>
 /// Debian's Chromium (<c>/usr/bin/chromium</c>, installed by <c>infra.sh browser</c>) driven by Playwright, one browser

@@ -2,7 +2,7 @@ using System.Net;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
-namespace Traceability.IntegrationTests.Browser;
+namespace Traceability.IntegrationTests;
 
 [TestFixture]
 [Category("Browser")]
