@@ -42,13 +42,15 @@ builder.Services.AddRazorPages(options =>
         options.Conventions.AuthorizeFolder("/Facilities", PortalPolicies.WorksFlags);
         options.Conventions.AuthorizeFolder("/Cases", PortalPolicies.WorksCases);
         options.Conventions.AuthorizeFolder("/Admin", PortalPolicies.Certifies);
+        options.Conventions.AuthorizePage("/Admin/Users", PortalPolicies.Administers);
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(options => options.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.WorksFlags, policy => policy.RequireRole(Roles.Auditor, Roles.Caseworker, Roles.Admin))
     .AddPolicy(PortalPolicies.WorksCases, policy => policy.RequireRole(Roles.Caseworker, Roles.Admin))
-    .AddPolicy(PortalPolicies.Certifies, policy => policy.RequireRole(Roles.Certifier, Roles.Admin));
+    .AddPolicy(PortalPolicies.Certifies, policy => policy.RequireRole(Roles.Certifier, Roles.Admin))
+    .AddPolicy(PortalPolicies.Administers, policy => policy.RequireRole(Roles.Admin));
 
 var app = builder.Build();
 app.Use(SecurityHeaders.AddAsync);
@@ -76,6 +78,7 @@ namespace Traceability.Portal
         public const string WorksFlags = "works-flags";
         public const string WorksCases = "works-cases";
         public const string Certifies = "certifies";
+        public const string Administers = "administers";
     }
 
     /// <summary>The languages the portal's texts exist in.</summary>

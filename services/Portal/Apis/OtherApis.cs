@@ -1,13 +1,64 @@
+using Microsoft.AspNetCore.WebUtilities;
+
 namespace Traceability.Portal.Apis;
 
+/// <summary>An accreditation: a scheme, where and for which goods, and when.</summary>
+public sealed record Accreditation(string Scheme, IReadOnlyList<string> Countries, IReadOnlyList<string> HsChapters, DateOnly ValidFrom, DateOnly ValidTo);
+
+/// <summary>An auditor in Audits' registry.</summary>
+public sealed record Auditor(string Id, string Name, string Firm, string ApscaNumber, string Level, string Status, int Revision,
+    IReadOnlyList<Accreditation> Accreditations, DateTime RegisteredAt, DateTime UpdatedAt);
+
+/// <summary>A page of Audits' answers.</summary>
+public sealed record AuditsPage<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, long Total);
+
+/// <summary>A certificate's holder.</summary>
+public sealed record CertificateHolder(Guid Id, string? Gln, string? OshId, string Name, string Country);
+
+/// <summary>One status change of a certificate.</summary>
+public sealed record CertificateChange(int Sequence, string Status, string? PreviousStatus, string? Reason, DateOnly EffectiveFrom, DateTime ChangedAt, string ChangedBy);
+
+/// <summary>A certificate with its history.</summary>
+public sealed record Certificate(Guid Id, string Scheme, string Number, CertificateHolder Holder, IReadOnlyList<string> ScopeHsCodes, DateOnly ValidFrom,
+    DateOnly ValidTo, string Status, string? Reason, int Sequence, DateTime IssuedAt, DateTime UpdatedAt, IReadOnlyList<CertificateChange> History);
+
 /// <summary>Audits' API: auditors, accreditations, audits and certificates.</summary>
-public sealed class AuditsApi(HttpClient http) : ServiceApi(http, "Audits");
+public sealed class AuditsApi(HttpClient http) : ServiceApi(http, "Audits")
+{
+    public static readonly IReadOnlyList<string> CertificateStatuses = ["valid", "suspended", "withdrawn"];
 
-/// <summary>Grievances' API: the caseworkers' cases.</summary>
-public sealed class GrievancesApi(HttpClient http) : ServiceApi(http, "Grievances");
+    public Task<ApiAnswer<AuditsPage<Auditor>>> ListAuditorsAsync(int page, CancellationToken cancellationToken) =>
+        GetAsync<AuditsPage<Auditor>>(QueryHelpers.AddQueryString("api/v1/auditors", new Dictionary<string, string?>
+        {
+            ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture), ["pageSize"] = "100",
+        }), cancellationToken);
 
-/// <summary>Provenance's API: shipments and facilities as evidence, exporters and their keys.</summary>
+    public Task<ApiAnswer<Certificate>> GetCertificateAsync(string scheme, string number, CancellationToken cancellationToken) =>
+        GetAsync<Certificate>($"api/v1/certificates/{Uri.EscapeDataString(scheme)}/{Uri.EscapeDataString(number)}/history", cancellationToken);
+
+    public Task<ApiAnswer<object>> ChangeCertificateStatusAsync(string scheme, string number, string? status, string? reason, CancellationToken cancellationToken) =>
+        PostAsync<object>($"api/v1/certificates/{Uri.EscapeDataString(scheme)}/{Uri.EscapeDataString(number)}/status", new { status, reason }, cancellationToken);
+}
+
+/// <summary>Provenance's API: its admin API takes the platform admin's API key, not a person's token.</summary>
 public sealed class ProvenanceApi(HttpClient http) : ServiceApi(http, "Provenance");
 
-/// <summary>Identity's API: users and their roles.</summary>
-public sealed class IdentityApi(HttpClient http) : ServiceApi(http, "Identity");
+/// <summary>A platform user as Identity's admins see them.</summary>
+public sealed record PlatformUser(string Id, string Email, IReadOnlyList<string> Roles, string? AuditorId, bool Disabled, bool TwoFactorEnabled,
+    DateTimeOffset? LockedOutUntil, DateTimeOffset CreatedAt);
+
+/// <summary>A new user and the one-time link to set their password.</summary>
+public sealed record CreatedPlatformUser(PlatformUser User, SetPasswordLink SetPassword);
+
+/// <summary>A one-time set-password link.</summary>
+public sealed record SetPasswordLink(Uri Link, DateTimeOffset ExpiresAt, bool Mailed);
+
+/// <summary>Identity's admin API: users and their roles.</summary>
+public sealed class IdentityApi(HttpClient http) : ServiceApi(http, "Identity")
+{
+    public Task<ApiAnswer<List<PlatformUser>>> ListUsersAsync(CancellationToken cancellationToken) =>
+        GetAsync<List<PlatformUser>>("admin/users", cancellationToken);
+
+    public Task<ApiAnswer<CreatedPlatformUser>> CreateUserAsync(string? email, IReadOnlyList<string> roles, string? auditorId, CancellationToken cancellationToken) =>
+        PostAsync<CreatedPlatformUser>("admin/users", new { email, roles, auditorId }, cancellationToken);
+}

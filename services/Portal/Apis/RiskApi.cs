@@ -2,33 +2,48 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace Traceability.Portal.Apis;
 
-/// <summary>A flag as Risk's API answers it (fields Risk does not send stay null).</summary>
+/// <summary>A flag as Risk's API answers it (fields an older Risk does not send stay null).</summary>
 public sealed record Flag(
     Guid Id, string RuleId, int RuleVersion, string Severity, string SubjectType, string SubjectId, string ScopeCountry,
     string Explanation, IReadOnlyList<string> Evidence, string Status, DateTime RaisedAt)
 {
-    public string? AssignedTo { get; init; }
-    public string? Outcome { get; init; }
-    public DateTime? DueAt { get; init; }
-    public bool? Overdue { get; init; }
+    public string? ScopeHsChapter { get; init; }
+    public string? ScopeScheme { get; init; }
+    public string? Assignee { get; init; }
+    public string? Resolution { get; init; }
+    public bool Escalated { get; init; }
+    public int Version { get; init; }
+    public DateTime? AssignDueAt { get; init; }
+    public DateTime? ResolveDueAt { get; init; }
     public DateTime? AssignedAt { get; init; }
     public DateTime? ResolvedAt { get; init; }
+    public bool Overdue { get; init; }
 }
 
 /// <summary>One page of flags.</summary>
 public sealed record FlagPage(IReadOnlyList<Flag> Items, int Page, int PageSize, long Total);
+
+/// <summary>One piece of a flag's evidence: what it is and where it came from.</summary>
+public sealed record FlagEvidence(string Id, string Source, int RuleVersion, string? Note, DateTime AppendedAt);
+
+/// <summary>One step of a flag's append-only history.</summary>
+public sealed record FlagHistoryStep(int Version, string Action, string Status, string? Resolution, string Severity, string? Assignee, string Actor,
+    string? Reason, string? Note, DateTime OccurredAt);
+
+/// <summary>A flag with its evidence and history.</summary>
+public sealed record FlagDetail(Flag Flag, IReadOnlyList<FlagEvidence> Evidence, IReadOnlyList<FlagHistoryStep> History);
 
 /// <summary>What the queue asks Risk for; empty values are left out of the query.</summary>
 public sealed record FlagQuery
 {
     public string? Severity { get; init; }
     public string? RuleId { get; init; }
-    public string? Country { get; init; }
     public string? Status { get; init; }
     public bool Overdue { get; init; }
+    public bool? Escalated { get; init; }
+    public string? Assignee { get; init; }
     public string? SubjectType { get; init; }
     public string? SubjectId { get; init; }
-    public string? Sort { get; init; }
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = 25;
 
@@ -36,8 +51,9 @@ public sealed record FlagQuery
     {
         var query = new Dictionary<string, string?>
         {
-            ["severity"] = Severity, ["ruleId"] = RuleId, ["country"] = Country, ["status"] = Status,
-            ["overdue"] = Overdue ? "true" : null, ["subjectType"] = SubjectType, ["subjectId"] = SubjectId, ["sort"] = Sort,
+            ["severity"] = Severity, ["ruleId"] = RuleId, ["status"] = Status, ["overdue"] = Overdue ? "true" : null,
+            ["escalated"] = Escalated is { } escalated ? (escalated ? "true" : "false") : null, ["assignee"] = Assignee,
+            ["subjectType"] = SubjectType, ["subjectId"] = SubjectId,
             ["page"] = Page.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["pageSize"] = PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
@@ -45,12 +61,30 @@ public sealed record FlagQuery
     }
 }
 
-/// <summary>Risk's flag API, called with the signed-in user's token (Risk decides what this user may see).</summary>
+/// <summary>A step of the case workflow as the portal's forms post it.</summary>
+public sealed record FlagStepForm(int Version, string? Assignee, string? Resolution, string? Reason, string? Note);
+
+/// <summary>Risk's flag API, called with the signed-in user's token (Risk decides what this user may see and do).</summary>
 public sealed class RiskApi(HttpClient http) : ServiceApi(http, "Risk")
 {
+    /// <summary>The workflow steps Risk takes, by the action name in its route.</summary>
+    public static readonly IReadOnlyList<string> Steps = ["assign", "start", "escalate", "resolve", "reopen"];
+
+    public static readonly IReadOnlyList<string> Resolutions = ["confirmed", "dismissed", "remediated"];
+
     public Task<ApiAnswer<FlagPage>> ListFlagsAsync(FlagQuery query, CancellationToken cancellationToken) =>
         GetAsync<FlagPage>(QueryHelpers.AddQueryString("api/v1/flags", query.ToQuery()), cancellationToken);
 
-    public Task<ApiAnswer<Flag>> GetFlagAsync(Guid id, CancellationToken cancellationToken) =>
-        GetAsync<Flag>($"api/v1/flags/{id}", cancellationToken);
+    public Task<ApiAnswer<FlagDetail>> GetFlagAsync(Guid id, CancellationToken cancellationToken) =>
+        GetAsync<FlagDetail>($"api/v1/flags/{id}", cancellationToken);
+
+    public Task<ApiAnswer<Flag>> StepAsync(Guid id, string step, FlagStepForm form, CancellationToken cancellationToken) =>
+        PostAsync<Flag>($"api/v1/flags/{id}/{step}", new
+        {
+            version = form.Version,
+            assignee = step == "assign" ? form.Assignee : null,
+            resolution = step == "resolve" ? form.Resolution : null,
+            reason = string.IsNullOrWhiteSpace(form.Reason) ? null : form.Reason,
+            note = string.IsNullOrWhiteSpace(form.Note) ? null : form.Note,
+        }, cancellationToken);
 }

@@ -55,7 +55,8 @@ public abstract class ServiceApi(HttpClient http, string service)
             catch (Exception exception) when (exception is HttpRequestException or Polly.Timeout.TimeoutRejectedException or Polly.CircuitBreaker.BrokenCircuitException
                 || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return new ApiAnswer<T>(default, new ApiProblem((int)HttpStatusCode.ServiceUnavailable, $"{service} is not reachable", exception.Message,
+                // The person learns which service is down, not the internal address it was called at.
+                return new ApiAnswer<T>(default, new ApiProblem((int)HttpStatusCode.ServiceUnavailable, $"{service} is not reachable", null,
                     new Dictionary<string, string[]>()));
             }
         }

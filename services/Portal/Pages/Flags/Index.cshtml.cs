@@ -4,19 +4,17 @@ using Traceability.Portal.Apis;
 
 namespace Traceability.Portal.Pages.Flags;
 
-/// <summary>The flag queue: Risk's flags this user may see, filtered, sorted and paged by Risk itself.</summary>
+/// <summary>The flag queue: Risk's flags this user may see (newest first), filtered and paged by Risk itself.</summary>
 public sealed class QueueModel(RiskApi risk) : PageModel
 {
     public static readonly string[] Severities = ["critical", "high", "medium", "low"];
-    public static readonly string[] Statuses = ["open", "assigned", "investigating", "escalated", "resolved"];
-    public static readonly string[] Sorts = ["newest", "oldest", "severity"];
+    public static readonly string[] Statuses = ["open", "assigned", "investigating", "resolved"];
 
     [BindProperty(SupportsGet = true)] public string? Severity { get; set; }
     [BindProperty(SupportsGet = true)] public string? Rule { get; set; }
-    [BindProperty(SupportsGet = true)] public string? Country { get; set; }
     [BindProperty(SupportsGet = true)] public string? Status { get; set; }
     [BindProperty(SupportsGet = true)] public bool Overdue { get; set; }
-    [BindProperty(SupportsGet = true)] public string? Sort { get; set; }
+    [BindProperty(SupportsGet = true)] public bool Escalated { get; set; }
     // Not "page": Razor Pages keeps that name for the page's own route value.
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
@@ -28,8 +26,8 @@ public sealed class QueueModel(RiskApi risk) : PageModel
     {
         Flags = await risk.ListFlagsAsync(new FlagQuery
         {
-            Severity = Severity, RuleId = Rule, Country = Country?.ToUpperInvariant(), Status = Status, Overdue = Overdue,
-            Sort = Sort, Page = Math.Max(1, PageNumber),
+            Severity = Severity, RuleId = string.IsNullOrWhiteSpace(Rule) ? null : Rule.Trim(), Status = Status, Overdue = Overdue,
+            Escalated = Escalated ? true : null, Page = Math.Max(1, PageNumber),
         }, cancellationToken);
         // htmx asks for the results alone when a filter changes; a plain request gets the whole page.
         return Request.Headers.ContainsKey("HX-Request") ? Partial("Flags/_Results", this) : Page();
@@ -38,8 +36,8 @@ public sealed class QueueModel(RiskApi risk) : PageModel
     /// <summary>The queue's address with the current filters and another page number.</summary>
     public string Link(int page) => QueryLink(new Dictionary<string, string?>
     {
-        ["severity"] = Severity, ["rule"] = Rule, ["country"] = Country, ["status"] = Status,
-        ["overdue"] = Overdue ? "true" : null, ["sort"] = Sort, ["p"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["severity"] = Severity, ["rule"] = Rule, ["status"] = Status,
+        ["overdue"] = Overdue ? "true" : null, ["escalated"] = Escalated ? "true" : null, ["p"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
 
     private static string QueryLink(Dictionary<string, string?> values) =>
