@@ -9,7 +9,7 @@ using Traceability.Provenance.Features.RecordShipment;
 using Traceability.Provenance.Features.RegisterFacility;
 using Traceability.Provenance.Features.RegisterProduct;
 using Traceability.Provenance.Features.VerifyChain;
-using Traceability.Provenance.Idempotency;
+using Traceability.Hosting.Idempotency;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTraceabilityService("provenance");
@@ -24,9 +24,8 @@ builder.Services.AddSingleton<RecordShipmentHandler>();
 builder.Services.AddSingleton<EpcisValidator>();
 builder.Services.AddSingleton<EpcisCapture>();
 builder.Services.AddExporterRateLimit(builder.Configuration);
-builder.Services.Configure<IdempotencyOptions>(builder.Configuration.GetSection("Idempotency"));
-builder.Services.AddSingleton<IdempotencyKeyRetention>();
-builder.Services.AddHostedService(services => services.GetRequiredService<IdempotencyKeyRetention>());
+// An exporter's Idempotency-Keys are its own.
+builder.Services.AddIdempotencyKeys(builder.Configuration, http => Exporter.From(http).Id);
 // Business keys a concurrent request can lose the race for: 409 naming the field (see UniqueKeyConflicts).
 builder.Services
     .AddUniqueKey("pk_exporter", "id", "An exporter with this id exists.")
@@ -51,16 +50,7 @@ chain.ReadsWith(RecordShipmentHandler.RecordType, (exporter, id, ct) => GetShipm
 app.UseTraceabilityDefaults();
 app.Use(RequireExporter.VerifyAsync);
 app.UseRateLimiter();
-// Idempotency-Key compares request bodies, so POST bodies are kept readable after binding.
-app.Use((http, next) =>
-{
-    if (HttpMethods.IsPost(http.Request.Method)
-        && (http.Request.Path.StartsWithSegments("/api") || http.Request.Path.StartsWithSegments("/epcis/capture")))
-    {
-        http.Request.EnableBuffering();
-    }
-    return next(http);
-});
+app.BufferBodiesForIdempotencyKeys("/api", "/epcis/capture");
 
 var admin = app.MapGroup("/admin").AddEndpointFilter<RequireAdmin>().WithTags("Admin");
 admin.MapManageExporters();

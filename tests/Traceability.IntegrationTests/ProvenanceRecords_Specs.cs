@@ -217,9 +217,9 @@ public class When_an_exporter_describes_its_supply_chain : ExportersOnAPlatform
         var database = new Traceability.Data.Database(
             Microsoft.Extensions.Options.Options.Create(new Traceability.Data.DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString, Schema = "provenance" }),
             new Traceability.Data.Messaging.OutboxSignal());
-        var retention = new Traceability.Provenance.Idempotency.IdempotencyKeyRetention(database,
-            Microsoft.Extensions.Options.Options.Create(new Traceability.Provenance.Idempotency.IdempotencyOptions()), TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Traceability.Provenance.Idempotency.IdempotencyKeyRetention>.Instance);
+        var retention = new Traceability.Hosting.Idempotency.IdempotencyKeyRetention(database,
+            Microsoft.Extensions.Options.Options.Create(new Traceability.Hosting.Idempotency.IdempotencyOptions()), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Traceability.Hosting.Idempotency.IdempotencyKeyRetention>.Instance);
 
         Assert.That(await retention.DeleteExpiredAsync(CancellationToken.None), Is.GreaterThanOrEqualTo(1));
         using var reused = await SendAsync(HttpMethod.Post, "api/v1/shipments", _acme, When_an_exporter_records_shipments.Shipment("Tea", "TZ"), key);

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Traceability.Provenance.Gs1;
+using Traceability.Hosting;
 
 namespace Traceability.Tests;
 

@@ -1,3 +1,4 @@
+using Traceability.Hosting;
 using System.Text;
 using System.Text.RegularExpressions;
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
-using Traceability.Provenance.Idempotency;
+using Traceability.Hosting.Idempotency;
 
 namespace Traceability.Provenance.Features.CaptureEpcis;
 

@@ -5,7 +5,7 @@ using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
-using Traceability.Provenance.Idempotency;
+using Traceability.Hosting.Idempotency;
 
 namespace Traceability.Provenance.Features.CaptureEpcis;
 

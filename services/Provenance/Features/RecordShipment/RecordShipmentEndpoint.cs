@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceability.Hosting;
 using Traceability.Provenance.Exporters;
-using Traceability.Provenance.Idempotency;
+using Traceability.Hosting.Idempotency;
 
 namespace Traceability.Provenance.Features.RecordShipment;
 

@@ -4,7 +4,7 @@ using Traceability.Hosting;
 using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
 using Traceability.Provenance.Features.GetShipment;
-using Traceability.Provenance.Idempotency;
+using Traceability.Hosting.Idempotency;
 
 namespace Traceability.Provenance.Features.RecordShipment;
 

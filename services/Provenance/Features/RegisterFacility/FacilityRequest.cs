@@ -1,13 +1,11 @@
 using System.Text.Json.Serialization;
-using System.Text.RegularExpressions;
 using Traceability.Hosting;
-using Traceability.Provenance.Gs1;
 
 namespace Traceability.Provenance.Features.RegisterFacility;
 
 /// <summary>A facility as an exporter registers or updates it.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-public sealed partial record FacilityRequest(
+public sealed record FacilityRequest(
     string? Gln,
     string? OshId,
     string? Name,
@@ -28,13 +26,7 @@ public sealed partial record FacilityRequest(
     public bool TryValidate(out ValidFacility facility, out ValidationErrors errors)
     {
         errors = new ValidationErrors();
-        errors.Require(Gln is null || CheckDigit.IsGln(Gln), "gln", "A GLN has 13 digits (not all zeros) with a valid GS1 check digit.");
-        errors.Require(OshId is null || OshIdPattern().IsMatch(OshId), "oshId",
-            "An Open Supply Hub id is a country code, 7 digits and 6 letters or digits, e.g. CN2019303BQ3FZP.");
-        if (Gln is null && OshId is null)
-        {
-            errors.Add("gln", "A facility needs a GLN or an Open Supply Hub id (oshId).");
-        }
+        FacilityIds.Require(errors, Gln, OshId, "");
         var name = errors.RequireText("name", Name, 200, required: true, "The name");
         errors.Require(CountryCodes.IsAssigned(Country), "country", "The country is an ISO 3166-1 alpha-2 code in upper case, e.g. GH.");
         var region = errors.RequireText("region", Region, 100, required: false, "The region");
@@ -47,9 +39,6 @@ public sealed partial record FacilityRequest(
         facility = errors.IsEmpty ? new ValidFacility(Gln, OshId, name!, Country!, region, Latitude, Longitude, Type!) : null!;
         return errors.IsEmpty;
     }
-
-    [GeneratedRegex("^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")]
-    private static partial Regex OshIdPattern();
 }
 
 /// <summary>A facility whose fields passed validation.</summary>

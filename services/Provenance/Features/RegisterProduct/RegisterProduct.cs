@@ -7,7 +7,7 @@ using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
 using Traceability.Provenance.Features.RegisterFacility;
 using Traceability.Provenance.Gs1;
-using Traceability.Provenance.Idempotency;
+using Traceability.Hosting.Idempotency;
 
 namespace Traceability.Provenance.Features.RegisterProduct;
 

@@ -1,4 +1,4 @@
-namespace Traceability.Provenance.Gs1;
+namespace Traceability.Hosting;
 
 /// <summary>
 /// Harmonized System codes (WCO HS Nomenclature): 6 digits, or up to 10 with national subdivisions,
@@ -16,4 +16,8 @@ public static class HsCodes
     /// <summary>Whether a normalised code is 6–10 digits in an assigned chapter.</summary>
     public static bool IsValid(string? code) =>
         code is { Length: >= 6 and <= 10 } && code.All(char.IsAsciiDigit) && int.Parse(code[..2], System.Globalization.CultureInfo.InvariantCulture) is >= 1 and <= 97 and not 77;
+
+    /// <summary>Whether <paramref name="chapter"/> is an HS chapter that names goods: two digits, 01 to 97, not 77.</summary>
+    public static bool IsChapter(string? chapter) =>
+        chapter is { Length: 2 } && chapter.All(char.IsAsciiDigit) && int.Parse(chapter, System.Globalization.CultureInfo.InvariantCulture) is >= 1 and <= 97 and not 77;
 }

@@ -1,4 +1,4 @@
-namespace Traceability.Provenance.Gs1;
+namespace Traceability.Hosting;
 
 /// <summary>
 /// GS1 mod-10 check digits (GTIN-8/12/13/14, GLN, SSCC): weights 3,1,3,1… from the rightmost
@@ -47,4 +47,38 @@ public static class CheckDigit
 
     /// <summary>A GTIN padded to 14 digits, the form GS1 compares and stores.</summary>
     public static string ToGtin14(string gtin) => gtin.PadLeft(14, '0');
+}
+
+/// <summary>
+/// How a facility is named across the platform (Provenance's registrations, audits, certificates): a GLN
+/// and/or an Open Supply Hub id, the ids that join one site's records across exporters and services.
+/// </summary>
+public static partial class FacilityIds
+{
+    /// <summary>What a GLN must be, for error messages.</summary>
+    public const string GlnRule = "A GLN has 13 digits (not all zeros) with a valid GS1 check digit.";
+
+    /// <summary>What an Open Supply Hub id must be, for error messages.</summary>
+    public const string OshIdRule = "An Open Supply Hub id is a country code, 7 digits and 6 letters or digits, e.g. CN2019303BQ3FZP.";
+
+    /// <summary>Whether <paramref name="value"/> has the shape of an Open Supply Hub id.</summary>
+    public static bool IsOshId(string? value) => value is not null && OshIdPattern().IsMatch(value);
+
+    /// <summary>
+    /// Checks the ids of a facility named under <paramref name="field"/> (e.g. <c>facility</c>): each valid when given,
+    /// and at least one given.
+    /// </summary>
+    public static void Require(ValidationErrors errors, string? gln, string? oshId, string field)
+    {
+        var prefix = field.Length == 0 ? "" : field + ".";
+        errors.Require(gln is null || CheckDigit.IsGln(gln), prefix + "gln", GlnRule);
+        errors.Require(oshId is null || IsOshId(oshId), prefix + "oshId", OshIdRule);
+        if (gln is null && oshId is null)
+        {
+            errors.Add(prefix + "gln", "A facility needs a GLN or an Open Supply Hub id (oshId).");
+        }
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Z]{2}[0-9]{7}[A-Z0-9]{6}$")]
+    private static partial System.Text.RegularExpressions.Regex OshIdPattern();
 }

@@ -1,7 +1,10 @@
 using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Traceability.Data;
 
-namespace Traceability.Provenance.Idempotency;
+namespace Traceability.Hosting.Idempotency;
 
 /// <summary>How long an Idempotency-Key's answer is kept. Configuration section <c>Idempotency</c>.</summary>
 public sealed class IdempotencyOptions
@@ -11,16 +14,20 @@ public sealed class IdempotencyOptions
 }
 
 /// <summary>Deletes stored answers older than the retention, hourly; after that a key can be used again.</summary>
-internal sealed partial class IdempotencyKeyRetention(Database database, Microsoft.Extensions.Options.IOptions<IdempotencyOptions> options, TimeProvider time,
+public sealed partial class IdempotencyKeyRetention(Database database, IOptions<IdempotencyOptions> options, TimeProvider time,
     ILogger<IdempotencyKeyRetention> logger) : BackgroundService
 {
+    private readonly string _deleteExpired = IdempotencySql.DeleteExpired(database.Schema);
+
+    /// <summary>Deletes the answers older than the retention now; returns how many.</summary>
     public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(IdempotencySql.DeleteExpired,
+        return await connection.ExecuteAsync(new CommandDefinition(_deleteExpired,
             new { Before = time.GetUtcNow().UtcDateTime - options.Value.Retention }, cancellationToken: cancellationToken));
     }
 
+    /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromHours(1));

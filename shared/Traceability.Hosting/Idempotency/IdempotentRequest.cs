@@ -1,22 +1,33 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Traceability.Data;
-using Traceability.Hosting;
-using Traceability.Provenance.Exporters;
 
-namespace Traceability.Provenance.Idempotency;
+namespace Traceability.Hosting.Idempotency;
+
+/// <summary>Who owns an Idempotency-Key in a service: an exporter, a user; keys of two owners never meet.</summary>
+/// <param name="OwnerOf">The owner of the request's keys (its caller, authenticated before the endpoint runs).</param>
+public sealed record IdempotencyOwner(Func<HttpContext, string> OwnerOf);
 
 /// <summary>
 /// <c>Idempotency-Key</c> on a POST: the first successful answer to a key is stored in the same
-/// transaction as the record it created. The same key with the same body gets that answer again
-/// (nothing is stored twice); with a different body, 422. Keys are per exporter.
+/// transaction as the record it created, in the service's <c>idempotency_key</c> table. The same key with
+/// the same request gets that answer again (nothing is stored twice); with a different one, 422. Keys
+/// belong to their owner (<see cref="IdempotencyOwner"/>).
 /// </summary>
-internal sealed class IdempotentRequest(Database database) : IEndpointFilter
+public sealed class IdempotentRequest(Database database, IdempotencyOwner owner) : IEndpointFilter
 {
+    /// <summary>The header.</summary>
     public const string Header = "Idempotency-Key";
 
+    /// <summary>The longest key.</summary>
     public const int MaxKeyLength = 200;
+
+    private readonly string _find = IdempotencySql.Find(database.Schema);
 
     /// <summary>The Idempotency-Key header as the OpenAPI document describes it.</summary>
     public static readonly RequestHeader Documented = new(Header,
@@ -25,6 +36,7 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <inheritdoc />
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -37,13 +49,13 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         {
             return new ValidationErrors().Add(Header, "An Idempotency-Key is 1 to 200 printable ASCII characters, e.g. a UUID.").ToProblem();
         }
-        var exporter = Exporter.From(http);
-        var requestHash = await RequestHashAsync(http.Request);
-        if (await ReplayAsync(http, exporter, key, requestHash) is { } earlier)
+        var ownerId = owner.OwnerOf(http);
+        var requestHash = await RequestHashAsync(http);
+        if (await ReplayAsync(http, ownerId, key, requestHash) is { } earlier)
         {
             return earlier;
         }
-        http.Items[typeof(PendingKey)] = new PendingKey(exporter.Id, key, requestHash);
+        http.Items[typeof(PendingKey)] = new PendingKey(ownerId, key, requestHash) { Schema = database.Schema };
         try
         {
             return await next(context);
@@ -51,7 +63,7 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         catch (KeyTakenMeanwhile)
         {
             // A concurrent request with the same key committed first: answer as it did.
-            return await ReplayAsync(http, exporter, key, requestHash)
+            return await ReplayAsync(http, ownerId, key, requestHash)
                 ?? throw new InvalidOperationException("An idempotency key was taken but cannot be found.");
         }
     }
@@ -66,9 +78,9 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         {
             return;
         }
-        data.Defer(IdempotencySql.Save(data.Dialect), new
+        data.Defer(IdempotencySql.Save(data.Dialect, pending.Schema), new
         {
-            pending.ExporterId,
+            pending.OwnerId,
             pending.IdempotencyKey,
             pending.RequestHash,
             StatusCode = statusCode,
@@ -84,10 +96,10 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         });
     }
 
-    private async Task<IResult?> ReplayAsync(HttpContext http, Exporter exporter, string key, string requestHash)
+    private async Task<IResult?> ReplayAsync(HttpContext http, string ownerId, string key, string requestHash)
     {
-        var stored = await database.QuerySingleOrDefaultAsync<StoredAnswer>(IdempotencySql.Find,
-            new { ExporterId = exporter.Id, IdempotencyKey = key }, http.RequestAborted);
+        var stored = await database.QuerySingleOrDefaultAsync<StoredAnswer>(_find,
+            new { OwnerId = ownerId, IdempotencyKey = key }, http.RequestAborted);
         if (stored is null)
         {
             return null;
@@ -112,17 +124,21 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         return Results.Text(stored.ResponseBody, "application/json", Encoding.UTF8, stored.StatusCode);
     }
 
-    private static async Task<string> RequestHashAsync(HttpRequest request)
+    private static async Task<string> RequestHashAsync(HttpContext http)
     {
-        // The body was buffered before binding (see Program), so it can be read again here.
+        var request = http.Request;
+        // The body was buffered before binding (see BufferBodiesForIdempotencyKeys), so it can be read again here.
         request.Body.Position = 0;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         // The fingerprint is everything that changes what the request asks for: method, path and query,
-        // the media type, the headers that change how it is processed (GS1-Capture-Error-Behaviour), and the
-        // body. A retry must repeat all of them; a changed one is another request (422), never a replay.
-        var behaviour = request.Headers["GS1-Capture-Error-Behaviour"].ToString().Trim().ToLowerInvariant();
+        // the media type, the other headers the endpoint documents (they change how it is processed, e.g.
+        // GS1-Capture-Error-Behaviour), and the body. A retry must repeat all of them; a changed one is
+        // another request (422), never a replay.
+        var headers = string.Concat((http.GetEndpoint()?.Metadata.GetOrderedMetadata<RequestHeader>() ?? [])
+            .Where(h => h.Name != Header)
+            .Select(h => $"{h.Name.ToLowerInvariant()}={request.Headers[h.Name].ToString().Trim().ToLowerInvariant()}\n"));
         sha.AppendData(Encoding.UTF8.GetBytes(
-            $"{request.Method} {request.Path}{request.QueryString}\n{request.ContentType?.ToLowerInvariant()}\n{behaviour}\n"));
+            $"{request.Method} {request.Path}{request.QueryString}\n{request.ContentType?.ToLowerInvariant()}\n{headers}"));
         var buffer = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(buffer)) > 0)
@@ -133,7 +149,10 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private sealed record PendingKey(string ExporterId, string IdempotencyKey, string RequestHash);
+    private sealed record PendingKey(string OwnerId, string IdempotencyKey, string RequestHash)
+    {
+        public string Schema { get; init; } = "";
+    }
 
     private sealed record StoredAnswer
     {
@@ -146,10 +165,34 @@ internal sealed class IdempotentRequest(Database database) : IEndpointFilter
     private sealed class KeyTakenMeanwhile : Exception;
 }
 
-/// <summary>Endpoints that take an Idempotency-Key.</summary>
-internal static class IdempotentEndpoints
+/// <summary>Endpoints that take an Idempotency-Key, and what a service needs to offer them.</summary>
+public static class IdempotentEndpoints
 {
     /// <summary>Runs the endpoint behind <see cref="IdempotentRequest"/> and documents its header.</summary>
     public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder endpoint) =>
         endpoint.AddEndpointFilter<IdempotentRequest>().WithRequestHeader(IdempotentRequest.Documented);
+
+    /// <summary>
+    /// Registers the filter, the hourly deletion of expired answers (<c>Idempotency__Retention</c>) and who owns a
+    /// request's keys. The service's schema needs an <c>idempotency_key</c> table (see Provenance's or Audits' migrations).
+    /// </summary>
+    public static IServiceCollection AddIdempotencyKeys(this IServiceCollection services, IConfiguration configuration, Func<HttpContext, string> ownerOf)
+    {
+        services.Configure<IdempotencyOptions>(configuration.GetSection("Idempotency"));
+        services.AddSingleton(new IdempotencyOwner(ownerOf));
+        services.AddSingleton<IdempotencyKeyRetention>();
+        services.AddHostedService(provider => provider.GetRequiredService<IdempotencyKeyRetention>());
+        return services;
+    }
+
+    /// <summary>Keeps POST bodies under <paramref name="prefixes"/> readable after binding: the key's fingerprint includes the body.</summary>
+    public static IApplicationBuilder BufferBodiesForIdempotencyKeys(this IApplicationBuilder app, params PathString[] prefixes) =>
+        app.Use((http, next) =>
+        {
+            if (HttpMethods.IsPost(http.Request.Method) && prefixes.Any(prefix => http.Request.Path.StartsWithSegments(prefix)))
+            {
+                http.Request.EnableBuffering();
+            }
+            return next(http);
+        });
 }
