@@ -1,6 +1,9 @@
 namespace Traceability.Contracts.Audits;
 
-/// <summary>An accredited auditor submitted an audit of a facility. Published by Audits through its outbox.</summary>
+/// <summary>
+/// An accredited auditor submitted an audit of a facility. Published by Audits through its outbox, and again,
+/// with the next <see cref="Revision"/> and every finding so far, when the auditor adds findings (a CSV upload).
+/// </summary>
 public sealed record AuditSubmitted : IMessage
 {
     /// <inheritdoc />
@@ -14,6 +17,9 @@ public sealed record AuditSubmitted : IMessage
 
     /// <summary>The audit's id in Audits.</summary>
     public required Guid AuditId { get; init; }
+
+    /// <summary>1 when submitted, then one more each time findings are added; a consumer keeps the highest.</summary>
+    public int Revision { get; init; } = 1;
 
     /// <summary>The audited facility.</summary>
     public required AuditedFacility Facility { get; init; }
