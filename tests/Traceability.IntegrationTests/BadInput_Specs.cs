@@ -32,7 +32,7 @@ public class When_a_client_sends_bad_input
         {
             ["Provenance"] = StartProvenanceAsync,
             ["Risk"] = (database, virtualHost) => StartPlainAsync("Risk", database, virtualHost, _ => TestIssuer.Shared.Mint("bad-input-admin", [Roles.Admin])),
-            ["Audits"] = (database, virtualHost) => StartPlainAsync("Audits", database, virtualHost),
+            ["Audits"] = StartAuditsAsync,
             ["Grievances"] = (database, virtualHost) => StartPlainAsync("Grievances", database, virtualHost),
             // The portal's pages are not API operations (its OpenAPI document has none yet); its forms are the browser tests'.
             ["Portal"] = (database, virtualHost) => StartPlainAsync("Portal", database, virtualHost),
@@ -252,6 +252,39 @@ public class When_a_client_sends_bad_input
     private static async Task<ServiceUnderTest> StartPlainAsync(string service, TestDatabase database, TestVirtualHost virtualHost,
         Func<string, string?>? bearerFor = null) =>
         new(await ServiceProcess.StartAsync(service, database, virtualHost), bearerFor ?? (_ => null), new Dictionary<string, string>());
+
+    private static async Task<ServiceUnderTest> StartAuditsAsync(TestDatabase database, TestVirtualHost virtualHost)
+    {
+        var process = await ServiceProcess.StartAsync("Audits", database, virtualHost, new Dictionary<string, string>
+        {
+            ["Certificates__VerificationBurst"] = "1000000",
+            ["Certificates__VerificationPerSecond"] = "1000000",
+        });
+        // One token with every role Audits admits, for the auditor the examples name: who may do what is Audits_Specs' matter.
+        var token = TestIssuer.Shared.Mint("bad-input-user", [Roles.Admin, Roles.Certifier, Roles.Auditor], auditorId: "ama-mensah");
+        using var http = TestIssuer.Shared.ClientFor(process, "bad-input-user", [Roles.Admin, Roles.Certifier, Roles.Auditor], "ama-mensah");
+        async Task<JsonElement> CreatedAsync(string path, string json)
+        {
+            using var response = await http.PostAsync(path, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+            return await response.Content.ReadFromJsonAsync<JsonElement>();
+        }
+        // The examples' auditor, certificate and audit exist, so that the paths that name them match and their examples are accepted.
+        await CreatedAsync("api/v1/auditors", Traceability.Audits.Features.RegisterAuditors.AuditorsEndpoint.Example);
+        await CreatedAsync("api/v1/certificates", Traceability.Audits.Features.Certificates.CertificatesEndpoint.Example);
+        var audit = await CreatedAsync("api/v1/audits", Traceability.Audits.Features.SubmitAudit.AuditsEndpoint.Example);
+        return new ServiceUnderTest(
+            process,
+            // The public verification endpoint takes no credential.
+            path => path == "/api/v1/certificates/{scheme}/{number}" ? null : token,
+            new Dictionary<string, string>
+            {
+                ["auditorId"] = "ama-mensah",
+                ["id"] = audit.GetProperty("id").GetString()!,
+                ["scheme"] = "rainforest-alliance",
+                ["number"] = "RA-CERT-2026-0042",
+            });
+    }
 
     private static async Task<ServiceUnderTest> StartProvenanceAsync(TestDatabase database, TestVirtualHost virtualHost)
     {

@@ -20,6 +20,7 @@ public partial class When_every_T_SQL_statement_is_parsed
         typeof(Traceability.Risk.Rules.DolGoodsList).Assembly,
         typeof(Traceability.Hosting.TraceabilityService).Assembly,
         typeof(Traceability.Portal.KeyRing.DatabaseKeyRingSql).Assembly,
+        typeof(Traceability.Audits.Standards.FindingCodes).Assembly,
     ];
 
     public static IEnumerable<TestCaseData> Migrations() =>
@@ -51,6 +52,7 @@ public partial class When_every_T_SQL_statement_is_parsed
         Assert.That(names, Has.Some.StartsWith("RecordShipmentSql."));
         Assert.That(names, Has.Some.StartsWith("FlagBookSql.InsertFlagIfNoneOpen"));
         Assert.That(names, Has.Some.StartsWith("ListFlagsSql."));
+        Assert.That(names, Has.Some.StartsWith("AuditsSql.").And.Some.StartsWith("CertificatesSql.").And.Some.StartsWith("IdempotencySql."));
         Assert.That(names, Has.Some.StartsWith("SqlServerDialect.AcquireMigrationLock"));
         Assert.That(Migrations().Count(), Is.GreaterThanOrEqualTo(3));
     }

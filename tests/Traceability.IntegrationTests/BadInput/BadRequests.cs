@@ -52,13 +52,16 @@ internal static partial class BadRequests
         }
         if (operation.TakesBody && operation.Example is { } example)
         {
-            foreach (var request in WholeBodyRequests(operation, path, example))
+            foreach (var request in WholeBodyRequests(operation, path))
             {
                 yield return request;
             }
-            foreach (var request in MemberRequests(operation, path, example, columnLimits))
+            if (TakesJson(operation))
             {
-                yield return request;
+                foreach (var request in MemberRequests(operation, path, example, columnLimits))
+                {
+                    yield return request;
+                }
             }
         }
         if (operation.Method == "GET")
@@ -70,13 +73,22 @@ internal static partial class BadRequests
 
     /// <summary>The example as sent: the proof that the example is valid, so that a refusal of a variant is about the variant.</summary>
     public static BadRequest Valid(Operation operation, IReadOnlyDictionary<string, string> pathValues) =>
-        new(operation, "the documented example", null, false, FillPath(operation.Path, pathValues, null, null),
-            Encoding.UTF8.GetBytes(operation.Example!.ToJsonString()), operation.MediaType);
+        new(operation, "the documented example", null, false, FillPath(operation.Path, pathValues, null, null), ExampleBody(operation), operation.MediaType);
+
+    /// <summary>Whether the body is JSON; a text body (a CSV file) documents its example as one JSON string and has no members.</summary>
+    private static bool TakesJson(Operation operation) => operation.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) ?? false;
+
+    private static string ExampleText(Operation operation) =>
+        !TakesJson(operation) && operation.Example is JsonValue text && text.GetValueKind() == System.Text.Json.JsonValueKind.String
+            ? text.GetValue<string>()
+            : operation.Example?.ToJsonString() ?? "{}";
+
+    private static byte[] ExampleBody(Operation operation) => Encoding.UTF8.GetBytes(ExampleText(operation));
 
     // Auth tricks on an operation that needs a credential: with an otherwise valid request, each must be refused (401).
     private static IEnumerable<BadRequest> CredentialRequests(Operation operation, string path)
     {
-        var body = operation.TakesBody ? Encoding.UTF8.GetBytes(operation.Example?.ToJsonString() ?? "{}") : null;
+        var body = operation.TakesBody ? ExampleBody(operation) : null;
         foreach (var (what, authorization) in new[]
         {
             ("no credential", ""), ("Bearer without a token", "Bearer"), ("a 10,000-character token", "Bearer " + new string('a', 10_000)),
@@ -100,7 +112,7 @@ internal static partial class BadRequests
             })
             {
                 yield return new BadRequest(operation, $"path {parameter.Name}: {what}", null, mustRefuse,
-                    FillPath(operation.Path, pathValues, parameter.Name, value), operation.TakesBody ? Encoding.UTF8.GetBytes(operation.Example?.ToJsonString() ?? "{}") : null,
+                    FillPath(operation.Path, pathValues, parameter.Name, value), operation.TakesBody ? ExampleBody(operation) : null,
                     operation.MediaType);
             }
         }
@@ -108,7 +120,7 @@ internal static partial class BadRequests
 
     private static IEnumerable<BadRequest> QueryRequests(Operation operation, string path)
     {
-        var body = operation.TakesBody ? Encoding.UTF8.GetBytes(operation.Example?.ToJsonString() ?? "{}") : null;
+        var body = operation.TakesBody ? ExampleBody(operation) : null;
         BadRequest Query(string what, string? field, bool mustRefuse, string query) =>
             new(operation, what, field, mustRefuse, $"{path}?{query}", body, operation.MediaType);
         foreach (var parameter in operation.Parameters.Where(p => p.In == "query"))
@@ -147,7 +159,7 @@ internal static partial class BadRequests
     // Documented request headers: over their documented length or outside their documented values, refused naming the header.
     private static IEnumerable<BadRequest> HeaderRequests(Operation operation, string path)
     {
-        var body = operation.TakesBody ? Encoding.UTF8.GetBytes(operation.Example?.ToJsonString() ?? "{}") : null;
+        var body = operation.TakesBody ? ExampleBody(operation) : null;
         BadRequest Header(OperationParameter header, string what, bool mustRefuse, string value) =>
             new(operation, $"header {header.Name}: {what}", header.Name, mustRefuse, path, body, operation.MediaType,
                 new Dictionary<string, string> { [header.Name] = value });
@@ -167,9 +179,10 @@ internal static partial class BadRequests
         }
     }
 
-    private static IEnumerable<BadRequest> WholeBodyRequests(Operation operation, string path, JsonNode example)
+    // For a text body (CSV) the same cuts and additions break it as surely: a file cut short, garbage after it.
+    private static IEnumerable<BadRequest> WholeBodyRequests(Operation operation, string path)
     {
-        var json = example.ToJsonString();
+        var json = ExampleText(operation);
         BadRequest Body(string what, byte[] body, string? contentType = null, IReadOnlyDictionary<string, string>? headers = null, string? field = null) =>
             new(operation, what, field, true, path, body, contentType ?? operation.MediaType, headers);
         yield return Body("empty body", []);
