@@ -1,5 +1,7 @@
 using MassTransit;
 using Traceability.Hosting;
+using Traceability.Risk.Features.CertificateStatus;
+using Traceability.Risk.Features.EvaluateAudit;
 using Traceability.Risk.Features.EvaluateShipment;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
@@ -16,12 +18,17 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<ProductRegisteredConsumer, RetryingConsumerDefinition<ProductRegisteredConsumer>>();
     bus.AddConsumer<EpcisEventCapturedConsumer, RetryingConsumerDefinition<EpcisEventCapturedConsumer>>();
     bus.AddConsumer<EpcisEventsCapturedConsumer, RetryingConsumerDefinition<EpcisEventsCapturedConsumer>>();
+    // Audits' rules (issue #9): findings and certificate status.
+    bus.AddConsumer<AuditFindingsConsumer, RetryingConsumerDefinition<AuditFindingsConsumer>>();
+    bus.AddConsumer<CertificateClaimsConsumer, RetryingConsumerDefinition<CertificateClaimsConsumer>>();
+    bus.AddConsumer<CertificateStatusConsumer, RetryingConsumerDefinition<CertificateStatusConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));
 builder.Services.AddSingleton<FlagBook>();
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());
 builder.Services.AddSingleton<ShipmentOriginRule>();
+builder.Services.AddSingleton<CertificateRule>();
 
 var app = builder.Build();
 app.UseTraceabilityDefaults();

@@ -80,6 +80,9 @@ public sealed class PostgresDialect : SqlDialect
         $"ON CONFLICT ({string.Join(", ", keyColumns.Select(Identifier))}) DO NOTHING";
 
     /// <inheritdoc />
+    public override string NewId => "gen_random_uuid()";
+
+    /// <inheritdoc />
     public override string IsAnyOf(string column, string listParameter) => $"{Identifier(column)} = ANY(@{listParameter})";
 
     /// <inheritdoc />

@@ -35,6 +35,9 @@ public abstract class SqlDialect
     /// <summary>A condition true when <paramref name="column"/> equals one of the list parameter's values.</summary>
     public abstract string IsAnyOf(string column, string listParameter);
 
+    /// <summary>An expression giving a new random uuid per row, for set-based inserts (<c>INSERT … SELECT</c>).</summary>
+    public abstract string NewId { get; }
+
     /// <summary>
     /// Selects and locks up to <c>@BatchSize</c> undelivered outbox rows in order, skipping rows
     /// another relay holds, so that two instances of a service never publish the same row at once.

@@ -63,6 +63,9 @@ public sealed partial class SqlServerDialect : SqlDialect
         $"WHERE {string.Join(" AND ", keyColumns.Select(k => $"{Identifier(k)} = @{ParameterFor(k)}"))})";
 
     /// <inheritdoc />
+    public override string NewId => "NEWID()";
+
+    /// <inheritdoc />
     public override string IsAnyOf(string column, string listParameter) =>
         // Dapper expands "IN @List" into one parameter per value.
         $"{Identifier(column)} IN @{listParameter}";
