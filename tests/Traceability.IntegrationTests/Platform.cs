@@ -22,6 +22,9 @@ internal sealed class Platform : IAsyncDisposable
     public IReadOnlyList<ServiceProcess> RiskInstances { get; private set; } = [];
     public IReadOnlyList<ServiceProcess> ProvenanceInstances { get; private set; } = [];
 
+    /// <summary>Audits, when the platform was started with it.</summary>
+    public ServiceProcess? Audits { get; private set; }
+
     /// <summary>The first Risk instance, when Risk runs (null while it has never run).</summary>
     public ServiceProcess? Risk => RiskInstances.Count > 0 ? RiskInstances[0] : null;
 
@@ -33,12 +36,13 @@ internal sealed class Platform : IAsyncDisposable
     /// broker nobody has prepared.
     /// </summary>
     public static async Task<Platform> StartAsync(bool withRisk = true, IDictionary<string, string>? provenanceSettings = null, int instances = 1,
-        bool deployTopology = true)
+        bool deployTopology = true, IDictionary<string, string>? auditsSettings = null)
     {
         var platform = new Platform(await Infrastructure.CreateDatabaseAsync(), await Infrastructure.CreateVirtualHostAsync(), instances);
         if (deployTopology)
         {
-            await Task.WhenAll(platform.DeployTopologyAsync("Risk"), platform.DeployTopologyAsync("Provenance"));
+            await Task.WhenAll(platform.DeployTopologyAsync("Risk"), platform.DeployTopologyAsync("Provenance"),
+                auditsSettings is null ? Task.CompletedTask : platform.DeployTopologyAsync("Audits"));
         }
         if (withRisk)
         {
@@ -47,6 +51,10 @@ internal sealed class Platform : IAsyncDisposable
         // Instances of one service start together: migrations take a database lock, so they do not race.
         platform.ProvenanceInstances = await Task.WhenAll(Enumerable.Range(0, instances)
             .Select(_ => ServiceProcess.StartAsync("Provenance", platform.Database, platform.VirtualHost, provenanceSettings)));
+        if (auditsSettings is not null)
+        {
+            platform.Audits = await ServiceProcess.StartAsync("Audits", platform.Database, platform.VirtualHost, auditsSettings);
+        }
         return platform;
     }
 
@@ -67,7 +75,7 @@ internal sealed class Platform : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var instance in ProvenanceInstances.Concat(RiskInstances))
+        foreach (var instance in ProvenanceInstances.Concat(RiskInstances).Concat(Audits is null ? [] : [Audits]))
         {
             await instance.DisposeAsync();
         }
