@@ -7,6 +7,8 @@
 #   bash bench/run.sh --quick    fewer scenarios, for a smoke run
 #   bash bench/run.sh --only shipments --concurrency 4 --profile
 #                                CPU per record from /proc and the costliest statements (pg_stat_statements)
+#   bash bench/run.sh --only audits [--claims 100000]
+#                                audits of 50 findings per second; a certificate's suspension to every claiming shipment flagged
 #   bash bench/run.sh --peer-url http://127.0.0.1:5102/capture [--peer-header 'Authorization: Basic …']
 #                                the same EPCIS documents against another EPCIS capture endpoint, side by side
 # Ports: PROVENANCE_PORT, AUDITS_PORT, GRIEVANCES_PORT, RISK_PORT (default 5201-5204), and the
@@ -18,6 +20,8 @@ cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export PROVENANCE_PORT="${PROVENANCE_PORT:-5201}" AUDITS_PORT="${AUDITS_PORT:-5202}" GRIEVANCES_PORT="${GRIEVANCES_PORT:-5203}" RISK_PORT="${RISK_PORT:-5204}"
 export RateLimit__Burst=100000000 RateLimit__PerSecond=100000000
+# The audits scenarios mint tokens with an issuer of the benchmark's own (AuditsBench), at this address.
+export Auth__Authority="${Auth__Authority:-http://127.0.0.1:${BENCH_ISSUER_PORT:-5209}/}"
 export Logging__LogLevel__Default=Warning
 
 # A fresh clone has no .local/ yet, and the redirect below needs it before up.sh could create it.
@@ -35,7 +39,7 @@ grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" || { echo "the pl
 
 eval "$(bash infra/local/infra.sh env)"
 export Admin__ApiKey="${Admin__ApiKey:-$(cat "$ROOT/.local/admin-key")}"
-export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/"
+export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/" AUDITS_URL="http://127.0.0.1:$AUDITS_PORT/"
 export TRACEABILITY_RABBIT_PID_FILE="${TRACEABILITY_STATE_DIR:-$ROOT/.local}/rabbitmq/rabbitmq.pid"
 dotnet build bench/Traceability.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet bench/Traceability.Benchmarks/bin/Release/net10.0/Traceability.Benchmarks.dll "$@"

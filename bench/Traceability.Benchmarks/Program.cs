@@ -16,9 +16,11 @@ using Traceability.Benchmarks;
 //
 //   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--only shipments|epcis] [--concurrency 4,16]
 //                                      [--profile] [--peer-url http://127.0.0.1:5102/capture] [--peer-header 'Authorization: Basic …']
-//                                      [--chain-records 100000] [--chain-only]
+//                                      [--chain-records 100000] [--chain-only] [--only audits] [--claims 100000]
 // Last (unless --only), a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
-// (GET /api/v1/chain/verify); --chain-only runs just that.
+// (GET /api/v1/chain/verify); --chain-only runs just that. Then (or alone with --only audits) Audits' figures: audits of
+// 50 findings per second, and the time from a certificate's suspension to every one of --claims shipments (100,000;
+// 10,000 with --quick) that claim it being flagged (see AuditsBench).
 // Environment: PROVENANCE_URL, Admin__ApiKey, ConnectionStrings__Traceability, TRACEABILITY_PG_BIN, TRACEABILITY_PG_PORT;
 // for --profile also PROVENANCE_PORT, RISK_PORT, TRACEABILITY_PG_SOCKET_DIR, TRACEABILITY_RABBIT_PID_FILE.
 
@@ -47,6 +49,13 @@ Console.WriteLine($"Traceability ingest benchmark: {seconds} s per scenario, {En
 if (args.Contains("--chain-only"))
 {
     await VerifyChainAsync(ChainRecords());
+    return 0;
+}
+var auditsBench = new AuditsBench(provenance, new Uri(Environment.GetEnvironmentVariable("AUDITS_URL") ?? "http://127.0.0.1:5102/"), connectionString, duration);
+var claims = Argument("--claims") is { } claimsArgument ? int.Parse(claimsArgument, CultureInfo.InvariantCulture) : quick ? 10_000 : 100_000;
+if (only == "audits")
+{
+    await auditsBench.RunAsync(http, key, claims);
     return 0;
 }
 Console.WriteLine();
@@ -92,6 +101,7 @@ foreach (var row in results)
 if (only is null && onlyConcurrency is null)
 {
     await VerifyChainAsync(ChainRecords());
+    await auditsBench.RunAsync(http, key, claims);
 }
 return 0;
 

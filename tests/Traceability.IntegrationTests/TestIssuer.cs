@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Builder;
@@ -21,7 +20,7 @@ namespace Traceability.IntegrationTests;
 /// a throwaway RSA key. Services pointed at it by <c>Auth__Authority</c> validate its tokens exactly as
 /// they would validate those of any other provider ("bring your own OIDC provider").
 /// </summary>
-internal sealed class TestIssuer : IAsyncDisposable
+internal sealed partial class TestIssuer : IAsyncDisposable
 {
     private static readonly Lazy<TestIssuer> SharedIssuer = new(() => Start());
 
@@ -44,12 +43,15 @@ internal sealed class TestIssuer : IAsyncDisposable
     /// <summary>The audience the platform's services expect by default.</summary>
     public const string PlatformAudience = "traceability";
 
-    /// <summary>Starts an issuer with a fresh key on a free loopback port.</summary>
-    public static TestIssuer Start()
+    /// <summary>
+    /// Starts an issuer with a fresh key on a free loopback port, or at <paramref name="url"/> (the benchmark's
+    /// issuer, whose address the services are given before it starts).
+    /// </summary>
+    public static TestIssuer Start(string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         var server = builder.Build();
         var key = new RsaSecurityKey(RSA.Create(2048)) { KeyId = Guid.NewGuid().ToString("N") };
         string Issuer() => server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/') + "/";
@@ -96,14 +98,6 @@ internal sealed class TestIssuer : IAsyncDisposable
             TokenType = "at+jwt",
             SigningCredentials = new SigningCredentials(signingKey ?? _key, SecurityAlgorithms.RsaSha256),
         });
-    }
-
-    /// <summary>An HTTP client for <paramref name="service"/> that sends a token with <paramref name="roles"/>.</summary>
-    public HttpClient ClientFor(ServiceProcess service, string subject, string[] roles, string? auditorId = null)
-    {
-        var client = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Mint(subject, roles, auditorId));
-        return client;
     }
 
     public async ValueTask DisposeAsync() => await _server.DisposeAsync();

@@ -18,21 +18,15 @@ internal static class CertificatesSql
         VALUES (@CertificateId, @Sequence, @Status, @PreviousStatus, @Reason, @EffectiveFrom, @ChangedAt, @ChangedBy)
         """;
 
-    private const string Columns = """
-        c.id AS Id, c.scheme AS Scheme, c.number AS Number, c.facility_id AS FacilityId, f.gln AS Gln, f.osh_id AS OshId, f.name AS HolderName,
-        f.country AS Country, c.scope_hs_codes AS ScopeHsCodes, c.valid_from AS ValidFrom, c.valid_to AS ValidTo, c.status AS Status, c.reason AS Reason,
-        c.sequence AS Sequence, c.issued_at AS IssuedAt, c.updated_at AS UpdatedAt
-        """;
-
     public const string ByNumber = $"""
-        SELECT {Columns}
+        SELECT {CertificateColumns.All}
         FROM audits.certificate c JOIN audits.facility f ON f.id = c.facility_id
         WHERE c.scheme = @Scheme AND c.number = @Number
         """;
 
     // Valid or suspended certificates whose last day is before today, oldest first, a batch at a time.
     public const string Expiring = $"""
-        SELECT {Columns}
+        SELECT {CertificateColumns.All}
         FROM audits.certificate c JOIN audits.facility f ON f.id = c.facility_id
         WHERE c.status IN ('valid', 'suspended') AND c.valid_to < @Today
         ORDER BY c.valid_to, c.id
@@ -43,5 +37,15 @@ internal static class CertificatesSql
         SELECT sequence AS Sequence, status AS Status, previous_status AS PreviousStatus, reason AS Reason, effective_from AS EffectiveFrom,
                changed_at AS ChangedAt, changed_by AS ChangedBy
         FROM audits.certificate_history WHERE certificate_id = @Id ORDER BY sequence
+        """;
+}
+
+/// <summary>The columns a certificate is read with (a piece of statements, so outside the *Sql classes the T-SQL test parses).</summary>
+internal static class CertificateColumns
+{
+    public const string All = """
+        c.id AS Id, c.scheme AS Scheme, c.number AS Number, c.facility_id AS FacilityId, f.gln AS Gln, f.osh_id AS OshId, f.name AS HolderName,
+        f.country AS Country, c.scope_hs_codes AS ScopeHsCodes, c.valid_from AS ValidFrom, c.valid_to AS ValidTo, c.status AS Status, c.reason AS Reason,
+        c.sequence AS Sequence, c.issued_at AS IssuedAt, c.updated_at AS UpdatedAt
         """;
 }

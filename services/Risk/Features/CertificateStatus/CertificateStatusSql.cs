@@ -31,14 +31,6 @@ internal static class CertificateStatusSql
         OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY
         """;
 
-    // The same, for every claim of the certificate at once (c is risk.certificate_claim).
-    private const string StatusOnShipDate = """
-        (SELECT h.status FROM risk.certificate_status h
-         WHERE h.scheme_key = c.scheme_key AND h.number = c.number AND h.effective_from <= c.ship_date
-         ORDER BY h.effective_from DESC, h.sequence DESC
-         OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY)
-        """;
-
     /// <summary>
     /// One flag per claiming shipment whose certificate was not valid on its ship date and that has no open flag of the
     /// rule yet: the whole re-evaluation of a certificate's claims in one statement, however many there are.
@@ -53,7 +45,7 @@ internal static class CertificateStatusSql
                CONCAT('shipment:', s.subject_id, ' ', @CertificateEvidence), 'open', 1, @Now, @Now, 1, 2, 0,
                CASE s.status WHEN 'expired' THEN @ExpiredAssignDue WHEN 'withdrawn' THEN @WithdrawnAssignDue ELSE @SuspendedAssignDue END,
                CASE s.status WHEN 'expired' THEN @ExpiredResolveDue WHEN 'withdrawn' THEN @WithdrawnResolveDue ELSE @SuspendedResolveDue END
-        FROM (SELECT c.subject_id, c.tenant_id, c.origin_country, c.hs_chapter, {StatusOnShipDate} AS status
+        FROM (SELECT c.subject_id, c.tenant_id, c.origin_country, c.hs_chapter, {ClaimFragments.StatusOnShipDate} AS status
               FROM risk.certificate_claim c
               WHERE c.scheme_key = @SchemeKey AND c.number = @Number) s
         WHERE s.status IN ('suspended', 'withdrawn', 'expired')
@@ -84,7 +76,7 @@ internal static class CertificateStatusSql
         SELECT f.id, @CertificateEvidence, 'audit', @RuleVersion, @Note, @Now
         FROM risk.certificate_claim c
         JOIN risk.flag f ON f.rule_id = @RuleId AND f.subject_type = 'shipment' AND f.subject_id = c.subject_id AND f.is_open = 1
-        WHERE c.scheme_key = @SchemeKey AND c.number = @Number AND {StatusOnShipDate} IN ('suspended', 'withdrawn', 'expired')
+        WHERE c.scheme_key = @SchemeKey AND c.number = @Number AND {ClaimFragments.StatusOnShipDate} IN ('suspended', 'withdrawn', 'expired')
           AND NOT EXISTS (SELECT 1 FROM risk.flag_evidence e WHERE e.flag_id = f.id AND e.evidence_id = @CertificateEvidence)
         """;
 
@@ -92,5 +84,17 @@ internal static class CertificateStatusSql
         UPDATE risk.flag SET evidence_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id)
         WHERE rule_id = @RuleId AND subject_type = 'shipment' AND is_open = 1
           AND subject_id IN (SELECT c.subject_id FROM risk.certificate_claim c WHERE c.scheme_key = @SchemeKey AND c.number = @Number)
+        """;
+}
+
+/// <summary>Pieces of statements (not statements themselves, so they live outside the *Sql classes the T-SQL test parses).</summary>
+internal static class ClaimFragments
+{
+    // The status a certificate had on a claim's ship date (c is risk.certificate_claim), for every claim at once.
+    public const string StatusOnShipDate = """
+        (SELECT h.status FROM risk.certificate_status h
+         WHERE h.scheme_key = c.scheme_key AND h.number = c.number AND h.effective_from <= c.ship_date
+         ORDER BY h.effective_from DESC, h.sequence DESC
+         OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY)
         """;
 }
