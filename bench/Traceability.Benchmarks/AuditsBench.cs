@@ -16,7 +16,7 @@ namespace Traceability.Benchmarks;
 /// Risk takes to evaluate them), and the time from a certificate's suspension to every shipment that claims it being
 /// flagged. Tokens come from an issuer of the benchmark's own, which run.sh names to the services as Auth__Authority.
 /// </summary>
-internal sealed class AuditsBench(Uri provenance, Uri audits, string connectionString, TimeSpan duration)
+internal sealed class AuditsBench(Uri audits, string connectionString, TimeSpan duration)
 {
     private const int FindingsPerAudit = 50;
     private static readonly string[] Codes =
@@ -156,9 +156,9 @@ internal sealed class AuditsBench(Uri provenance, Uri audits, string connectionS
         {
             // One zero-tolerance finding and two ILO indicators per audit: Risk raises both of Audits' facility flags.
             var code = i == 0 ? "FL-DOCUMENTS-RETAINED" : Codes[i % Codes.Length];
-            findings.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $$"""
-                {"code":"{{code}}","description":"Finding {{i}}","evidence":[{"sha256":"{{new string((char)('a' + i % 6), 64)}}","mediaType":"image/jpeg"}],
-                 "correctiveAction":{"description":"Fix {{i}}","dueDate":"2026-12-31"}}
+            findings.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $$$"""
+                {"code":"{{{code}}}","description":"Finding {{{i}}}","evidence":[{"sha256":"{{{new string((char)('a' + i % 6), 64)}}}","mediaType":"image/jpeg"}],
+                 "correctiveAction":{"description":"Fix {{{i}}}","dueDate":"2026-12-31"}}
                 """);
         }
         return $$"""

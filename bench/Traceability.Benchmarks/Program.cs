@@ -51,7 +51,7 @@ if (args.Contains("--chain-only"))
     await VerifyChainAsync(ChainRecords());
     return 0;
 }
-var auditsBench = new AuditsBench(provenance, new Uri(Environment.GetEnvironmentVariable("AUDITS_URL") ?? "http://127.0.0.1:5102/"), connectionString, duration);
+var auditsBench = new AuditsBench(new Uri(Environment.GetEnvironmentVariable("AUDITS_URL") ?? "http://127.0.0.1:5102/"), connectionString, duration);
 var claims = Argument("--claims") is { } claimsArgument ? int.Parse(claimsArgument, CultureInfo.InvariantCulture) : quick ? 10_000 : 100_000;
 if (only == "audits")
 {
