@@ -34,6 +34,26 @@ export Auth__Authority="${Auth__Authority:-http://127.0.0.1:${IDENTITY_PORT:-510
 export Portal__Apis__Provenance="http://127.0.0.1:${PROVENANCE_PORT:-5101}/" Portal__Apis__Audits="http://127.0.0.1:${AUDITS_PORT:-5102}/" \
   Portal__Apis__Grievances="http://127.0.0.1:${GRIEVANCES_PORT:-5103}/" Portal__Apis__Risk="http://127.0.0.1:${RISK_PORT:-5104}/" \
   Portal__Apis__Identity="http://127.0.0.1:${IDENTITY_PORT:-5105}/"
+# Grievances' privacy keys (AES-256 for numbers and words, HMAC for pseudonyms) and the local Twilio token the
+# simulator signs with: kept in .local/grievances.env unless Privacy__Keys__k1 is given. Losing them makes what
+# Grievances stored unreadable; keep a deployment's keys in a secret store.
+if [ -z "${Privacy__Keys__k1:-}" ]; then
+  if [ ! -s "$ROOT/.local/grievances.env" ]; then
+    mkdir -p "$ROOT/.local"
+    (umask 077; {
+      echo "Privacy__CurrentKeyId=k1"
+      echo "Privacy__Keys__k1=$(head -c 32 /dev/urandom | base64 -w0)"
+      echo "Privacy__PseudonymKey=$(head -c 32 /dev/urandom | base64 -w0)"
+      echo "Sms__Twilio__AuthToken=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+    } >"$ROOT/.local/grievances.env")
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  source "$ROOT/.local/grievances.env"
+  set +a
+fi
+# Locally, replies go to the simulator (no gateway credentials) and the simulator page is on.
+export Sms__SimulatorEnabled="${Sms__SimulatorEnabled:-true}" Sms__PublicBaseUrl="${Sms__PublicBaseUrl:-http://127.0.0.1:${GRIEVANCES_PORT:-5103}}"
 
 echo "[up] building ($CONFIGURATION)"
 dotnet build Traceability.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly

@@ -1,11 +1,53 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Traceability.Grievances.Features.Cases;
+using Traceability.Grievances.Features.Converse;
+using Traceability.Grievances.Features.KeepFacilities;
+using Traceability.Grievances.Features.ReceiveSms;
+using Traceability.Grievances.Features.SendSms;
+using Traceability.Grievances.Privacy;
+using Traceability.Grievances.Sms;
 using Traceability.Hosting;
 
-// Grievances has health, migrations (its outbox and inbox) and the bus so far; its features come with their issues.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddTraceabilityService("grievances");
+builder.AddTraceabilityService("grievances", bus =>
+{
+    bus.AddConsumer<FacilityRegisteredConsumer, RetryingConsumerDefinition<FacilityRegisteredConsumer>>();
+    bus.AddConsumer<ConverseConsumer, RetryingConsumerDefinition<ConverseConsumer>>();
+    bus.AddConsumer<SmsReplyQueuedConsumer, RetryingConsumerDefinition<SmsReplyQueuedConsumer>>();
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.Configure<SmsOptions>(builder.Configuration.GetSection("Sms"));
+builder.Services.AddSingleton(services => new PrivacyVault(builder.Configuration.GetSection("Privacy").Get<PrivacyOptions>() ?? new PrivacyOptions()));
+builder.Services.AddSingleton(ConversationTexts.LoadShipped());
+builder.Services.AddSingleton<Conversation>();
+builder.Services.AddSingleton<InboundMessages>();
+builder.Services.AddSingleton<Replies>();
+builder.Services.AddSingleton<DeliveryReports>();
+builder.Services.AddSingleton<SmsSender>();
+builder.Services.AddHostedService<ReplyRetries>();
+// One client per provider, each behind the standard resilience pipeline (retries with backoff, circuit
+// breaker, timeouts); a provider still down after it leaves the reply queued for a later attempt.
+// Its settings can be tuned under Sms:Resilience (HttpStandardResilienceOptions, e.g. Sms__Resilience__Retry__Delay).
+var resilience = builder.Configuration.GetSection("Sms:Resilience");
+builder.Services.AddHttpClient<TwilioGateway>().AddStandardResilienceHandler(resilience.Bind);
+builder.Services.AddHttpClient<AfricasTalkingGateway>().AddStandardResilienceHandler(resilience.Bind);
+builder.Services.AddHttpClient<GenericGateway>().AddStandardResilienceHandler(resilience.Bind);
+builder.Services.AddKeyedTransient<ISmsGateway>("twilio", (services, _) => services.GetRequiredService<TwilioGateway>());
+builder.Services.AddKeyedTransient<ISmsGateway>("africastalking", (services, _) => services.GetRequiredService<AfricasTalkingGateway>());
+builder.Services.AddKeyedTransient<ISmsGateway>("generic", (services, _) => services.GetRequiredService<GenericGateway>());
+builder.Services.AddKeyedSingleton<ISmsGateway, SimulatorGateway>("simulator");
 
 var app = builder.Build();
+if (!BusTopology.IsRequested(Environment.GetCommandLineArgs()))
+{
+    // Without its keys the service could not keep what it is told private: it refuses to start instead.
+    app.Services.GetRequiredService<PrivacyVault>();
+}
 app.UseTraceabilityDefaults();
+app.MapReceiveSms();
+var api = app.MapGroup("/api/v1");
+api.MapCases();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 

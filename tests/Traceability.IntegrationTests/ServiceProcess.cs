@@ -66,6 +66,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
+        if (service == "Grievances")
+        {
+            // Grievances refuses to start without its privacy keys.
+            foreach (var (key, value) in Grievances.GrievancesPlatform.Keys)
+            {
+                environment[key] = value;
+            }
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             environment[key] = value;

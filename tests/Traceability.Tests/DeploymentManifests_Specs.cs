@@ -20,7 +20,8 @@ public class When_the_platform_is_deployed
         ["Portal"] = 5100, ["Provenance"] = 5101, ["Audits"] = 5102, ["Grievances"] = 5103, ["Risk"] = 5104,
     };
 
-    private static readonly string[] SecretKeys = ["connection-string", "rabbitmq-username", "rabbitmq-password", "admin-api-key", "portal-client-secret"];
+    private static readonly string[] SecretKeys = ["connection-string", "rabbitmq-username", "rabbitmq-password", "admin-api-key", "portal-client-secret",
+        "grievances-privacy-key", "grievances-pseudonym-key"];
 
     /// <summary>Every deployable service: a folder under services/ (a new one must join the manifests).</summary>
     private static IEnumerable<string> Services() =>

@@ -1,0 +1,32 @@
+using Traceability.Data;
+
+namespace Traceability.Grievances.Features.SendSms;
+
+internal static class DeliveryReportsSql
+{
+    // A report never moves a message back (delivered stays delivered when a late "sent" arrives).
+    public const string Record = """
+        UPDATE grievances.outbound_message SET status = @Status, error = @Error, updated_at = @Now
+        WHERE gateway = @Gateway AND provider_message_id = @ProviderMessageId AND status IN ('sending', 'sent', 'unknown')
+        """;
+}
+
+/// <summary>Delivery-status callbacks: each provider's words mapped to ours, applied to the message the provider named.</summary>
+public sealed class DeliveryReports(Database database, TimeProvider time)
+{
+    /// <summary>Records what the provider says became of a message; unknown ids are ignored (another deployment's, or old).</summary>
+    public Task RecordAsync(string gateway, string providerMessageId, string providerStatus, string? error, CancellationToken cancellationToken)
+    {
+        var status = providerStatus.ToLowerInvariant() switch
+        {
+            "delivered" or "success" or "read" => OutboundStatus.Delivered,
+            "failed" or "undelivered" or "rejected" or "buffered-failed" or "expired" => OutboundStatus.Failed,
+            _ => OutboundStatus.Sent,
+        };
+        return database.InTransactionAsync(data => data.ExecuteAsync(DeliveryReportsSql.Record, new
+        {
+            Status = status, Error = string.IsNullOrEmpty(error) ? null : error[..Math.Min(error.Length, 400)], Now = time.GetUtcNow().UtcDateTime,
+            Gateway = gateway, ProviderMessageId = providerMessageId,
+        }), cancellationToken);
+    }
+}

@@ -1,0 +1,340 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Traceability.Grievances.Features.ReceiveSms;
+using Traceability.Grievances.Privacy;
+using Traceability.Hosting;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+
+namespace Traceability.IntegrationTests.Grievances;
+
+/// <summary>
+/// Workers file grievances by SMS against Grievances as a process, Provenance announcing facilities and
+/// the providers' APIs as WireMock servers: the webhooks, the conversation, replies, cases, privacy.
+/// </summary>
+[TestFixture]
+[Category("EndToEnd")]
+public class When_workers_file_grievances_by_sms
+{
+    private GrievancesPlatform _platform = null!;
+    private HttpClient _caseworker = null!;
+    private string _posterCode = null!;
+    private Guid _facilityId;
+    private int _sid;
+    private readonly ConcurrentQueue<string> _answers = new();
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _platform = await GrievancesPlatform.StartAsync(withRisk: false);
+        _platform.TwilioApi.Given(Request.Create().WithPath("/2010-04-01/Accounts/*").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"sid":"SM0000000000000000000000000000beef","status":"queued"}"""));
+        _caseworker = TestIssuer.Shared.ClientFor(_platform.Grievances, "caseworker-ana", [Roles.Caseworker]);
+        var acme = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "acme");
+        using var facility = await _platform.Provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "api/v1/facilities",
+            """{"gln":"7594567000014","name":"Sunrise Garments Ltd","country":"BD","type":"factory"}""", acme.Key));
+        Assert.That(facility.StatusCode, Is.EqualTo(HttpStatusCode.Created), await facility.Content.ReadAsStringAsync());
+        _facilityId = (await facility.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.facility WHERE id = @Id", new { Id = _facilityId }) == 1,
+            TimeSpan.FromSeconds(30), "Grievances learns the facility from Provenance");
+        _posterCode = await _platform.Database.ScalarAsync<string>("SELECT poster_code FROM grievances.facility WHERE id = @Id", new { Id = _facilityId });
+    }
+
+    [TearDown]
+    public void ShowLogOnFailure()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed)
+        {
+            var log = _platform.Grievances.Log;
+            TestContext.Out.WriteLine(log[Math.Max(0, log.Length - 6000)..]);
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        _caseworker?.Dispose();
+        await _platform.DisposeAsync();
+    }
+
+    /// <summary>A worker's SMS as Twilio posts it: signed over the public URL and the form.</summary>
+    private async Task<HttpResponseMessage> TwilioAsync(string from, string text, string? messageSid = null, string to = GrievancesPlatform.OurNumber)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("MessageSid", messageSid ?? $"SM{Interlocked.Increment(ref _sid):D32}"), new("AccountSid", GrievancesPlatform.TwilioAccountSid),
+            new("From", from), new("To", to), new("Body", text), new("NumMedia", "0"),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "sms/twilio/inbound") { Content = new FormUrlEncodedContent(form) };
+        request.Headers.Add("X-Twilio-Signature", TwilioVectors.Sign(GrievancesPlatform.TwilioToken, GrievancesPlatform.PublicBaseUrl + "/sms/twilio/inbound", form));
+        var response = await _platform.Grievances.Http.SendAsync(request);
+        _answers.Enqueue(await response.Content.ReadAsStringAsync());
+        return response;
+    }
+
+    private async Task<string> SendAndReplyAsync(string from, string text)
+    {
+        var before = await RepliesAsync(from);
+        using var response = await TwilioAsync(from, text);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        Assert.That(response.Content.Headers.ContentType!.MediaType, Is.EqualTo("text/xml"));
+        IReadOnlyList<string> replies = [];
+        await Probe.UntilAsync(async () => (replies = await RepliesAsync(from)).Count > before.Count, TimeSpan.FromSeconds(30), $"a reply to '{text}'");
+        return replies[^1];
+    }
+
+    /// <summary>The texts the Twilio API received for <paramref name="to"/>, in order.</summary>
+    private Task<IReadOnlyList<string>> RepliesAsync(string to) => Task.FromResult<IReadOnlyList<string>>(_platform.TwilioApi.LogEntries
+        .Where(e => e.RequestMessage.Path.EndsWith("/Messages.json", StringComparison.Ordinal))
+        .Select(e => System.Web.HttpUtility.ParseQueryString(e.RequestMessage.Body ?? ""))
+        .Where(f => f["To"] == to)
+        .Select(f => f["Body"]!)
+        .ToList());
+
+    private async Task<JsonElement> CaseworkerGetAsync(string path)
+    {
+        using var response = await _caseworker.GetAsync(path);
+        var body = await response.Content.ReadAsStringAsync();
+        _answers.Enqueue(body);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+        return JsonDocument.Parse(body).RootElement.Clone();
+    }
+
+    private async Task<HttpResponseMessage> CaseworkerPostAsync(string path, string json)
+    {
+        var response = await _caseworker.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+        _answers.Enqueue(await response.Content.ReadAsStringAsync());
+        return response;
+    }
+
+    [Test]
+    public async Task Should_pass_every_Twilio_signature_vector_through_the_webhook()
+    {
+        var vectors = TwilioVectors.All();
+        if (vectors.Count == 0)
+        {
+            Assert.Ignore($"{TwilioVectors.File} is not there.");
+        }
+        Assert.That(vectors, Has.Count.EqualTo(42));
+        var failures = new List<string>();
+        foreach (var vector in vectors)
+        {
+            var account = GrievancesPlatform.VectorAccounts[(vector.WebhookUrl, vector.AuthToken)];
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"sms/twilio/inbound/{account}{vector.Query}")
+            {
+                Content = vector.Body is null ? new FormUrlEncodedContent(vector.Params) : new StringContent(vector.Body, Encoding.UTF8, "application/json"),
+            };
+            request.Headers.TryAddWithoutValidation("X-Twilio-Signature", vector.Signature);
+            using var response = await _platform.Grievances.Http.SendAsync(request);
+            // A vector's parameters are a voice call's, not an SMS: past the signature, the fields are refused (400), never 403.
+            var accepted = response.StatusCode != HttpStatusCode.Forbidden;
+            if (accepted != vector.Valid)
+            {
+                failures.Add($"{vector}: answered {(int)response.StatusCode}");
+            }
+            else if (vector.Valid)
+            {
+                Assert.That((int)response.StatusCode, Is.AnyOf(200, 400), vector.ToString());
+            }
+        }
+        Assert.That(failures, Is.Empty, string.Join("\n", failures));
+        Assert.That(await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.inbound_message WHERE gateway_message_id LIKE 'CA%'"), Is.Zero,
+            "no vector is an SMS, so none is stored");
+    }
+
+    [Test]
+    public async Task Should_run_a_whole_conversation_and_never_show_the_number_outside_the_audited_reveal()
+    {
+        const string phone = "+8801712345678";
+        var logsBefore = (_platform.Grievances.Log.Length, _platform.Provenance.Log.Length);
+        var busBefore = _platform.BusMessages.Count;
+        var answersBefore = _answers.Count;
+
+        Assert.That(await SendAndReplyAsync(phone, "?"), Does.StartWith("Language?"));
+        Assert.That(await SendAndReplyAsync(phone, "4"), Does.Contain("পোস্টারের কোড"));
+        Assert.That(await SendAndReplyAsync(phone, _posterCode.ToLowerInvariant()), Does.StartWith("কী হয়েছে?"));
+        Assert.That(await SendAndReplyAsync(phone, "2"), Does.Contain("নিজের ভাষায়"));
+        Assert.That(await SendAndReplyAsync(phone, "The supervisor keeps our passports since March."), Does.Contain("যোগাযোগ"));
+        var filed = await SendAndReplyAsync(phone, "1");
+        var reference = System.Text.RegularExpressions.Regex.Match(filed, "GR-[2-9A-HJ-NP-Z]{6}").Value;
+        Assert.That(reference, Is.Not.Empty, filed);
+
+        Assert.That(await SendAndReplyAsync(phone, $"STATUS {reference.ToLowerInvariant()}"), Does.Contain(reference));
+
+        // The gateway retries a message it already delivered: answered alike, stored once.
+        using (var again = await TwilioAsync(phone, "1", $"SM{_sid:D32}"))
+        {
+            Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+        Assert.That(await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.inbound_message WHERE gateway_message_id = @Id",
+            new { Id = $"SM{_sid:D32}" }), Is.EqualTo(1));
+
+        // The caseworker's side.
+        var page = await CaseworkerGetAsync($"api/v1/cases?facilityId={_facilityId}");
+        var summary = page.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("reference").GetString() == reference);
+        Assert.That(summary.GetProperty("category").GetString(), Is.EqualTo("documents-retained"));
+        Assert.That(summary.GetProperty("iloIndicators")[0].GetString(), Is.EqualTo("retention-of-identity-documents"));
+        Assert.That(summary.GetProperty("language").GetString(), Is.EqualTo("bn"));
+        var id = summary.GetProperty("id").GetGuid();
+        Assert.That((summary.GetProperty("feedbackBy").GetDateTime() - summary.GetProperty("filedAt").GetDateTime()).TotalDays, Is.InRange(89, 92));
+        Assert.That((summary.GetProperty("acknowledgeBy").GetDateTime() - summary.GetProperty("filedAt").GetDateTime()).TotalDays, Is.EqualTo(7).Within(0.001));
+
+        using (var acknowledged = await CaseworkerPostAsync($"api/v1/cases/{id}/acknowledge", """{"note":"Assigned."}"""))
+        {
+            Assert.That(acknowledged.StatusCode, Is.EqualTo(HttpStatusCode.OK), await acknowledged.Content.ReadAsStringAsync());
+        }
+        using (var twice = await CaseworkerPostAsync($"api/v1/cases/{id}/acknowledge", "{}"))
+        {
+            Assert.That(twice.StatusCode, Is.EqualTo(HttpStatusCode.Conflict));
+        }
+        var repliesBefore = (await RepliesAsync(phone)).Count;
+        using (var asked = await CaseworkerPostAsync($"api/v1/cases/{id}/questions", """{"question":"Since which month?"}"""))
+        {
+            Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.OK), await asked.Content.ReadAsStringAsync());
+        }
+        await Probe.UntilAsync(async () => (await RepliesAsync(phone)).Count > repliesBefore, TimeSpan.FromSeconds(30), "the question reaches the worker");
+        Assert.That((await RepliesAsync(phone))[^1], Does.Contain("Since which month?").And.Contain(reference));
+        using (var answer = await TwilioAsync(phone, "Since March, all twelve of us."))
+        {
+            Assert.That(answer.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+        await Probe.UntilAsync(async () => (await CaseworkerGetAsync($"api/v1/cases/{id}")).GetProperty("case").GetProperty("status").GetString() == "acknowledged",
+            TimeSpan.FromSeconds(30), "the worker's answer returns the case to the caseworker");
+        var detail = await CaseworkerGetAsync($"api/v1/cases/{id}");
+        Assert.That(detail.GetProperty("description").GetString(), Is.EqualTo("The supervisor keeps our passports since March."));
+        Assert.That(detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()),
+            Is.EqualTo(new[] { "filed", "acknowledged", "asked-worker", "worker-replied" }));
+
+        repliesBefore = (await RepliesAsync(phone)).Count;
+        using (var closed = await CaseworkerPostAsync($"api/v1/cases/{id}/close", """{"outcome":"resolved","note":"Passports returned."}"""))
+        {
+            Assert.That(closed.StatusCode, Is.EqualTo(HttpStatusCode.OK), await closed.Content.ReadAsStringAsync());
+        }
+        await Probe.UntilAsync(async () => (await RepliesAsync(phone)).Count > repliesBefore, TimeSpan.FromSeconds(30), "the outcome reaches the worker");
+        Assert.That((await RepliesAsync(phone))[^1], Does.Contain(reference).And.Contain("সমস্যার সমাধান"));
+
+        // Every reply went to the provider exactly once.
+        var sent = await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.outbound_message WHERE gateway = 'twilio' AND status IN ('sent', 'delivered')");
+        Assert.That(_platform.TwilioApi.LogEntries.Count(e => e.RequestMessage.Path.EndsWith("/Messages.json", StringComparison.Ordinal)), Is.EqualTo(sent));
+
+        // Bus: GrievanceFiled carries the pseudonym, and no message carries the number.
+        await Probe.UntilAsync(() => Task.FromResult(_platform.BusMessages.Any(m => m.Body.Contains(reference, StringComparison.Ordinal) && m.Exchange.EndsWith("GrievanceFiled", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(30), "GrievanceFiled is published");
+        var filedMessage = _platform.BusMessages.First(m => m.Exchange.EndsWith("GrievanceFiled", StringComparison.Ordinal) && m.Body.Contains(reference, StringComparison.Ordinal));
+        Assert.That(filedMessage.Body, Does.Match("\"senderPseudonym\": ?\"p_[0-9a-f]{32}\"").And.Contain(_facilityId.ToString()));
+        Assert.That(filedMessage.Body, Does.Not.Contain("passports"));
+
+        var forms = new[] { phone, phone[1..], PhoneNumberForm.National(phone), "01712345678", "1712345678", "01712-345678" }.Distinct().ToList();
+        var places = new List<(string Where, string Text)>
+        {
+            ("Grievances log", _platform.Grievances.Log[logsBefore.Item1..]),
+            ("Provenance log", _platform.Provenance.Log[logsBefore.Item2..]),
+        };
+        places.AddRange(_platform.BusMessages.Skip(busBefore).Select(m => ($"bus message on {m.Exchange}", m.Body)));
+        places.AddRange(_answers.Skip(answersBefore).Select(a => ("API answer", a)));
+        Assert.That(places.Count(p => p.Where.StartsWith("bus", StringComparison.Ordinal)), Is.GreaterThan(10), "the bus was tapped");
+        var leaks = places.SelectMany(p => forms.Where(f => p.Text.Contains(f, StringComparison.Ordinal)).Select(f => $"{p.Where} shows {f}")).ToList();
+        Assert.That(leaks, Is.Empty);
+
+        // The one place the number is shown: to a caseworker, with a reason, kept in the history.
+        using var reveal = await _caseworker.PostAsync($"api/v1/cases/{id}/reveal-contact", new StringContent("""{"reason":"Worker asked for a call."}""", Encoding.UTF8, "application/json"));
+        Assert.That(reveal.StatusCode, Is.EqualTo(HttpStatusCode.OK), await reveal.Content.ReadAsStringAsync());
+        Assert.That((await reveal.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("phoneNumber").GetString(), Is.EqualTo(phone));
+        var history = (await CaseworkerGetAsync($"api/v1/cases/{id}")).GetProperty("history").EnumerateArray().ToList();
+        Assert.That(history[^1].GetProperty("action").GetString(), Is.EqualTo("contact-revealed"));
+        Assert.That(history[^1].GetProperty("actor").GetString(), Is.EqualTo("caseworker-ana"));
+        Assert.That(_platform.Grievances.Log[logsBefore.Item1..], Does.Contain("revealed the contact of case"));
+        Assert.That(forms.Where(f => _platform.Grievances.Log.Contains(f, StringComparison.Ordinal)), Is.Empty, "the reveal is logged without the number");
+    }
+
+    [Test]
+    public async Task Should_refuse_forged_tampered_and_unsigned_webhooks_and_store_nothing()
+    {
+        var before = await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.inbound_message");
+        var logBefore = _platform.Grievances.Log.Length;
+        var form = new List<KeyValuePair<string, string>> { new("MessageSid", "SMforged0001"), new("From", "+8801812345678"), new("To", GrievancesPlatform.OurNumber), new("Body", "hi") };
+        var signature = TwilioVectors.Sign(GrievancesPlatform.TwilioToken, GrievancesPlatform.PublicBaseUrl + "/sms/twilio/inbound", form);
+        var tampered = form.Select(p => p.Key == "Body" ? new KeyValuePair<string, string>("Body", "hi!") : p).ToList();
+        foreach (var (content, header) in new[]
+        {
+            (form, (string?)null),
+            (form, "bm90IGEgc2lnbmF0dXJl"),
+            (tampered, signature),
+            (form, TwilioVectors.Sign("another-token", GrievancesPlatform.PublicBaseUrl + "/sms/twilio/inbound", form)),
+            (form, TwilioVectors.Sign(GrievancesPlatform.TwilioToken, "http://127.0.0.1/sms/twilio/inbound", form)),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "sms/twilio/inbound") { Content = new FormUrlEncodedContent(content) };
+            if (header is not null)
+            {
+                request.Headers.Add("X-Twilio-Signature", header);
+            }
+            using var response = await _platform.Grievances.Http.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        using (var wrongSecret = await _platform.Grievances.Http.PostAsync("sms/africastalking/inbound/not-the-secret", new FormUrlEncodedContent(form)))
+        {
+            Assert.That(wrongSecret.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        using (var unsignedGeneric = await _platform.Grievances.Http.PostAsync("sms/generic/inbound", new StringContent("""{"id":"g1","from":"+8801812345678","to":"+15005550006","text":"hi"}""", Encoding.UTF8, "application/json")))
+        {
+            Assert.That(unsignedGeneric.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        }
+        Assert.That(await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.inbound_message"), Is.EqualTo(before));
+        var lines = _platform.Grievances.Log[logBefore..].Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Where(l => !l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal) && !l.Contains("System.Net.Http", StringComparison.Ordinal) && !l.Contains("Traceability.ClientErrors", StringComparison.Ordinal));
+        Assert.That(lines, Is.All.Contain("Refused a"), "nothing is logged but the refusal");
+        Assert.That(_platform.Grievances.Log[logBefore..], Does.Not.Contain("8801812345678").And.Not.Contain("SMforged"));
+    }
+
+    [Test]
+    public async Task Should_take_Africas_Talking_and_generic_gateway_messages_and_their_delivery_reports()
+    {
+        var at = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["from"] = "+254711000111", ["to"] = GrievancesPlatform.OurNumber, ["text"] = "habari", ["date"] = "2026-11-26 10:00:00", ["id"] = "ATXid_0001", ["linkId"] = "L1",
+        });
+        using (var response = await _platform.Grievances.Http.PostAsync($"sms/africastalking/inbound/{GrievancesPlatform.AfricasTalkingSecret}", at))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        }
+        // Africa's Talking has no credentials here: the reply goes to the simulator, in Swahili (detected from "habari").
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.outbound_message o JOIN grievances.inbound_message i ON i.id = o.in_reply_to WHERE i.gateway_message_id = 'ATXid_0001' AND o.status = 'delivered'") == 1,
+            TimeSpan.FromSeconds(30), "the reply is delivered by the simulator");
+
+        _platform.GenericApi.Given(Request.Create().WithPath("/messages").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"gen-7"}"""));
+        var body = Encoding.UTF8.GetBytes("""{"id":"gen-0001","from":"+62811000222","to":"+15005550006","text":"halo"}""");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "sms/generic/inbound") { Content = new ByteArrayContent(body) })
+        {
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Add("X-Signature", ReceiveSmsEndpoints.GenericSignature(GrievancesPlatform.GenericSecret, body));
+            using var response = await _platform.Grievances.Http.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        }
+        await Probe.UntilAsync(() => Task.FromResult(_platform.GenericApi.LogEntries.Any()), TimeSpan.FromSeconds(30), "the generic gateway gets the reply");
+        var sent = _platform.GenericApi.LogEntries.First().RequestMessage;
+        var json = JsonDocument.Parse(sent.Body!).RootElement;
+        Assert.That(json.GetProperty("text").GetString(), Does.StartWith("Di mana Anda bekerja?"));
+        Assert.That(sent.Headers!["X-Signature"][0], Is.EqualTo(ReceiveSmsEndpoints.GenericSignature(GrievancesPlatform.GenericSecret, Encoding.UTF8.GetBytes(sent.Body!))));
+        var outboundId = "7";
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.outbound_message WHERE provider_message_id = @P AND status = 'sent'", new { P = $"gen-{outboundId}" }) == 1,
+            TimeSpan.FromSeconds(30), "the provider's id is kept");
+
+        var report = Encoding.UTF8.GetBytes($$"""{"id":"gen-{{outboundId}}","status":"delivered"}""");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "sms/generic/delivery") { Content = new ByteArrayContent(report) })
+        {
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            request.Headers.Add("X-Signature", ReceiveSmsEndpoints.GenericSignature(GrievancesPlatform.GenericSecret, report));
+            using var response = await _platform.Grievances.Http.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await response.Content.ReadAsStringAsync());
+        }
+        Assert.That(await _platform.Database.ScalarAsync<string>("SELECT status FROM grievances.outbound_message WHERE provider_message_id = @P", new { P = $"gen-{outboundId}" }),
+            Is.EqualTo("delivered"));
+    }
+}
