@@ -5,6 +5,7 @@
 #   bash bench/run.sh            10 s per scenario (about 3 minutes in all)
 #   bash bench/run.sh --seconds 30
 #   bash bench/run.sh --quick    fewer scenarios, for a smoke run
+#   bash bench/run.sh --only grievances   SMS webhooks answered per second, and SMS -> flag visible in Risk
 #   bash bench/run.sh --only shipments --concurrency 4 --profile
 #                                CPU per record from /proc and the costliest statements (pg_stat_statements)
 #   bash bench/run.sh --only audits [--claims 100000]
@@ -39,7 +40,13 @@ grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" || { echo "the pl
 
 eval "$(bash infra/local/infra.sh env)"
 export Admin__ApiKey="${Admin__ApiKey:-$(cat "$ROOT/.local/admin-key")}"
-export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/" AUDITS_URL="http://127.0.0.1:$AUDITS_PORT/"
+export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/" AUDITS_URL="http://127.0.0.1:$AUDITS_PORT/" GRIEVANCES_URL="http://127.0.0.1:$GRIEVANCES_PORT/"
+# The Twilio token the platform's Grievances checks signatures with (up.sh keeps it there), and the URL it signs over.
+set -a
+# shellcheck disable=SC1091
+source "$ROOT/.local/grievances.env"
+set +a
+export Sms__PublicBaseUrl="${Sms__PublicBaseUrl:-http://127.0.0.1:$GRIEVANCES_PORT}"
 export TRACEABILITY_RABBIT_PID_FILE="${TRACEABILITY_STATE_DIR:-$ROOT/.local}/rabbitmq/rabbitmq.pid"
 dotnet build bench/Traceability.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet bench/Traceability.Benchmarks/bin/Release/net10.0/Traceability.Benchmarks.dll "$@"

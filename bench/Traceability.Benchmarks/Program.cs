@@ -16,7 +16,7 @@ using Traceability.Benchmarks;
 //
 //   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--only shipments|epcis] [--concurrency 4,16]
 //                                      [--profile] [--peer-url http://127.0.0.1:5102/capture] [--peer-header 'Authorization: Basic …']
-//                                      [--chain-records 100000] [--chain-only] [--only audits] [--claims 100000]
+//                                      [--chain-records 100000] [--chain-only] [--only audits] [--claims 100000] [--only grievances]
 // Last (unless --only), a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
 // (GET /api/v1/chain/verify); --chain-only runs just that. Then (or alone with --only audits) Audits' figures: audits of
 // 50 findings per second, and the time from a certificate's suspension to every one of --claims shipments (100,000;
@@ -56,6 +56,11 @@ var claims = Argument("--claims") is { } claimsArgument ? int.Parse(claimsArgume
 if (only == "audits")
 {
     await auditsBench.RunAsync(http, key, claims);
+    return 0;
+}
+if (only == "grievances")
+{
+    await GrievancesBench.RunAsync(http, key, connectionString, duration, quick);
     return 0;
 }
 Console.WriteLine();
@@ -102,6 +107,7 @@ if (only is null && onlyConcurrency is null)
 {
     await VerifyChainAsync(ChainRecords());
     await auditsBench.RunAsync(http, key, claims);
+    await GrievancesBench.RunAsync(http, key, connectionString, duration, quick);
 }
 return 0;
 

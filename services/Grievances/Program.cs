@@ -3,6 +3,8 @@ using Microsoft.Extensions.Options;
 using Traceability.Grievances.Features.Cases;
 using Traceability.Grievances.Features.Converse;
 using Traceability.Grievances.Features.KeepFacilities;
+using Traceability.Grievances.Features.Poster;
+using Traceability.Grievances.Features.Simulator;
 using Traceability.Grievances.Features.ReceiveSms;
 using Traceability.Grievances.Features.SendSms;
 using Traceability.Grievances.Privacy;
@@ -37,8 +39,13 @@ builder.Services.AddKeyedTransient<ISmsGateway>("twilio", (services, _) => servi
 builder.Services.AddKeyedTransient<ISmsGateway>("africastalking", (services, _) => services.GetRequiredService<AfricasTalkingGateway>());
 builder.Services.AddKeyedTransient<ISmsGateway>("generic", (services, _) => services.GetRequiredService<GenericGateway>());
 builder.Services.AddKeyedSingleton<ISmsGateway, SimulatorGateway>("simulator");
+builder.Services.AddHttpClient("simulator");
 
 var app = builder.Build();
+if (SimulatorCommandLine.Handles(args))
+{
+    return await SimulatorCommandLine.RunAsync(app, args);
+}
 if (!BusTopology.IsRequested(Environment.GetCommandLineArgs()))
 {
     // Without its keys the service could not keep what it is told private: it refuses to start instead.
@@ -48,8 +55,11 @@ app.UseTraceabilityDefaults();
 app.MapReceiveSms();
 var api = app.MapGroup("/api/v1");
 api.MapCases();
+api.MapPoster();
+app.MapSimulator();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
+return 0;
 
 /// <summary>The Grievances service's entry point (public for the test host).</summary>
 public partial class Program;

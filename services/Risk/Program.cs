@@ -3,6 +3,7 @@ using Traceability.Hosting;
 using Traceability.Risk.Features.CertificateStatus;
 using Traceability.Risk.Features.EvaluateAudit;
 using Traceability.Risk.Features.EvaluateShipment;
+using Traceability.Risk.Features.FlagGrievances;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
 using Traceability.Risk.Flags;
@@ -22,6 +23,8 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<AuditFindingsConsumer, RetryingConsumerDefinition<AuditFindingsConsumer>>();
     bus.AddConsumer<CertificateClaimsConsumer, RetryingConsumerDefinition<CertificateClaimsConsumer>>();
     bus.AddConsumer<CertificateStatusConsumer, RetryingConsumerDefinition<CertificateStatusConsumer>>();
+    // Grievances' rule (issue #10): forced-labour grievances flag the workplace.
+    bus.AddConsumer<GrievanceFiledConsumer, RetryingConsumerDefinition<GrievanceFiledConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));

@@ -115,8 +115,11 @@ internal sealed class GrievancesPlatform : IAsyncDisposable
         return settings;
     }
 
-    /// <summary>A sender who allowed contact and a filed case of theirs, written as Grievances writes them (for tests that need a case to act on).</summary>
-    public static async Task<Guid> SeedCaseAsync(TestDatabase database)
+    /// <summary>
+    /// Senders who allowed contact and filed cases of theirs, written as Grievances writes them (for tests that need
+    /// cases to act on or to count): <paramref name="count"/> cases at <paramref name="facilityId"/>; returns the first case's id.
+    /// </summary>
+    public static async Task<Guid> SeedCaseAsync(TestDatabase database, Guid? facilityId = null, string category = "wages-withheld", int count = 1)
     {
         var settings = Settings();
         var vault = new Traceability.Grievances.Privacy.PrivacyVault(new Traceability.Grievances.Privacy.PrivacyOptions
@@ -125,21 +128,28 @@ internal sealed class GrievancesPlatform : IAsyncDisposable
             Keys = new() { ["k1"] = settings["Privacy__Keys__k1"], ["k2"] = settings["Privacy__Keys__k2"] },
             PseudonymKey = settings["Privacy__PseudonymKey"],
         });
-        var pseudonym = vault.Pseudonym("+8801900000001");
-        var id = Guid.CreateVersion7();
-        var now = DateTime.UtcNow;
+        var first = Guid.Empty;
         await using var connection = database.Open();
-        await Dapper.SqlMapper.ExecuteAsync(connection, """
-            INSERT INTO grievances.sender (pseudonym, phone_cipher, gateway, gateway_number, language, state, draft, session_expires_at, opted_out,
-              window_started_at, window_count, version, updated_at)
-            VALUES (@Pseudonym, @Phone, 'twilio', @Number, 'en', 'idle', NULL, @Now, false, @Now, 0, 0, @Now);
-            INSERT INTO grievances.grievance_case (id, reference, pseudonym, tenant_id, language, facility_ids, facility_name, country, category, ilo_indicators,
-              description_cipher, contact_allowed, status, outcome, filed_at, acknowledge_by, feedback_by)
-            VALUES (@Id, 'GR-SEED22', @Pseudonym, 'grievances', 'en', '', NULL, NULL, 'wages-withheld', 'withholding-of-wages', @Description, true, 'filed', NULL,
-              @Now, @AcknowledgeBy, @FeedbackBy);
-            """, new { Pseudonym = pseudonym, Phone = vault.Encrypt("+8801900000001"), Number = OurNumber, Now = now, Id = id,
-                Description = vault.Encrypt("Wages of October not paid."), AcknowledgeBy = now.AddDays(7), FeedbackBy = now.AddMonths(3) });
-        return id;
+        for (var i = 0; i < count; i++)
+        {
+            var phone = $"+88019{Random.Shared.Next(10_000_000, 99_999_999)}";
+            var pseudonym = vault.Pseudonym(phone);
+            var id = Guid.CreateVersion7();
+            first = first == Guid.Empty ? id : first;
+            var now = DateTime.UtcNow;
+            await Dapper.SqlMapper.ExecuteAsync(connection, """
+                INSERT INTO grievances.sender (pseudonym, phone_cipher, gateway, gateway_number, language, state, draft, session_expires_at, opted_out,
+                  window_started_at, window_count, version, updated_at)
+                VALUES (@Pseudonym, @Phone, 'twilio', @Number, 'en', 'idle', NULL, @Now, false, @Now, 0, 0, @Now);
+                INSERT INTO grievances.grievance_case (id, reference, pseudonym, tenant_id, language, facility_ids, facility_name, country, category, ilo_indicators,
+                  description_cipher, contact_allowed, status, outcome, filed_at, acknowledge_by, feedback_by)
+                VALUES (@Id, @Reference, @Pseudonym, 'grievances', 'en', @Facilities, NULL, NULL, @Category, '', @Description, true, 'filed', NULL,
+                  @Now, @AcknowledgeBy, @FeedbackBy);
+                """, new { Pseudonym = pseudonym, Phone = vault.Encrypt(phone), Number = OurNumber, Now = now, Id = id, Reference = Traceability.Grievances.Features.Converse.CaseReference.New(),
+                    Facilities = facilityId?.ToString() ?? "", Category = category,
+                    Description = vault.Encrypt("Wages of October not paid."), AcknowledgeBy = now.AddDays(7), FeedbackBy = now.AddMonths(3) });
+        }
+        return first;
     }
 
     /// <summary>Binds a queue of the test's own to every exchange Grievances publishes to.</summary>

@@ -24,23 +24,30 @@ public class When_workers_file_grievances_by_sms
     private string _posterCode = null!;
     private Guid _facilityId;
     private int _sid;
+    private ExporterKey _acme = null!;
     private readonly ConcurrentQueue<string> _answers = new();
 
     [OneTimeSetUp]
     public async Task Start()
     {
-        _platform = await GrievancesPlatform.StartAsync(withRisk: false);
+        _platform = await GrievancesPlatform.StartAsync(withRisk: true);
         _platform.TwilioApi.Given(Request.Create().WithPath("/2010-04-01/Accounts/*").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"sid":"SM0000000000000000000000000000beef","status":"queued"}"""));
         _caseworker = TestIssuer.Shared.ClientFor(_platform.Grievances, "caseworker-ana", [Roles.Caseworker]);
-        var acme = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "acme");
+        _acme = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "acme");
+        (_facilityId, _posterCode) = await RegisterFacilityAsync("7594567000014", "Sunrise Garments Ltd");
+    }
+
+    /// <summary>A facility registered with Provenance, once Grievances knows it: its id and poster code.</summary>
+    private async Task<(Guid Id, string PosterCode)> RegisterFacilityAsync(string gln, string name)
+    {
         using var facility = await _platform.Provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "api/v1/facilities",
-            """{"gln":"7594567000014","name":"Sunrise Garments Ltd","country":"BD","type":"factory"}""", acme.Key));
+            $$"""{"gln":"{{gln}}","name":"{{name}}","country":"BD","type":"factory"}""", _acme.Key));
         Assert.That(facility.StatusCode, Is.EqualTo(HttpStatusCode.Created), await facility.Content.ReadAsStringAsync());
-        _facilityId = (await facility.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.facility WHERE id = @Id", new { Id = _facilityId }) == 1,
+        var id = (await facility.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.facility WHERE id = @Id", new { Id = id }) == 1,
             TimeSpan.FromSeconds(30), "Grievances learns the facility from Provenance");
-        _posterCode = await _platform.Database.ScalarAsync<string>("SELECT poster_code FROM grievances.facility WHERE id = @Id", new { Id = _facilityId });
+        return (id, await _platform.Database.ScalarAsync<string>("SELECT poster_code FROM grievances.facility WHERE id = @Id", new { Id = id }));
     }
 
     [TearDown]
@@ -149,7 +156,7 @@ public class When_workers_file_grievances_by_sms
     public async Task Should_run_a_whole_conversation_and_never_show_the_number_outside_the_audited_reveal()
     {
         const string phone = "+8801712345678";
-        var logsBefore = (_platform.Grievances.Log.Length, _platform.Provenance.Log.Length);
+        var logsBefore = (_platform.Grievances.Log.Length, _platform.Provenance.Log.Length, _platform.Risk!.Log.Length);
         var busBefore = _platform.BusMessages.Count;
         var answersBefore = _answers.Count;
 
@@ -232,6 +239,7 @@ public class When_workers_file_grievances_by_sms
         {
             ("Grievances log", _platform.Grievances.Log[logsBefore.Item1..]),
             ("Provenance log", _platform.Provenance.Log[logsBefore.Item2..]),
+            ("Risk log", _platform.Risk!.Log[logsBefore.Item3..]),
         };
         places.AddRange(_platform.BusMessages.Skip(busBefore).Select(m => ($"bus message on {m.Exchange}", m.Body)));
         places.AddRange(_answers.Skip(answersBefore).Select(a => ("API answer", a)));
@@ -248,6 +256,74 @@ public class When_workers_file_grievances_by_sms
         Assert.That(history[^1].GetProperty("actor").GetString(), Is.EqualTo("caseworker-ana"));
         Assert.That(_platform.Grievances.Log[logsBefore.Item1..], Does.Contain("revealed the contact of case"));
         Assert.That(forms.Where(f => _platform.Grievances.Log.Contains(f, StringComparison.Ordinal)), Is.Empty, "the reveal is logged without the number");
+    }
+
+    [Test]
+    public async Task Should_flag_the_workplace_medium_for_a_forced_labour_grievance_and_high_for_three_in_30_days()
+    {
+        var (_, code) = await RegisterFacilityAsync("7594567000021", "Harbour Knitwear");
+        using var risk = TestIssuer.Shared.ClientFor(_platform.Risk!, "risk-admin", [Roles.Admin]);
+        async Task<JsonElement?> FlagAsync()
+        {
+            var page = await risk.GetFromJsonAsync<JsonElement>("api/v1/flags?subjectType=facility&subjectId=7594567000021");
+            return page.GetProperty("items").EnumerateArray().Cast<JsonElement?>().FirstOrDefault(f => f!.Value.GetProperty("ruleId").GetString() == "grievance-forced-labour");
+        }
+        async Task FileAsync(string from, string category)
+        {
+            // The poster code first, then the language: the messages are read in the order they came.
+            foreach (var text in new[] { code, "1", category, "Words Risk must never see.", "2" })
+            {
+                using var response = await TwilioAsync(from, text);
+                Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            }
+        }
+        await FileAsync("+8801712000201", "8");
+        await FileAsync("+8801712000202", "1");
+        await Probe.UntilAsync(async () => await FlagAsync() is not null, TimeSpan.FromSeconds(30), "Risk flags the workplace");
+        var flag = (await FlagAsync())!.Value;
+        Assert.That(flag.GetProperty("severity").GetString(), Is.EqualTo("medium"), "a safety grievance does not count; one of wages withheld does");
+        Assert.That(flag.GetProperty("scopeCountry").GetString(), Is.EqualTo("BD"));
+        Assert.That(flag.GetRawText(), Does.Not.Contain("Words Risk must never see").And.Not.Contain("8801712000202"));
+
+        await FileAsync("+8801712000203", "6");
+        await FileAsync("+8801712000204", "2");
+        await Probe.UntilAsync(async () => (await FlagAsync())?.GetProperty("severity").GetString() == "high", TimeSpan.FromSeconds(30),
+            "three forced-labour grievances within 30 days raise the flag to high");
+        Assert.That(await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE subject_id = '7594567000021'"), Is.EqualTo(1), "one open flag, evidence appended");
+        Assert.That(await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM risk.flag_evidence e JOIN risk.flag f ON f.id = e.flag_id WHERE f.subject_id = '7594567000021' AND e.source = 'grievance'"), Is.EqualTo(3));
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.outbound_message WHERE status IN ('queued', 'sending')") == 0, TimeSpan.FromSeconds(30), "every reply is sent");
+    }
+
+    [Test]
+    public async Task Should_print_a_poster_and_show_counts_outside_caseworkers_only_from_five()
+    {
+        using (var poster = await _caseworker.GetAsync($"api/v1/facilities/{_facilityId}/poster.svg?languages=en,bn"))
+        {
+            Assert.That(poster.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(poster.Content.Headers.ContentType!.MediaType, Is.EqualTo("image/svg+xml"));
+            var svg = System.Xml.Linq.XDocument.Parse(await poster.Content.ReadAsStringAsync());
+            var text = string.Concat(svg.Descendants().Where(e => e.Name.LocalName == "text").Select(e => e.Value + "\n"));
+            Assert.That(text, Does.Contain(_posterCode).And.Contain(GrievancesPlatform.OurNumber).And.Contain("Sunrise Garments Ltd"));
+            Assert.That(text, Does.Contain($"Text {_posterCode} to").And.Contain("কাজে সমস্যা?"));
+        }
+        using (var auditor = TestIssuer.Shared.ClientFor(_platform.Grievances, "auditor-1", [Roles.Auditor]))
+        {
+            using var cases = await auditor.GetAsync("api/v1/cases");
+            Assert.That(cases.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "auditors never see a case");
+            var seeded = await GrievancesPlatform.SeedCaseAsync(_platform.Database, _facilityId, "forced-overtime", count: 5);
+            var counts = await auditor.GetFromJsonAsync<JsonElement>("api/v1/grievance-counts");
+            var rows = counts.EnumerateArray().Where(c => c.GetProperty("facilityId").GetGuid() == _facilityId).ToList();
+            Assert.That(rows.Single(r => r.GetProperty("category").GetString() == "forced-overtime").GetProperty("cases").GetInt32(), Is.EqualTo(5));
+            Assert.That(rows.Where(r => r.GetProperty("category").GetString() != "forced-overtime"), Has.All.Matches<JsonElement>(
+                r => r.GetProperty("suppressed").GetBoolean() && r.GetProperty("cases").ValueKind == JsonValueKind.Null), "below five, no number");
+        }
+        var asCaseworker = await CaseworkerGetAsync("api/v1/grievance-counts");
+        Assert.That(asCaseworker.EnumerateArray().Where(c => c.GetProperty("facilityId").GetGuid() == _facilityId), Has.All.Matches<JsonElement>(
+            r => !r.GetProperty("suppressed").GetBoolean()));
+        using var anonymous = await _platform.Grievances.Http.GetAsync("api/v1/grievance-counts");
+        Assert.That(anonymous.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
     [Test]

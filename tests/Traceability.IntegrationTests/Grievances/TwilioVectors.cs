@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 
 namespace Traceability.IntegrationTests.Grievances;
@@ -42,14 +40,7 @@ internal static class TwilioVectors
     public static IReadOnlyDictionary<(string Url, string Token), string> Accounts() =>
         All().Select(v => (v.WebhookUrl, v.AuthToken)).Distinct().Select((key, i) => (key, $"v{i}")).ToDictionary(p => p.key, p => p.Item2);
 
-    /// <summary>X-Twilio-Signature as Twilio computes it: base64 HMAC-SHA1 over the URL and the sorted name+value pairs.</summary>
-    public static string Sign(string token, string url, IEnumerable<KeyValuePair<string, string>> form)
-    {
-        var data = new StringBuilder(url);
-        foreach (var pair in form.OrderBy(p => p.Key, StringComparer.Ordinal).ThenBy(p => p.Value, StringComparer.Ordinal))
-        {
-            data.Append(pair.Key).Append(pair.Value);
-        }
-        return Convert.ToBase64String(HMACSHA1.HashData(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(data.ToString())));
-    }
+    /// <summary>X-Twilio-Signature as Twilio computes it (the simulator's signer, which is Twilio's algorithm).</summary>
+    public static string Sign(string token, string url, IEnumerable<KeyValuePair<string, string>> form) =>
+        Traceability.Grievances.Features.Simulator.SimulatedGateway.Signature(token, url, form);
 }

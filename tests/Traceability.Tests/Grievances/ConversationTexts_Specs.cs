@@ -34,7 +34,7 @@ public class When_the_conversation_speaks_a_language
         var longestOutcome = language.Texts.Where(t => t.Key.StartsWith("outcome.", StringComparison.Ordinal)).MaxBy(t => t.Value.Length).Value;
         foreach (var key in ConversationTexts.Required.Keys.Where(k => k != "question"))
         {
-            var text = language.Format(key, ("reference", "GR-WWWWWW"), ("status", longestStatus), ("outcome", longestOutcome));
+            var text = language.Format(key, ("reference", "GR-WWWWWW"), ("status", longestStatus), ("outcome", longestOutcome), ("code", "WWWWWW"), ("number", "+880 1712-345678"));
             var size = SegmentCounter.Count(text);
             Assert.That(size.Segments, Is.LessThanOrEqualTo(Budget), $"{code}.{key} is {size.Segments} {size.Encoding} segments: {text}");
         }

@@ -40,6 +40,17 @@ public class When_a_worker_talks_to_the_line
     }
 
     [Test]
+    public async Task Should_keep_a_poster_code_sent_first_and_skip_the_workplace_question()
+    {
+        var step = await Say(new SenderConversation(null, ConversationState.Idle, new Draft(), false), "K7M2QX");
+        Assert.That(step.Replies[0], Is.EqualTo(Texts.LanguageMenu));
+        step = await Say(step.After, "7");
+        Assert.That(step.After.State, Is.EqualTo(ConversationState.Category));
+        Assert.That(step.After.Draft.FacilityName, Is.EqualTo("Sunrise Garments"));
+        Assert.That(step.Replies[0], Is.EqualTo(Texts.Languages["id"].Texts["askCategory"]));
+    }
+
+    [Test]
     public async Task Should_stop_and_start_and_answer_keywords_in_any_state()
     {
         var state = new SenderConversation("fr", ConversationState.Category, new Draft(), false);

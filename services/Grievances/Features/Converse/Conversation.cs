@@ -1,3 +1,5 @@
+using Traceability.Grievances.Features.KeepFacilities;
+
 namespace Traceability.Grievances.Features.Converse;
 
 /// <summary>Where a sender's conversation stands.</summary>
@@ -95,12 +97,20 @@ public sealed class Conversation(ConversationTexts texts)
         {
             case ConversationState.Language:
             case ConversationState.Idle:
+                var draft = now.State == ConversationState.Language ? now.Draft : new Draft();
                 var chosen = ChooseLanguage(trimmed);
+                // A worker who texts the poster's code first has named the workplace: it is kept for after the language.
+                if (chosen is null && PosterCodes.Parse(trimmed) is not null && await findWorkplace(trimmed) is { } named)
+                {
+                    draft = draft with { FacilityIds = named.FacilityIds, FacilityName = named.Name, Country = named.Country, TenantId = named.TenantId };
+                }
                 if (chosen is null)
                 {
-                    return Reply(new SenderConversation(now.Language, ConversationState.Language, new Draft(), false), texts.LanguageMenu);
+                    return Reply(new SenderConversation(now.Language, ConversationState.Language, draft, false), texts.LanguageMenu);
                 }
-                return Reply(new SenderConversation(chosen, ConversationState.Workplace, new Draft(), false), texts.Languages[chosen].Format("askWorkplace"));
+                return draft.FacilityIds.Count > 0
+                    ? Reply(new SenderConversation(chosen, ConversationState.Category, draft, false), texts.Languages[chosen].Format("askCategory"))
+                    : Reply(new SenderConversation(chosen, ConversationState.Workplace, draft, false), texts.Languages[chosen].Format("askWorkplace"));
             case ConversationState.Workplace:
                 if (trimmed == "0")
                 {

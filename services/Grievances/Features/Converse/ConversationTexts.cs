@@ -39,6 +39,7 @@ public sealed class ConversationTexts
         ["status.filed"] = [], ["status.acknowledged"] = [], ["status.awaiting-worker"] = [], ["status.closed"] = [],
         ["closed"] = ["reference", "outcome"], ["outcome.resolved"] = [], ["outcome.not-substantiated"] = [], ["outcome.referred"] = [],
         ["question"] = ["reference", "question"],
+        ["poster"] = ["code", "number"],
     };
 
     /// <summary>Keywords every language has (the English ones work in every language too).</summary>

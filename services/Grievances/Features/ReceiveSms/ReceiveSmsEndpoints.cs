@@ -24,6 +24,8 @@ internal static class ReceiveSmsEndpoints
     /// <summary>Largest webhook body: a long concatenated SMS with the gateway's fields is a few KiB.</summary>
     public const long MaxBodyBytes = 32 * 1024;
 
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
     private const string EmptyTwiml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
 
     public static WebApplication MapReceiveSms(this WebApplication app)
@@ -305,6 +307,16 @@ internal static class ReceiveSmsEndpoints
         if (body.Length == 0)
         {
             errors.Add("$", "A JSON body is required.");
+            return null;
+        }
+        try
+        {
+            // JSON strings are not checked for UTF-8 until they are read: the whole body is checked first.
+            _ = StrictUtf8.GetCharCount(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            errors.Add("$", "The body is not valid UTF-8.");
             return null;
         }
         try

@@ -1,0 +1,91 @@
+using MassTransit;
+using Traceability.Contracts.Grievances;
+using Traceability.Data;
+using Traceability.Data.Messaging;
+using Traceability.Risk.Flags;
+using Traceability.Risk.Rules;
+
+namespace Traceability.Risk.Features.FlagGrievances;
+
+internal static class FlagGrievancesSql
+{
+    public static string InsertGrievance(SqlDialect dialect) => dialect.InsertIfAbsent(
+        "risk.grievance_signal", ["case_id", "facility_key", "country", "category", "forced_labour", "filed_at"], ["case_id", "facility_key"]);
+
+    public static string FacilitiesByIds(SqlDialect dialect) => $"""
+        SELECT id AS Id, gln AS Gln, osh_id AS OshId, country AS Country FROM risk.facility WHERE {dialect.IsAnyOf("id", "Ids")}
+        """;
+
+    public const string ForcedLabourSince = """
+        SELECT COUNT(*) FROM risk.grievance_signal WHERE facility_key = @FacilityKey AND forced_labour = @True AND filed_at > @Since AND filed_at <= @FiledAt
+        """;
+}
+
+/// <summary>
+/// Rule <c>grievance-forced-labour</c>: a worker's grievance in a category that is an ILO forced-labour indicator
+/// flags the workplace (medium); several at one workplace within the window (3 in 30 days) flag it high. The flag
+/// names the case and the category only: Risk never receives what the worker wrote, nor who they are.
+/// </summary>
+public sealed class GrievanceFiledConsumer(Inbox inbox, Database database, FlagBook flags, RuleCatalog catalog) : IConsumer<GrievanceFiled>
+{
+    /// <summary>The rule's id.</summary>
+    public const string RuleId = "grievance-forced-labour";
+
+    private readonly string _insert = FlagGrievancesSql.InsertGrievance(database.Dialect);
+    private readonly string _facilities = FlagGrievancesSql.FacilitiesByIds(database.Dialect);
+
+    private sealed record FacilityRow(Guid Id, string? Gln, string? OshId, string Country);
+
+    /// <inheritdoc />
+    public Task Consume(ConsumeContext<GrievanceFiled> context)
+    {
+        var grievance = context.Message;
+        var rule = catalog[RuleId];
+        return inbox.ConsumeOnceAsync(context, "risk.flag-grievances", async data =>
+        {
+            if (!rule.Enabled || grievance.FacilityIds.Count == 0)
+            {
+                return;
+            }
+            var known = (await data.QueryAsync<FacilityRow>(_facilities, new { Ids = grievance.FacilityIds.ToArray() })).ToDictionary(f => f.Id);
+            // One workplace registered by several exporters is one subject (its GLN or Open Supply Hub id).
+            var workplaces = grievance.FacilityIds
+                .Select(id => known.TryGetValue(id, out var f)
+                    ? (Key: FacilityKey.Of(f.Gln, f.OshId, f.Id), Country: f.Country)
+                    : (Key: FacilityKey.Of(null, null, id), Country: grievance.FacilityCountry ?? "ZZ"))
+                .DistinctBy(w => w.Key)
+                .ToList();
+            foreach (var (key, country) in workplaces)
+            {
+                data.Defer(_insert, new
+                {
+                    grievance.CaseId, FacilityKey = key, Country = country, grievance.Category, ForcedLabour = grievance.ForcedLabourIndicator,
+                    grievance.FiledAt,
+                });
+                if (!grievance.ForcedLabourIndicator)
+                {
+                    continue;
+                }
+                var window = rule.Duration("Window");
+                var recent = await data.ExecuteScalarAsync<long>(FlagGrievancesSql.ForcedLabourSince, new
+                {
+                    FacilityKey = key, True = true, Since = grievance.FiledAt - window, grievance.FiledAt,
+                });
+                var repeated = recent >= rule.Integer("RepeatCount");
+                flags.RaiseOrAppend(data, new FlagSignal
+                {
+                    RuleId = RuleId,
+                    RuleVersion = rule.Version,
+                    Severity = repeated ? rule.Text("RepeatSeverity") : rule.Text("Severity"),
+                    Subject = FlagSubject.Facility(key),
+                    TenantId = grievance.TenantId,
+                    Scope = new FlagScope(country),
+                    Explanation = repeated
+                        ? $"{recent} workers' grievances of forced-labour indicators at this workplace within {window.TotalDays:0} days, the latest: {grievance.Category} ({string.Join(", ", grievance.IloIndicators)})."
+                        : $"A worker's grievance of a forced-labour indicator at this workplace: {grievance.Category} ({string.Join(", ", grievance.IloIndicators)}).",
+                    Evidence = [new FlagEvidence($"grievance:{grievance.CaseId}", EvidenceSource.Grievance, $"case {grievance.CaseReference}, {grievance.Category}")],
+                });
+            }
+        });
+    }
+}
