@@ -32,6 +32,7 @@ internal sealed class GrievancesPlatform : IAsyncDisposable
     public ServiceProcess? Risk { get; private set; }
     public WireMockServer TwilioApi { get; } = WireMockServer.Start();
     public WireMockServer GenericApi { get; } = WireMockServer.Start();
+    public WireMockServer AfricasTalkingApi { get; } = WireMockServer.Start();
 
     /// <summary>Every message published to a tapped exchange, raw.</summary>
     public ConcurrentQueue<(string Exchange, string Body)> BusMessages { get; } = new();
@@ -111,6 +112,9 @@ internal sealed class GrievancesPlatform : IAsyncDisposable
             settings["Sms__Twilio__AccountSid"] = TwilioAccountSid;
             settings["Sms__Twilio__ApiBaseUrl"] = platform.TwilioApi.Urls[0];
             settings["Sms__Generic__OutboundUrl"] = platform.GenericApi.Urls[0] + "/messages";
+            settings["Sms__AfricasTalking__Username"] = "sandbox";
+            settings["Sms__AfricasTalking__ApiKey"] = "at-api-key";
+            settings["Sms__AfricasTalking__ApiBaseUrl"] = platform.AfricasTalkingApi.Urls[0];
         }
         return settings;
     }
@@ -200,6 +204,7 @@ internal sealed class GrievancesPlatform : IAsyncDisposable
         }
         TwilioApi.Stop();
         GenericApi.Stop();
+        AfricasTalkingApi.Stop();
         foreach (var owned in _owned)
         {
             await owned.DisposeAsync();

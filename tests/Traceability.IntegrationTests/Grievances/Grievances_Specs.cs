@@ -34,6 +34,9 @@ public class When_workers_file_grievances_by_sms
         _platform.TwilioApi.Given(Request.Create().WithPath("/2010-04-01/Accounts/*").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json").WithBody("""{"sid":"SM0000000000000000000000000000beef","status":"queued"}"""));
         _caseworker = TestIssuer.Shared.ClientFor(_platform.Grievances, "caseworker-ana", [Roles.Caseworker]);
+        _platform.AfricasTalkingApi.Given(Request.Create().WithPath("/version1/messaging").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(201).WithHeader("Content-Type", "application/json")
+                .WithBody("""{"SMSMessageData":{"Message":"Sent to 1/1","Recipients":[{"statusCode":101,"number":"+254711000111","status":"Success","cost":"KES 0.8000","messageId":"ATXid_reply_1"}]}}"""));
         _acme = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "acme");
         (_facilityId, _posterCode) = await RegisterFacilityAsync("7594567000014", "Sunrise Garments Ltd");
     }
@@ -377,10 +380,29 @@ public class When_workers_file_grievances_by_sms
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
         }
-        // Africa's Talking has no credentials here: the reply goes to the simulator, in Swahili (detected from "habari").
+        // The reply goes back through Africa's Talking's API, in Swahili (detected from "habari").
+        await Probe.UntilAsync(() => Task.FromResult(_platform.AfricasTalkingApi.LogEntries.Any()), TimeSpan.FromSeconds(30), "Africa's Talking gets the reply");
+        var atRequest = System.Web.HttpUtility.ParseQueryString(_platform.AfricasTalkingApi.LogEntries.First().RequestMessage.Body!);
+        Assert.That((atRequest["username"], atRequest["to"], atRequest["message"]), Is.EqualTo(("sandbox", "+254711000111", "Unafanya kazi wapi? Tuma namba ya bango (kama K7M2QX) au jina la mahali pa kazi.")));
+        Assert.That(_platform.AfricasTalkingApi.LogEntries.First().RequestMessage.Headers!["apiKey"][0], Is.EqualTo("at-api-key"));
         await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>(
-            "SELECT count(*) FROM grievances.outbound_message o JOIN grievances.inbound_message i ON i.id = o.in_reply_to WHERE i.gateway_message_id = 'ATXid_0001' AND o.status = 'delivered'") == 1,
-            TimeSpan.FromSeconds(30), "the reply is delivered by the simulator");
+            "SELECT count(*) FROM grievances.outbound_message WHERE gateway = 'africastalking' AND provider_message_id = 'ATXid_reply_1' AND status = 'sent'") == 1,
+            TimeSpan.FromSeconds(30), "Africa's Talking's message id is kept");
+        using (var atReport = await _platform.Grievances.Http.PostAsync($"sms/africastalking/delivery/{GrievancesPlatform.AfricasTalkingSecret}",
+            new FormUrlEncodedContent(new Dictionary<string, string> { ["id"] = "ATXid_reply_1", ["status"] = "Success", ["phoneNumber"] = "+254711000111" })))
+        {
+            Assert.That(atReport.StatusCode, Is.EqualTo(HttpStatusCode.OK), await atReport.Content.ReadAsStringAsync());
+        }
+        Assert.That(await _platform.Database.ScalarAsync<string>("SELECT status FROM grievances.outbound_message WHERE provider_message_id = 'ATXid_reply_1'"), Is.EqualTo("delivered"));
+
+        // Twilio's status callback, signed like its webhooks.
+        var status = new List<KeyValuePair<string, string>> { new("MessageSid", "SM0000000000000000000000000000beef"), new("MessageStatus", "undelivered"), new("ErrorCode", "30003") };
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "sms/twilio/status") { Content = new FormUrlEncodedContent(status) })
+        {
+            request.Headers.Add("X-Twilio-Signature", TwilioVectors.Sign(GrievancesPlatform.TwilioToken, GrievancesPlatform.PublicBaseUrl + "/sms/twilio/status", status));
+            using var response = await _platform.Grievances.Http.SendAsync(request);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await response.Content.ReadAsStringAsync());
+        }
 
         _platform.GenericApi.Given(Request.Create().WithPath("/messages").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"gen-7"}"""));

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Traceability.Grievances.Features.ReceiveSms;
 using WireMock.RequestBuilders;
@@ -17,7 +18,35 @@ public class When_a_gateway_sends_bad_input_or_a_flood
     private GrievancesPlatform _platform = null!;
 
     [OneTimeSetUp]
-    public async Task Start() => _platform = await GrievancesPlatform.StartAsync(withRisk: false, new Dictionary<string, string> { ["Sms__RepliesPerHour"] = "10" });
+    public async Task Start() => _platform = await GrievancesPlatform.StartAsync(withRisk: false, new Dictionary<string, string>
+    {
+        ["Sms__RepliesPerHour"] = "10",
+        // Twilio without an account: its replies go to the simulator gateway, which the simulator page shows.
+        ["Sms__Twilio__AccountSid"] = "",
+        ["Sms__SimulatorEnabled"] = "true",
+    });
+
+    [Test]
+    public async Task Should_play_a_worker_from_the_simulator_page_signed_as_Twilio_signs()
+    {
+        using (var page = await _platform.Grievances.Http.GetAsync("simulator"))
+        {
+            Assert.That(page.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("Grievance line simulator"));
+        }
+        using (var sent = await _platform.Grievances.Http.PostAsJsonAsync("simulator/send", new { from = "+8801712000055", text = "Hola" }))
+        {
+            Assert.That(sent.StatusCode, Is.EqualTo(HttpStatusCode.OK), await sent.Content.ReadAsStringAsync());
+        }
+        System.Text.Json.JsonElement lines = default;
+        await Probe.UntilAsync(async () =>
+        {
+            lines = await _platform.Grievances.Http.GetFromJsonAsync<System.Text.Json.JsonElement>("simulator/conversation?from=%2B8801712000055");
+            return lines.EnumerateArray().Any(l => l.GetProperty("direction").GetString() == "out" && l.GetProperty("status").GetString() == "delivered");
+        }, TimeSpan.FromSeconds(30), "the simulator shows the reply");
+        Assert.That(lines[0].GetProperty("text").GetString(), Is.EqualTo("Hola"));
+        Assert.That(lines[1].GetProperty("text").GetString(), Does.StartWith("¿Dónde trabaja?"));
+    }
 
     [OneTimeTearDown]
     public async Task Stop() => await _platform.DisposeAsync();

@@ -66,15 +66,8 @@ internal static class ReceiveSmsEndpoints
         {
             return Refused(http, "Twilio");
         }
-        var errors = new ValidationErrors();
-        errors.Require((form["MessageSid"] ?? "").Length is > 0 and <= 64, "MessageSid", "MessageSid is required.");
-        errors.Require((form["MessageStatus"] ?? "").Length is > 0 and <= 20, "MessageStatus", "MessageStatus is required.");
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-        await reports.RecordAsync("twilio", form["MessageSid"]!, form["MessageStatus"]!, form["ErrorCode"], cancellationToken);
-        return Results.NoContent();
+        return await ReportAsync(reports, "twilio", form["MessageSid"] ?? "", form["MessageStatus"] ?? "", form["ErrorCode"], Results.NoContent(), cancellationToken,
+            "MessageSid", "MessageStatus");
     }
 
     /// <summary>
@@ -177,79 +170,77 @@ internal static class ReceiveSmsEndpoints
         return authority.EndsWith(port, StringComparison.Ordinal) ? authority[..^port.Length] + url[authority.Length..] : url;
     }
 
-    private static async Task<IResult> AfricasTalkingInboundAsync(HttpContext http, string secret, InboundMessages inbound, IOptions<SmsOptions> options,
-        CancellationToken cancellationToken)
-    {
-        if (!InboundMessages.SecretsEqual(secret, options.Value.AfricasTalking.PathSecret))
+    private static Task<IResult> AfricasTalkingInboundAsync(HttpContext http, string secret, InboundMessages inbound, IOptions<SmsOptions> options,
+        CancellationToken cancellationToken) =>
+        AfricasTalkingAsync(http, secret, options.Value, async form =>
         {
-            return Refused(http, "Africa's Talking");
-        }
-        if (!http.Request.HasFormContentType)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Africa's Talking posts application/x-www-form-urlencoded.");
-        }
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var sms = new IncomingSms("africastalking", form["id"].ToString(), form["from"].ToString(), form["to"].ToString(), form["text"].ToString());
-        var errors = inbound.Check(sms, "id", "from", "to", "text");
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-        await inbound.AcceptAsync(sms, cancellationToken);
-        return Results.Ok();
-    }
-
-    private static async Task<IResult> AfricasTalkingDeliveryAsync(HttpContext http, string secret, DeliveryReports reports, IOptions<SmsOptions> options,
-        CancellationToken cancellationToken)
-    {
-        if (!InboundMessages.SecretsEqual(secret, options.Value.AfricasTalking.PathSecret))
-        {
-            return Refused(http, "Africa's Talking");
-        }
-        if (!http.Request.HasFormContentType)
-        {
-            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Africa's Talking posts application/x-www-form-urlencoded.");
-        }
-        var form = await http.Request.ReadFormAsync(cancellationToken);
-        var errors = new ValidationErrors();
-        errors.Require(form["id"].ToString().Length is > 0 and <= 64, "id", "id is required.");
-        errors.Require(form["status"].ToString().Length is > 0 and <= 20, "status", "status is required.");
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-        await reports.RecordAsync("africastalking", form["id"].ToString(), form["status"].ToString(), form["failureReason"].ToString(), cancellationToken);
-        return Results.Ok();
-    }
-
-    private static async Task<IResult> GenericInboundAsync(HttpContext http, InboundMessages inbound, IOptions<SmsOptions> options, CancellationToken cancellationToken)
-    {
-        var body = await GenericVerifiedBodyAsync(http, options.Value, cancellationToken);
-        if (body is null)
-        {
-            return Refused(http, "generic gateway");
-        }
-        if (ParseGeneric(body, out var errors) is not { } json)
-        {
-            return errors.ToProblem();
-        }
-        using (json)
-        {
-            var root = json.RootElement;
-            var sms = new IncomingSms("generic", Text(root, "id"), Text(root, "from"), Text(root, "to"), Text(root, "text"));
-            errors = inbound.Check(sms, "id", "from", "to", "text");
+            var sms = new IncomingSms("africastalking", form["id"].ToString(), form["from"].ToString(), form["to"].ToString(), form["text"].ToString());
+            var errors = inbound.Check(sms, "id", "from", "to", "text");
             if (!errors.IsEmpty)
             {
                 return errors.ToProblem();
             }
             await inbound.AcceptAsync(sms, cancellationToken);
             return Results.Ok();
+        }, cancellationToken);
+
+    private static Task<IResult> AfricasTalkingDeliveryAsync(HttpContext http, string secret, DeliveryReports reports, IOptions<SmsOptions> options,
+        CancellationToken cancellationToken) =>
+        AfricasTalkingAsync(http, secret, options.Value, form =>
+            ReportAsync(reports, "africastalking", form["id"].ToString(), form["status"].ToString(), form["failureReason"].ToString(), Results.Ok(), cancellationToken),
+            cancellationToken);
+
+    /// <summary>Africa's Talking does not sign its callbacks: the secret in the path (compared in constant time) says it is the gateway.</summary>
+    private static async Task<IResult> AfricasTalkingAsync(HttpContext http, string secret, SmsOptions options, Func<IFormCollection, Task<IResult>> handle,
+        CancellationToken cancellationToken)
+    {
+        if (!InboundMessages.SecretsEqual(secret, options.AfricasTalking.PathSecret))
+        {
+            return Refused(http, "Africa's Talking");
         }
+        if (!http.Request.HasFormContentType)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Africa's Talking posts application/x-www-form-urlencoded.");
+        }
+        return await handle(await http.Request.ReadFormAsync(cancellationToken));
     }
 
-    private static async Task<IResult> GenericDeliveryAsync(HttpContext http, DeliveryReports reports, IOptions<SmsOptions> options, CancellationToken cancellationToken)
+    private static Task<IResult> GenericInboundAsync(HttpContext http, InboundMessages inbound, IOptions<SmsOptions> options, CancellationToken cancellationToken) =>
+        GenericAsync(http, options.Value, async root =>
+        {
+            var sms = new IncomingSms("generic", Text(root, "id"), Text(root, "from"), Text(root, "to"), Text(root, "text"));
+            var errors = inbound.Check(sms, "id", "from", "to", "text");
+            if (!errors.IsEmpty)
+            {
+                return errors.ToProblem();
+            }
+            await inbound.AcceptAsync(sms, cancellationToken);
+            return Results.Ok();
+        }, cancellationToken);
+
+    private static Task<IResult> GenericDeliveryAsync(HttpContext http, DeliveryReports reports, IOptions<SmsOptions> options, CancellationToken cancellationToken) =>
+        GenericAsync(http, options.Value, root =>
+            ReportAsync(reports, "generic", Text(root, "id"), Text(root, "status"), null, Results.NoContent(), cancellationToken), cancellationToken);
+
+    /// <summary>A delivery report, checked and recorded; <paramref name="answer"/> is what the gateway expects back.</summary>
+    private static async Task<IResult> ReportAsync(DeliveryReports reports, string gateway, string id, string status, string? error, IResult answer,
+        CancellationToken cancellationToken, string idField = "id", string statusField = "status")
     {
-        var body = await GenericVerifiedBodyAsync(http, options.Value, cancellationToken);
+        var errors = new ValidationErrors();
+        errors.Require(id.Length is > 0 and <= 64, idField, $"{idField} is required: the provider's message id.");
+        errors.Require(status.Length is > 0 and <= 20, statusField, $"{statusField} is required.");
+        if (!errors.IsEmpty)
+        {
+            return errors.ToProblem();
+        }
+        await reports.RecordAsync(gateway, id, status, error, cancellationToken);
+        return answer;
+    }
+
+    /// <summary>The generic gateway's JSON object, once its signature holds; refusals and unreadable bodies answered here.</summary>
+    private static async Task<IResult> GenericAsync(HttpContext http, SmsOptions options, Func<JsonElement, Task<IResult>> handle, CancellationToken cancellationToken)
+    {
+        var body = await GenericVerifiedBodyAsync(http, options, cancellationToken);
         if (body is null)
         {
             return Refused(http, "generic gateway");
@@ -260,16 +251,7 @@ internal static class ReceiveSmsEndpoints
         }
         using (json)
         {
-            var id = Text(json.RootElement, "id");
-            var status = Text(json.RootElement, "status");
-            errors.Require(id.Length is > 0 and <= 64, "id", "id is required.");
-            errors.Require(status.Length is > 0 and <= 20, "status", "status is required.");
-            if (!errors.IsEmpty)
-            {
-                return errors.ToProblem();
-            }
-            await reports.RecordAsync("generic", id, status, null, cancellationToken);
-            return Results.NoContent();
+            return await handle(json.RootElement);
         }
     }
 

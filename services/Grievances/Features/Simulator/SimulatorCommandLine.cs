@@ -25,7 +25,7 @@ internal static class SimulatorCommandLine
         var (from, text) = (args[1], string.Join(' ', args[2..]));
         using var http = new HttpClient { BaseAddress = new Uri(sms.PublicBaseUrl.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         var before = await LinesAsync(http, from);
-        using var answer = await SimulatedGateway.SendAsync(http, sms.PublicBaseUrl, sms.Twilio.AuthToken, from, sms.Numbers.FirstOrDefault() ?? "+15005550006", text, CancellationToken.None);
+        using var answer = await SimulatedGateway.SendAsync(http, sms.PublicBaseUrl, sms.PublicBaseUrl, sms.Twilio.AuthToken, from, sms.Numbers.FirstOrDefault() ?? "+15005550006", text, CancellationToken.None);
         Console.WriteLine($"> {text}   ({(int)answer.StatusCode})");
         if (!answer.IsSuccessStatusCode)
         {

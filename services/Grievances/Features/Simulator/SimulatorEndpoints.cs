@@ -44,7 +44,7 @@ internal static class SimulatorEndpoints
         return app;
     }
 
-    private static async Task<IResult> SendAsync(SimulatedSms request, IOptions<SmsOptions> options, IHttpClientFactory clients, CancellationToken cancellationToken)
+    private static async Task<IResult> SendAsync(SimulatedSms request, HttpContext http, IOptions<SmsOptions> options, IHttpClientFactory clients, CancellationToken cancellationToken)
     {
         var sms = options.Value;
         if (string.IsNullOrWhiteSpace(request.From) || string.IsNullOrEmpty(request.Text))
@@ -52,8 +52,10 @@ internal static class SimulatorEndpoints
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["from"] = ["A number and a text are required."] });
         }
         using var client = clients.CreateClient("simulator");
-        using var response = await SimulatedGateway.SendAsync(client, sms.PublicBaseUrl, sms.Twilio.AuthToken, request.From, sms.Numbers.FirstOrDefault() ?? "+15005550006",
-            request.Text, cancellationToken);
+        // Posted to this very service, signed over the public URL, as Twilio would post it through the proxy.
+        var self = $"{http.Request.Scheme}://{http.Request.Host}";
+        using var response = await SimulatedGateway.SendAsync(client, self, sms.PublicBaseUrl, sms.Twilio.AuthToken, request.From,
+            sms.Numbers.FirstOrDefault() ?? "+15005550006", request.Text, cancellationToken);
         return Results.Json(new { status = (int)response.StatusCode }, statusCode: response.IsSuccessStatusCode ? 200 : 502);
     }
 
@@ -118,15 +120,19 @@ internal static class SimulatorEndpoints
 /// </summary>
 public static class SimulatedGateway
 {
-    /// <summary>Posts one SMS to <paramref name="baseUrl"/>/sms/twilio/inbound, signed with <paramref name="token"/>.</summary>
-    public static Task<HttpResponseMessage> SendAsync(HttpClient client, string baseUrl, string token, string from, string to, string text, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts one SMS to <paramref name="target"/>/sms/twilio/inbound, signed with <paramref name="token"/> over
+    /// <paramref name="publicBaseUrl"/>/sms/twilio/inbound (the address Twilio would call).
+    /// </summary>
+    public static Task<HttpResponseMessage> SendAsync(HttpClient client, string target, string publicBaseUrl, string token, string from, string to, string text,
+        CancellationToken cancellationToken)
     {
-        var url = baseUrl.TrimEnd('/') + "/sms/twilio/inbound";
+        var url = publicBaseUrl.TrimEnd('/') + "/sms/twilio/inbound";
         var form = new Dictionary<string, string>
         {
             ["MessageSid"] = "SM" + Guid.NewGuid().ToString("N"), ["AccountSid"] = "ACsimulator", ["From"] = from, ["To"] = to, ["Body"] = text, ["NumMedia"] = "0",
         };
-        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new FormUrlEncodedContent(form) };
+        var request = new HttpRequestMessage(HttpMethod.Post, target.TrimEnd('/') + "/sms/twilio/inbound") { Content = new FormUrlEncodedContent(form) };
         request.Headers.Add("X-Twilio-Signature", Signature(token, url, form));
         return client.SendAsync(request, cancellationToken);
     }
