@@ -2,7 +2,9 @@
 # Brings the whole platform up on this machine: the project-local PostgreSQL and RabbitMQ
 # (installed when missing), the bus topology of every service (the deploy step), then every
 # service (each applies its migrations at start-up), printing each base URL. Ctrl-C stops everything this script started.
-# Ports: PROVENANCE_PORT (5101), AUDITS_PORT (5102), GRIEVANCES_PORT (5103), RISK_PORT (5104), PORTAL_PORT (5100).
+# Ports: PROVENANCE_PORT (5101), AUDITS_PORT (5102), GRIEVANCES_PORT (5103), RISK_PORT (5104), IDENTITY_PORT (5105), PORTAL_PORT (5100).
+# Sign-in: the bundled Identity service; a bootstrap admin (TRACEABILITY_ADMIN_EMAIL, default admin@traceability.local)
+# is created once, and its one-time set-password link printed.
 set -euo pipefail
 
 # shellcheck source=common.sh
@@ -19,6 +21,18 @@ if [ -z "${Admin__ApiKey:-}" ]; then
 fi
 export Admin__ApiKey
 
+# Identity: its signing key survives restarts (made once, kept in .local/), its own address is the
+# issuer, and every service trusts it unless Auth__Authority names another OIDC provider.
+IDENTITY_PORT="${IDENTITY_PORT:-5105}"
+if [ -z "${Identity__SigningKeyFile:-}${Identity__SigningKeyPem:-}" ]; then
+  if [ ! -s "$ROOT/.local/identity-signing-key.pem" ]; then
+    mkdir -p "$ROOT/.local"
+    (umask 077; openssl genrsa -out "$ROOT/.local/identity-signing-key.pem" 3072 2>/dev/null)
+  fi
+  export Identity__SigningKeyFile="$ROOT/.local/identity-signing-key.pem"
+fi
+export Identity__Issuer="${Identity__Issuer:-http://127.0.0.1:$IDENTITY_PORT/}"
+export Auth__Authority="${Auth__Authority:-http://127.0.0.1:$IDENTITY_PORT/}"
 # The portal is a confidential OIDC client: Identity and the portal read the same secret, kept in
 # .local/portal-client-secret unless Portal__ClientSecret is given. The portal calls the APIs on the ports below.
 if [ -z "${Portal__ClientSecret:-}" ]; then
@@ -30,10 +44,9 @@ if [ -z "${Portal__ClientSecret:-}" ]; then
 fi
 PORTAL_URL="http://127.0.0.1:${PORTAL_PORT:-5100}"
 export Portal__ClientSecret Clients__Portal__Secret="$Portal__ClientSecret" Clients__Portal__BaseUrl="$PORTAL_URL"
-export Auth__Authority="${Auth__Authority:-http://127.0.0.1:${IDENTITY_PORT:-5105}/}"
 export Portal__Apis__Provenance="http://127.0.0.1:${PROVENANCE_PORT:-5101}/" Portal__Apis__Audits="http://127.0.0.1:${AUDITS_PORT:-5102}/" \
   Portal__Apis__Grievances="http://127.0.0.1:${GRIEVANCES_PORT:-5103}/" Portal__Apis__Risk="http://127.0.0.1:${RISK_PORT:-5104}/" \
-  Portal__Apis__Identity="http://127.0.0.1:${IDENTITY_PORT:-5105}/"
+  Portal__Apis__Identity="http://127.0.0.1:$IDENTITY_PORT/"
 # Grievances' privacy keys (AES-256 for numbers and words, HMAC for pseudonyms) and the local Twilio token the
 # simulator signs with: kept in .local/grievances.env unless Privacy__Keys__k1 is given. Losing them makes what
 # Grievances stored unreadable; keep a deployment's keys in a secret store.
@@ -54,6 +67,12 @@ if [ -z "${Privacy__Keys__k1:-}" ]; then
 fi
 # Locally, replies go to the simulator (no gateway credentials) and the simulator page is on.
 export Sms__SimulatorEnabled="${Sms__SimulatorEnabled:-true}" Sms__PublicBaseUrl="${Sms__PublicBaseUrl:-http://127.0.0.1:${GRIEVANCES_PORT:-5103}}"
+# A machine client for scripts and curl on this machine (client credentials, role admin): README, "Sign in".
+if [ ! -s "$ROOT/.local/scripts-client-secret" ]; then
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$ROOT/.local/scripts-client-secret")
+fi
+export Clients__Machines__scripts__Secret="$(cat "$ROOT/.local/scripts-client-secret")"
+export Clients__Machines__scripts__Roles__0=admin
 
 echo "[up] building ($CONFIGURATION)"
 dotnet build Traceability.sln -c "$CONFIGURATION" --nologo -v quiet -clp:ErrorsOnly
@@ -82,7 +101,7 @@ ready() {
 }
 
 # A new service joins the platform with one entry here (name:port).
-services=("Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_PORT:-5102}" "Grievances:${GRIEVANCES_PORT:-5103}" "Provenance:${PROVENANCE_PORT:-5101}" "Portal:${PORTAL_PORT:-5100}")
+services=("Identity:$IDENTITY_PORT" "Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_PORT:-5102}" "Grievances:${GRIEVANCES_PORT:-5103}" "Provenance:${PROVENANCE_PORT:-5101}" "Portal:${PORTAL_PORT:-5100}")
 
 # The topology step: every service declares its exchanges, consumer queues and bindings before
 # any service starts, so no event is published before the queue that must hold it exists.
@@ -97,6 +116,17 @@ for entry in "${services[@]}"; do
   fi
 done
 echo "[up] topology deployed for ${#services[@]} services"
+
+# The bootstrap admin, once: the command exits 3 when the account exists already.
+ADMIN_EMAIL="${TRACEABILITY_ADMIN_EMAIL:-admin@traceability.local}"
+IDENTITY_DLL="services/Identity/bin/$CONFIGURATION/net10.0/Traceability.Identity.dll"
+admin_status=0
+admin_answer="$(dotnet "$IDENTITY_DLL" users create "$ADMIN_EMAIL" --role admin --if-missing 2>"$LOGS/identity-bootstrap.log")" || admin_status=$?
+case "$admin_status" in
+  0) admin_link="$(printf '%s' "$admin_answer" | sed -n 's/.*"link": *"\([^"]*\)".*/\1/p' | head -1)" ;;
+  3) admin_link="" ;;
+  *) echo "[up] creating the bootstrap admin failed; see $LOGS/identity-bootstrap.log" >&2; exit 1 ;;
+esac
 
 for entry in "${services[@]}"; do
   name="${entry%%:*}" port="${entry##*:}"
@@ -118,8 +148,14 @@ for entry in "${services[@]}"; do
   name="${entry%%:*}" port="${entry##*:}"
   printf '  %-11s http://127.0.0.1:%s   (health /health/ready, API document /openapi/v1.json)\n' "$name" "$port"
 done
-echo "  Admin API   Authorization: Bearer \$(cat .local/admin-key)   (onboard exporters: see README)"
+echo "  Admin API   Authorization: Bearer \$(cat .local/admin-key)   (onboard exporters, create accounts: see README)"
 echo "  Portal      $PORTAL_URL   sign in with an account of the Identity service (README, \"Portal\")"
+if [ -n "$admin_link" ]; then
+  echo "  Sign in     set the password of $ADMIN_EMAIL (once, within 72 h): $admin_link"
+else
+  echo "  Sign in     as $ADMIN_EMAIL at http://127.0.0.1:$IDENTITY_PORT/account/login (a new password link:"
+  echo "              dotnet $IDENTITY_DLL users reset-password $ADMIN_EMAIL)"
+fi
 echo "  RabbitMQ    management http://127.0.0.1:${TRACEABILITY_RABBIT_MGMT_PORT} (traceability / traceability)"
 echo "Press Ctrl-C to stop everything."
 wait

@@ -17,11 +17,11 @@ public class When_the_platform_is_deployed
 {
     private static readonly Dictionary<string, int> ComposePorts = new()
     {
-        ["Portal"] = 5100, ["Provenance"] = 5101, ["Audits"] = 5102, ["Grievances"] = 5103, ["Risk"] = 5104,
+        ["Portal"] = 5100, ["Provenance"] = 5101, ["Audits"] = 5102, ["Grievances"] = 5103, ["Risk"] = 5104, ["Identity"] = 5105,
     };
 
     private static readonly string[] SecretKeys = ["connection-string", "rabbitmq-username", "rabbitmq-password", "admin-api-key", "portal-client-secret",
-        "grievances-privacy-key", "grievances-pseudonym-key"];
+        "grievances-privacy-key", "grievances-pseudonym-key", "identity-signing-key"];
 
     /// <summary>Every deployable service: a folder under services/ (a new one must join the manifests).</summary>
     private static IEnumerable<string> Services() =>
