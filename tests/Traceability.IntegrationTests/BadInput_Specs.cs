@@ -36,6 +36,7 @@ public class When_a_client_sends_bad_input
             ["Grievances"] = StartGrievancesAsync,
             // The portal's pages are not API operations (its OpenAPI document has none yet); its forms are the browser tests'.
             ["Portal"] = (database, virtualHost) => StartPlainAsync("Portal", database, virtualHost),
+            ["Identity"] = StartIdentityAsync,
         };
 
     public static IEnumerable<string> ServiceNames => Services.Keys;
@@ -294,6 +295,13 @@ public class When_a_client_sends_bad_input
         var caseId = await Grievances.GrievancesPlatform.SeedCaseAsync(database);
         var token = TestIssuer.Shared.Mint("bad-input-caseworker", [Roles.Caseworker]);
         return new ServiceUnderTest(process, _ => token, new Dictionary<string, string> { ["id"] = caseId.ToString() });
+    }
+
+    private static async Task<ServiceUnderTest> StartIdentityAsync(TestDatabase database, TestVirtualHost virtualHost)
+    {
+        var process = await Platform.StartIdentityAsync(database, virtualHost);
+        var created = await IdentityAccounts.CreateAsync(process, "bad-input@example.org", [Roles.Caseworker]);
+        return new ServiceUnderTest(process, _ => ServiceProcess.AdminKey, new Dictionary<string, string> { ["userId"] = created.Id });
     }
 
     private static async Task<ServiceUnderTest> StartProvenanceAsync(TestDatabase database, TestVirtualHost virtualHost)

@@ -9,6 +9,7 @@ namespace Traceability.IntegrationTests;
 internal sealed class Platform : IAsyncDisposable
 {
     private readonly int _instances;
+    private readonly Dictionary<string, string> _serviceSettings = [];
 
     private Platform(TestDatabase database, TestVirtualHost virtualHost, int instances)
     {
@@ -16,6 +17,9 @@ internal sealed class Platform : IAsyncDisposable
         VirtualHost = virtualHost;
         _instances = instances;
     }
+
+    /// <summary>The platform's own Identity service, when the platform was started with it (its services then trust it, not the test issuer).</summary>
+    public ServiceProcess? Identity { get; private set; }
 
     public TestDatabase Database { get; }
     public TestVirtualHost VirtualHost { get; }
@@ -35,8 +39,12 @@ internal sealed class Platform : IAsyncDisposable
     /// Starts a platform. <paramref name="deployTopology"/> false skips the topology step, as on a
     /// broker nobody has prepared.
     /// </summary>
+    /// <remarks>
+    /// <paramref name="identitySettings"/> (not null) starts the Identity service first, with these settings, and
+    /// points every other service's <c>Auth__Authority</c> at it, as up.sh does.
+    /// </remarks>
     public static async Task<Platform> StartAsync(bool withRisk = true, IDictionary<string, string>? provenanceSettings = null, int instances = 1,
-        bool deployTopology = true, IDictionary<string, string>? auditsSettings = null)
+        bool deployTopology = true, IDictionary<string, string>? auditsSettings = null, IDictionary<string, string>? identitySettings = null)
     {
         var platform = new Platform(await Infrastructure.CreateDatabaseAsync(), await Infrastructure.CreateVirtualHostAsync(), instances);
         if (deployTopology)
@@ -44,25 +52,56 @@ internal sealed class Platform : IAsyncDisposable
             await Task.WhenAll(platform.DeployTopologyAsync("Risk"), platform.DeployTopologyAsync("Provenance"),
                 auditsSettings is null ? Task.CompletedTask : platform.DeployTopologyAsync("Audits"));
         }
+        if (identitySettings is not null)
+        {
+            platform.Identity = await StartIdentityAsync(platform.Database, platform.VirtualHost, identitySettings);
+            platform._serviceSettings["Auth__Authority"] = platform.Identity.BaseAddress.ToString();
+        }
         if (withRisk)
         {
             await platform.StartRiskAsync();
         }
         // Instances of one service start together: migrations take a database lock, so they do not race.
         platform.ProvenanceInstances = await Task.WhenAll(Enumerable.Range(0, instances)
-            .Select(_ => ServiceProcess.StartAsync("Provenance", platform.Database, platform.VirtualHost, provenanceSettings)));
+            .Select(_ => ServiceProcess.StartAsync("Provenance", platform.Database, platform.VirtualHost,
+                platform.SettingsFor(provenanceSettings))));
         if (auditsSettings is not null)
         {
-            platform.Audits = await ServiceProcess.StartAsync("Audits", platform.Database, platform.VirtualHost, auditsSettings);
+            platform.Audits = await ServiceProcess.StartAsync("Audits", platform.Database, platform.VirtualHost,
+                platform.SettingsFor(auditsSettings));
         }
         return platform;
+    }
+
+    /// <summary>The platform's settings for every service (its authority), then the service's own over them.</summary>
+    private Dictionary<string, string> SettingsFor(IDictionary<string, string>? own)
+    {
+        var settings = new Dictionary<string, string>(_serviceSettings);
+        foreach (var (key, value) in own ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+        return settings;
+    }
+
+    /// <summary>
+    /// Identity as its own process, issuing tokens under its own address (<c>Identity__Issuer</c>) and trusting
+    /// them on its admin API (<c>Auth__Authority</c> is itself, as in up.sh).
+    /// </summary>
+    public static async Task<ServiceProcess> StartIdentityAsync(TestDatabase database, TestVirtualHost virtualHost, IDictionary<string, string>? settings = null)
+    {
+        var identity = ServiceProcess.Create("Identity", database, virtualHost, settings);
+        identity.Configure("Identity__Issuer", identity.BaseAddress.ToString());
+        identity.Configure("Auth__Authority", identity.BaseAddress.ToString());
+        await identity.StartAsync();
+        return identity;
     }
 
     /// <summary>Starts Risk's instances (for the first time, when the platform was started without it).</summary>
     public async Task<ServiceProcess> StartRiskAsync()
     {
         RiskInstances = await Task.WhenAll(Enumerable.Range(0, _instances)
-            .Select(_ => ServiceProcess.StartAsync("Risk", Database, VirtualHost)));
+            .Select(_ => ServiceProcess.StartAsync("Risk", Database, VirtualHost, _serviceSettings)));
         return Risk!;
     }
 
@@ -78,6 +117,10 @@ internal sealed class Platform : IAsyncDisposable
         foreach (var instance in ProvenanceInstances.Concat(RiskInstances).Concat(Audits is null ? [] : [Audits]))
         {
             await instance.DisposeAsync();
+        }
+        if (Identity is not null)
+        {
+            await Identity.DisposeAsync();
         }
         await Database.DisposeAsync();
         await VirtualHost.DisposeAsync();

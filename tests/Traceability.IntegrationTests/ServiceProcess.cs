@@ -28,6 +28,13 @@ internal sealed class ServiceProcess : IAsyncDisposable
     /// <summary>The admin credential every test service is started with.</summary>
     public const string AdminKey = "test-admin-key-that-is-long-enough-0123456789";
 
+    /// <summary>An RSA key for the Identity service, made once per test run.</summary>
+    private static readonly Lazy<string> TestSigningKey = new(() =>
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        return rsa.ExportPkcs8PrivateKeyPem();
+    });
+
     public string Service { get; }
     public int Port { get; }
     public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
@@ -63,6 +70,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
             ["Admin__ApiKey"] = AdminKey,
             // Tokens from the test's own issuer unless the test points the service at another (e.g. the Identity service).
             ["Auth__Authority"] = TestIssuer.Shared.Authority,
+            // Identity signs with a key from configuration (never a made-up development key): one test key for every run.
+            ["Identity__SigningKeyPem"] = TestSigningKey.Value,
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
         };
@@ -80,6 +89,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
         return new ServiceProcess(service, dll, FreePort(), environment);
     }
+
+    /// <summary>Changes a setting before the process (re)starts, e.g. to point it at an issuer whose address is known only now.</summary>
+    public void Configure(string key, string value) => _environment[key] = value;
 
     /// <summary>
     /// The deploy step (<c>dotnet Traceability.&lt;Service&gt;.dll topology</c>), as up.sh runs it for every
