@@ -93,9 +93,9 @@ public class When_a_client_sends_bad_input
         var statuses = new ConcurrentDictionary<int, int>();
 
         var logBefore = process.Log.Length;
-        var before = await RowCountsAsync(database);
+        var before = await database.RowCountsAsync();
         await SendAllAsync(http, target, requests.Where(r => r.MustRefuse), failures, statuses);
-        var after = await RowCountsAsync(database);
+        var after = await database.RowCountsAsync();
         foreach (var (table, count) in after.Where(t => before.GetValueOrDefault(t.Key) != t.Value))
         {
             failures.Enqueue($"{table}: {before.GetValueOrDefault(table)} rows before the refused requests, {count} after");
@@ -232,22 +232,6 @@ public class When_a_client_sends_bad_input
     private static int Depth(string path) => path.Count(c => c is '.' or '[');
 
     private static string Shorten(string text) => text.Length > 300 ? text[..300] + "…" : text;
-
-    /// <summary>Rows in every table of the database, by table.</summary>
-    private static async Task<Dictionary<string, long>> RowCountsAsync(TestDatabase database)
-    {
-        await using var connection = database.Open();
-        var tables = await connection.QueryAsync<string>("""
-            SELECT table_schema || '.' || table_name FROM information_schema.tables
-            WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
-            """);
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var table in tables)
-        {
-            counts[table] = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}");
-        }
-        return counts;
-    }
 
     /// <summary>A service whose paths take the token <paramref name="bearerFor"/> gives (none: anonymous).</summary>
     private static async Task<ServiceUnderTest> StartPlainAsync(string service, TestDatabase database, TestVirtualHost virtualHost,

@@ -120,6 +120,22 @@ internal sealed class TestDatabase(string name, string connectionString) : IAsyn
         return (await connection.ExecuteScalarAsync<T>(sql, parameters))!;
     }
 
+    /// <summary>Rows in every table of the database, by table: compared before and after requests that must store nothing.</summary>
+    public async Task<Dictionary<string, long>> RowCountsAsync()
+    {
+        await using var connection = Open();
+        var tables = await connection.QueryAsync<string>("""
+            SELECT table_schema || '.' || table_name FROM information_schema.tables
+            WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')
+            """);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var table in tables)
+        {
+            counts[table] = await connection.ExecuteScalarAsync<long>($"SELECT count(*) FROM {table}");
+        }
+        return counts;
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
