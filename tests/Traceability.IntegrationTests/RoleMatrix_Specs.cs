@@ -11,7 +11,7 @@ namespace Traceability.IntegrationTests;
 
 /// <summary>
 /// Who may call what, on every service: each operation of each service's OpenAPI document (so a new
-/// endpoint is covered the day it is written) must have a row in <see cref="Table"/>, and gets a token
+/// endpoint is covered the day it is written) must have a row in <see cref="Table"/> (the first that matches counts), and gets a token
 /// that is missing, expired, wrongly signed, for another audience, of a role the row does not admit
 /// (401 or 403, nothing written), and of each role it admits (let through).
 /// </summary>
@@ -50,6 +50,11 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
         new("Audits", "GET", "/api/v1/certificates/{scheme}/{number}/history", [Roles.Certifier, Roles.Admin]),
         new("Audits", "GET", "/api/v1/certificates/{scheme}/{number}", [], Public: true),
         new("Audits", "GET", "/api/v1/finding-codes", [.. Roles.All]),
+        // Only a caseworker may ever see a worker's contact.
+        new("Grievances", "POST", "/api/v1/cases/{id}/reveal-contact", [Roles.Caseworker]),
+        new("Grievances", "*", "/api/v1/cases*", [Roles.Caseworker, Roles.Admin]),
+        new("Grievances", "GET", "/api/v1/grievance-counts", [Roles.Caseworker, Roles.Admin, Roles.Auditor, Roles.Certifier]),
+        new("Grievances", "GET", "/api/v1/facilities/{id}/poster.svg", [Roles.Caseworker, Roles.Admin]),
         new("Identity", "*", "/admin/users*", [Roles.Admin], AdminKey: true),
     ];
 
@@ -75,8 +80,13 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
             await step.DeployTopologyAsync();
         }));
         // Every service trusts the test's issuer, with the clock skew set explicitly.
-        var started = await Task.WhenAll(ServiceNames().Select(name => ServiceProcess.StartAsync(name, _database, _virtualHost,
-            new Dictionary<string, string> { ["Auth__ClockSkewSeconds"] = ClockSkewSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) })));
+        var started = await Task.WhenAll(ServiceNames().Select(name =>
+        {
+            // Grievances cannot start without its privacy keys.
+            var settings = name == "Grievances" ? Grievances.GrievancesPlatform.Settings() : [];
+            settings["Auth__ClockSkewSeconds"] = ClockSkewSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return ServiceProcess.StartAsync(name, _database, _virtualHost, settings);
+        }));
         foreach (var service in started)
         {
             _services[service.Service] = service;
@@ -110,13 +120,12 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
             foreach (var operation in OpenApiOperations.Read(document))
             {
                 counted++;
-                var rows = Table.Where(row => row.Matches(name, operation)).ToList();
-                if (rows.Count != 1)
+                // The first row that matches: a path's own row stands before the row for what starts like it.
+                if (Table.FirstOrDefault(row => row.Matches(name, operation)) is not { } access)
                 {
-                    failures.Add($"{name} {operation}: {rows.Count} rows in the access table; it needs exactly one");
+                    failures.Add($"{name} {operation}: no row in the access table; add one");
                     continue;
                 }
-                var access = rows[0];
                 if (access.Public)
                 {
                     admissions.Add((name, operation, "no token", null));
