@@ -25,6 +25,7 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<CertificateStatusConsumer, RetryingConsumerDefinition<CertificateStatusConsumer>>();
     // Grievances' rule (issue #10): forced-labour grievances flag the workplace.
     bus.AddConsumer<GrievanceFiledConsumer, RetryingConsumerDefinition<GrievanceFiledConsumer>>();
+    bus.AddConsumer<GrievanceStatusChangedConsumer, RetryingConsumerDefinition<GrievanceStatusChangedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));

@@ -236,6 +236,13 @@ public class When_workers_file_grievances_by_sms
         var filedMessage = _platform.BusMessages.First(m => m.Exchange.EndsWith("GrievanceFiled", StringComparison.Ordinal) && m.Body.Contains(reference, StringComparison.Ordinal));
         Assert.That(filedMessage.Body, Does.Match("\"senderPseudonym\": ?\"p_[0-9a-f]{32}\"").And.Contain(_facilityId.ToString()));
         Assert.That(filedMessage.Body, Does.Not.Contain("passports"));
+        await Probe.UntilAsync(() => Task.FromResult(_platform.BusMessages.Count(m => m.Exchange.EndsWith("GrievanceStatusChanged", StringComparison.Ordinal)
+            && m.Body.Contains(id.ToString(), StringComparison.Ordinal)) == 4), TimeSpan.FromSeconds(30),
+            "GrievanceStatusChanged for acknowledged, asked, answered and closed");
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<string?>("SELECT outcome FROM risk.grievance_signal WHERE case_id = @Id", new { Id = id }) == "resolved",
+            TimeSpan.FromSeconds(30), "Risk keeps the outcome (a case closed as not substantiated stops counting towards a repeat)");
+        Assert.That(_platform.BusMessages.Any(m => m.Exchange.EndsWith("GrievanceStatusChanged", StringComparison.Ordinal) && m.Body.Contains(id.ToString(), StringComparison.Ordinal)
+            && System.Text.RegularExpressions.Regex.IsMatch(m.Body, "\"status\": ?\"closed\"") && System.Text.RegularExpressions.Regex.IsMatch(m.Body, "\"outcome\": ?\"resolved\"")));
 
         var forms = new[] { phone, phone[1..], PhoneNumberForm.National(phone), "01712345678", "1712345678", "01712-345678" }.Distinct().ToList();
         var places = new List<(string Where, string Text)>

@@ -17,7 +17,9 @@ internal static class FlagGrievancesSql
         """;
 
     public const string ForcedLabourSince = """
-        SELECT COUNT(*) FROM risk.grievance_signal WHERE facility_key = @FacilityKey AND forced_labour = @True AND filed_at > @Since AND filed_at <= @FiledAt
+        SELECT COUNT(*) FROM risk.grievance_signal
+        WHERE facility_key = @FacilityKey AND forced_labour = @True AND filed_at > @Since AND filed_at <= @FiledAt
+          AND (outcome IS NULL OR outcome <> 'not-substantiated')
         """;
 }
 
