@@ -143,10 +143,10 @@ internal sealed class AuditsBench(Uri audits, string connectionString, TimeSpan 
         var answered = clock.Elapsed.TotalSeconds;
         var done = await UntilAsync(() => ScalarAsync(flagged, number), recorded, TimeSpan.FromMinutes(10));
         var allFlagged = clock.Elapsed.TotalSeconds;
-        await UntilAsync(() => ScalarAsync("SELECT count(*) FROM risk.outbox_message WHERE sent_at IS NULL AND message_type LIKE '%FlagRaised%'", number), 0,
-            TimeSpan.FromMinutes(10), atMost: true);
-        Console.WriteLine($"  suspension answered in {answered:F2} s; {done:N0} of {recorded:N0} shipments flagged {allFlagged:F1} s after it " +
-            $"(target < 10 s); their FlagRaised events relayed after {clock.Elapsed.TotalSeconds:F1} s");
+        // FlagRaised has no consumer yet, so its rows wait in Risk's outbox (README, known gaps): counted, not waited for.
+        var events = await ScalarAsync("SELECT count(*) FROM risk.outbox_message WHERE message_type LIKE '%FlagRaised%' AND body LIKE '%certificate-status%'");
+        Console.WriteLine($"  suspension answered in {answered:F2} s; {done:N0} of {recorded:N0} shipments flagged {allFlagged:F1} s after it was sent " +
+            $"(issue #9's target: under 10 s); {events:N0} FlagRaised rows of the rule in Risk's outbox");
     }
 
     private string Audit()
@@ -192,15 +192,14 @@ internal sealed class AuditsBench(Uri audits, string connectionString, TimeSpan 
         }
     }
 
-    private static async Task<long> UntilAsync(Func<Task<long>> count, long wanted, TimeSpan timeout, bool atMost = false)
+    private static async Task<long> UntilAsync(Func<Task<long>> count, long wanted, TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         long seen;
         while (true)
         {
             seen = await count();
-            var reached = atMost ? seen <= wanted : seen >= wanted;
-            if (reached || clock.Elapsed > timeout)
+            if (seen >= wanted || clock.Elapsed > timeout)
             {
                 return seen;
             }

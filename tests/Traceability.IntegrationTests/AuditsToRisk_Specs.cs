@@ -92,6 +92,15 @@ public class When_audits_and_certificates_reach_Risk : AuditsOnAPlatform
         var recordedAfterwards = await ShipAsync("2026-06-01");
         await Probe.UntilAsync(async () => (await FlagsAsync("shipment", recordedAfterwards)).GetArrayLength() == 1, TimeSpan.FromSeconds(30),
             "a shipment recorded after the suspension is flagged when it arrives");
+
+        using var withdrawn = await _certifier.PostAsync($"api/v1/certificates/rainforest-alliance/{number}/status",
+            Json("""{"status":"withdrawn","reason":"No remediation.","effectiveFrom":"2026-04-01"}"""));
+        Assert.That(withdrawn.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await Probe.UntilAsync(async () => (await FlagsAsync("shipment", after))[0].GetProperty("evidence").EnumerateArray()
+            .Any(e => e.GetString() == $"certificate:rainforest-alliance:{number}#3"), TimeSpan.FromSeconds(30), "the withdrawal joins the open flag as evidence");
+        var appended = (await FlagsAsync("shipment", after))[0];
+        Assert.That(appended.GetProperty("evidenceCount").GetInt32(), Is.EqualTo(3));
+        Assert.That((await FlagsAsync("shipment", after)).GetArrayLength(), Is.EqualTo(1), "one open flag per rule and shipment");
     }
 
     [Test]

@@ -1,6 +1,5 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
+using Traceability.Hosting;
 
 namespace Traceability.Provenance.Exporters;
 
@@ -36,22 +35,9 @@ internal static class ExporterRateLimit
                 var partition = http.Items[typeof(Exporter)] is Exporter { KeyPrefix.Length: > 0 } verified
                     ? "key:" + verified.KeyPrefix
                     : "unverified:" + http.Connection.RemoteIpAddress;
-                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.Burst,
-                    TokensPerPeriod = options.PerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                return RateLimitPartition.GetTokenBucketLimiter(partition, _ => TokenBuckets.Of(options.Burst, options.PerSecond));
             });
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests for this API key.",
-                    detail: $"Retry after {retryAfter} s.").ExecuteAsync(context.HttpContext);
-            };
+            limiter.OnRejected = TokenBuckets.TooManyRequests("Too many requests for this API key.");
         });
         return services;
     }

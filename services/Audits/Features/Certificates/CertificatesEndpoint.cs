@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceability.Audits.Standards;
@@ -26,21 +25,9 @@ internal static class CertificatesEndpoint
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.AddPolicy(PublicPolicy, http => RateLimitPartition.GetTokenBucketLimiter("address:" + http.Connection.RemoteIpAddress, _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = options.VerificationBurst,
-                TokensPerPeriod = options.VerificationPerSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            }));
-            limiter.OnRejected = async (context, cancellationToken) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many verification requests from this address.",
-                    detail: $"Retry after {retryAfter} s.").ExecuteAsync(context.HttpContext);
-            };
+            limiter.AddPolicy(PublicPolicy, http => RateLimitPartition.GetTokenBucketLimiter("address:" + http.Connection.RemoteIpAddress,
+                _ => TokenBuckets.Of(options.VerificationBurst, options.VerificationPerSecond)));
+            limiter.OnRejected = TokenBuckets.TooManyRequests("Too many verification requests from this address.");
         });
         return services;
     }

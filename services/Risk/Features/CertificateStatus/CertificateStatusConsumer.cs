@@ -25,6 +25,8 @@ public sealed class CertificateStatusConsumer(Inbox inbox, Database database, Ce
     private readonly string _insertCertificate = CertificateStatusSql.InsertCertificateIfAbsent(database.Dialect);
     private readonly string _insertStatus = CertificateStatusSql.InsertStatusIfAbsent(database.Dialect);
     private readonly string _raiseFlags = CertificateStatusSql.RaiseFlags(database.Dialect);
+    private readonly string _appendEvidence = CertificateStatusSql.AppendEvidence(database.Dialect);
+    private readonly string _recount = CertificateStatusSql.Recount(database.Dialect);
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<CertificateStatusChanged> context)
@@ -68,14 +70,20 @@ public sealed class CertificateStatusConsumer(Inbox inbox, Database database, Ce
             parameters[$"{name}ResolveDue"] = now + sla.Resolve;
         }
         var arguments = new Dapper.DynamicParameters(parameters);
+        var earlier = await data.QueryAsync<Guid>(CertificateStatusSql.EarlierOpenFlags, arguments);
         var raised = await data.ExecuteAsync(_raiseFlags, arguments);
         if (raised > 0)
         {
-            await data.ExecuteAsync(CertificateStatusSql.NewFlagsShipmentEvidence, arguments);
+            await data.ExecuteAsync(CertificateStatusSql.NewFlagsEvidence, arguments);
             await data.ExecuteAsync(CertificateStatusSql.NewFlagsHistory, arguments);
         }
-        await data.ExecuteAsync(CertificateStatusSql.AppendCertificateEvidence, arguments);
-        await data.ExecuteAsync(CertificateStatusSql.RecountEvidence, arguments);
+        // A list parameter per statement stays well under SQL Server's 2,100 parameters.
+        foreach (var chunk in earlier.Chunk(1000))
+        {
+            arguments.Add("Ids", chunk);
+            await data.ExecuteAsync(_appendEvidence, arguments);
+            await data.ExecuteAsync(_recount, arguments);
+        }
         if (raised == 0)
         {
             return;

@@ -33,7 +33,10 @@ internal static class CertificateStatusSql
 
     /// <summary>
     /// One flag per claiming shipment whose certificate was not valid on its ship date and that has no open flag of the
-    /// rule yet: the whole re-evaluation of a certificate's claims in one statement, however many there are.
+    /// rule yet: the whole re-evaluation of a certificate's claims in one statement, however many there are. Every
+    /// lookup per claim is a scalar subquery on an index, so the plan stays a walk over the claims whatever the
+    /// statistics say (a join planned while the flags just written were thought to be one row scanned the claims once
+    /// per flag).
     /// </summary>
     public static string RaiseFlags(SqlDialect dialect) => $"""
         INSERT INTO risk.flag (id, rule_id, rule_version, severity, subject_type, subject_id, tenant_id, scope_country, scope_hs_chapter, scope_scheme,
@@ -45,22 +48,25 @@ internal static class CertificateStatusSql
                CONCAT('shipment:', s.subject_id, ' ', @CertificateEvidence), 'open', 1, @Now, @Now, 1, 2, 0,
                CASE s.status WHEN 'expired' THEN @ExpiredAssignDue WHEN 'withdrawn' THEN @WithdrawnAssignDue ELSE @SuspendedAssignDue END,
                CASE s.status WHEN 'expired' THEN @ExpiredResolveDue WHEN 'withdrawn' THEN @WithdrawnResolveDue ELSE @SuspendedResolveDue END
-        FROM (SELECT c.subject_id, c.tenant_id, c.origin_country, c.hs_chapter, {ClaimFragments.StatusOnShipDate} AS status
+        FROM (SELECT c.subject_id, c.tenant_id, c.origin_country, c.hs_chapter, {ClaimFragments.StatusOnShipDate} AS status, {ClaimFragments.OpenFlag} AS open_flag
               FROM risk.certificate_claim c
               WHERE c.scheme_key = @SchemeKey AND c.number = @Number) s
-        WHERE s.status IN ('suspended', 'withdrawn', 'expired')
-          AND NOT EXISTS (SELECT 1 FROM risk.flag f WHERE f.rule_id = @RuleId AND f.subject_type = 'shipment' AND f.subject_id = s.subject_id AND f.is_open = 1)
+        WHERE s.status IN ('suspended', 'withdrawn', 'expired') AND s.open_flag IS NULL
         """;
 
+    // The flags just raised are found by the moment they were raised (index ix_flag_rule_raised_at), not by a join.
     public const string NewFlags = """
         SELECT id AS Id, severity AS Severity, subject_id AS SubjectId, tenant_id AS TenantId, scope_country AS ScopeCountry,
                scope_hs_chapter AS ScopeHsChapter, explanation AS Explanation
         FROM risk.flag WHERE rule_id = @RuleId AND raised_at = @Now AND version = 1
         """;
 
-    public const string NewFlagsShipmentEvidence = """
+    public const string NewFlagsEvidence = """
         INSERT INTO risk.flag_evidence (flag_id, evidence_id, source, rule_version, note, appended_at)
         SELECT f.id, CONCAT('shipment:', f.subject_id), 'provenance', @RuleVersion, NULL, @Now
+        FROM risk.flag f WHERE f.rule_id = @RuleId AND f.raised_at = @Now AND f.version = 1
+        UNION ALL
+        SELECT f.id, @CertificateEvidence, 'audit', @RuleVersion, @Note, @Now
         FROM risk.flag f WHERE f.rule_id = @RuleId AND f.raised_at = @Now AND f.version = 1
         """;
 
@@ -70,20 +76,27 @@ internal static class CertificateStatusSql
         FROM risk.flag f WHERE f.rule_id = @RuleId AND f.raised_at = @Now AND f.version = 1
         """;
 
-    // The certificate's change as evidence on every open flag of a claim it makes invalid, new or older.
-    public const string AppendCertificateEvidence = $"""
+    // Flags raised before (by an earlier change of this certificate, or when the shipment arrived) that this change
+    // concerns too: its evidence is appended to them.
+    public const string EarlierOpenFlags = $"""
+        SELECT s.open_flag
+        FROM (SELECT {ClaimFragments.StatusOnShipDate} AS status, {ClaimFragments.OpenFlag} AS open_flag
+              FROM risk.certificate_claim c
+              WHERE c.scheme_key = @SchemeKey AND c.number = @Number) s
+        WHERE s.status IN ('suspended', 'withdrawn', 'expired') AND s.open_flag IS NOT NULL
+        """;
+
+    public static string AppendEvidence(SqlDialect dialect) => $"""
         INSERT INTO risk.flag_evidence (flag_id, evidence_id, source, rule_version, note, appended_at)
         SELECT f.id, @CertificateEvidence, 'audit', @RuleVersion, @Note, @Now
-        FROM risk.certificate_claim c
-        JOIN risk.flag f ON f.rule_id = @RuleId AND f.subject_type = 'shipment' AND f.subject_id = c.subject_id AND f.is_open = 1
-        WHERE c.scheme_key = @SchemeKey AND c.number = @Number AND {ClaimFragments.StatusOnShipDate} IN ('suspended', 'withdrawn', 'expired')
+        FROM risk.flag f
+        WHERE {dialect.IsAnyOf("f.id", "Ids")} AND f.raised_at <> @Now
           AND NOT EXISTS (SELECT 1 FROM risk.flag_evidence e WHERE e.flag_id = f.id AND e.evidence_id = @CertificateEvidence)
         """;
 
-    public const string RecountEvidence = """
+    public static string Recount(SqlDialect dialect) => $"""
         UPDATE risk.flag SET evidence_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id)
-        WHERE rule_id = @RuleId AND subject_type = 'shipment' AND is_open = 1
-          AND subject_id IN (SELECT c.subject_id FROM risk.certificate_claim c WHERE c.scheme_key = @SchemeKey AND c.number = @Number)
+        WHERE {dialect.IsAnyOf("id", "Ids")}
         """;
 }
 
@@ -96,5 +109,11 @@ internal static class ClaimFragments
          WHERE h.scheme_key = c.scheme_key AND h.number = c.number AND h.effective_from <= c.ship_date
          ORDER BY h.effective_from DESC, h.sequence DESC
          OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY)
+        """;
+
+    // The claim's open flag of the rule, if any (c is risk.certificate_claim): one lookup on uq_flag_open_rule_subject.
+    public const string OpenFlag = """
+        (SELECT f.id FROM risk.flag f
+         WHERE f.rule_id = @RuleId AND f.subject_type = 'shipment' AND f.subject_id = c.subject_id AND f.is_open = 1)
         """;
 }
