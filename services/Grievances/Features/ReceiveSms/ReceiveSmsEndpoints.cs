@@ -49,14 +49,8 @@ internal static class ReceiveSmsEndpoints
             return Refused(http, "Twilio");
         }
         var inbound = http.RequestServices.GetRequiredService<InboundMessages>();
-        var sms = new IncomingSms("twilio", form["MessageSid"] ?? "", form["From"] ?? "", form["To"] ?? "", form["Body"] ?? "");
-        var errors = inbound.Check(sms, "MessageSid", "From", "To", "Body");
-        if (!errors.IsEmpty)
-        {
-            return errors.ToProblem();
-        }
-        await inbound.AcceptAsync(sms, cancellationToken);
-        return Results.Text(EmptyTwiml, "text/xml", Encoding.UTF8);
+        return await StoreAsync(inbound, new IncomingSms("twilio", form["MessageSid"] ?? "", form["From"] ?? "", form["To"] ?? "", form["Body"] ?? ""),
+            ("MessageSid", "From", "To", "Body"), Results.Text(EmptyTwiml, "text/xml", Encoding.UTF8), cancellationToken);
     }
 
     private static async Task<IResult> TwilioStatusAsync(HttpContext http, DeliveryReports reports, CancellationToken cancellationToken)
@@ -172,17 +166,9 @@ internal static class ReceiveSmsEndpoints
 
     private static Task<IResult> AfricasTalkingInboundAsync(HttpContext http, string secret, InboundMessages inbound, IOptions<SmsOptions> options,
         CancellationToken cancellationToken) =>
-        AfricasTalkingAsync(http, secret, options.Value, async form =>
-        {
-            var sms = new IncomingSms("africastalking", form["id"].ToString(), form["from"].ToString(), form["to"].ToString(), form["text"].ToString());
-            var errors = inbound.Check(sms, "id", "from", "to", "text");
-            if (!errors.IsEmpty)
-            {
-                return errors.ToProblem();
-            }
-            await inbound.AcceptAsync(sms, cancellationToken);
-            return Results.Ok();
-        }, cancellationToken);
+        AfricasTalkingAsync(http, secret, options.Value, form => StoreAsync(inbound,
+            new IncomingSms("africastalking", form["id"].ToString(), form["from"].ToString(), form["to"].ToString(), form["text"].ToString()),
+            ("id", "from", "to", "text"), Results.Ok(), cancellationToken), cancellationToken);
 
     private static Task<IResult> AfricasTalkingDeliveryAsync(HttpContext http, string secret, DeliveryReports reports, IOptions<SmsOptions> options,
         CancellationToken cancellationToken) =>
@@ -206,17 +192,22 @@ internal static class ReceiveSmsEndpoints
     }
 
     private static Task<IResult> GenericInboundAsync(HttpContext http, InboundMessages inbound, IOptions<SmsOptions> options, CancellationToken cancellationToken) =>
-        GenericAsync(http, options.Value, async root =>
+        GenericAsync(http, options.Value, root => StoreAsync(inbound,
+            new IncomingSms("generic", Text(root, "id"), Text(root, "from"), Text(root, "to"), Text(root, "text")),
+            ("id", "from", "to", "text"), Results.Ok(), cancellationToken), cancellationToken);
+
+    /// <summary>A message checked (errors name the gateway's own <paramref name="fields"/>) and stored; <paramref name="answer"/> is what the gateway expects back.</summary>
+    private static async Task<IResult> StoreAsync(InboundMessages inbound, IncomingSms sms, (string Id, string From, string To, string Text) fields, IResult answer,
+        CancellationToken cancellationToken)
+    {
+        var errors = inbound.Check(sms, fields.Id, fields.From, fields.To, fields.Text);
+        if (!errors.IsEmpty)
         {
-            var sms = new IncomingSms("generic", Text(root, "id"), Text(root, "from"), Text(root, "to"), Text(root, "text"));
-            var errors = inbound.Check(sms, "id", "from", "to", "text");
-            if (!errors.IsEmpty)
-            {
-                return errors.ToProblem();
-            }
-            await inbound.AcceptAsync(sms, cancellationToken);
-            return Results.Ok();
-        }, cancellationToken);
+            return errors.ToProblem();
+        }
+        await inbound.AcceptAsync(sms, cancellationToken);
+        return answer;
+    }
 
     private static Task<IResult> GenericDeliveryAsync(HttpContext http, DeliveryReports reports, IOptions<SmsOptions> options, CancellationToken cancellationToken) =>
         GenericAsync(http, options.Value, root =>
