@@ -33,6 +33,16 @@ public sealed record FlagHistoryStep(int Version, string Action, string Status, 
 /// <summary>A flag with its evidence and history.</summary>
 public sealed record FlagDetail(Flag Flag, IReadOnlyList<FlagEvidence> Evidence, IReadOnlyList<FlagHistoryStep> History);
 
+/// <summary>How much one open flag adds to a facility's score.</summary>
+public sealed record ScoreContribution(Guid FlagId, string RuleId, string Severity, int Points);
+
+/// <summary>One signal at a facility (an ILO indicator from an audit finding or a grievance).</summary>
+public sealed record FacilitySignal(DateTime ObservedAt, string Indicator, string Source, string EvidenceId);
+
+/// <summary>A facility's risk profile as Risk answers it, scoped to the user.</summary>
+public sealed record FacilityRiskProfile(string Key, string Name, string Country, IReadOnlyList<string> Glns, IReadOnlyList<string> OshIds,
+    int Score, IReadOnlyList<ScoreContribution> Contributions, IReadOnlyList<Flag> OpenFlags, int ResolvedFlags, IReadOnlyList<FacilitySignal> Signals);
+
 /// <summary>What the queue asks Risk for; empty values are left out of the query.</summary>
 public sealed record FlagQuery
 {
@@ -74,6 +84,9 @@ public sealed class RiskApi(HttpClient http) : ServiceApi(http, "Risk")
 
     public Task<ApiAnswer<FlagPage>> ListFlagsAsync(FlagQuery query, CancellationToken cancellationToken) =>
         GetAsync<FlagPage>(QueryHelpers.AddQueryString("api/v1/flags", query.ToQuery()), cancellationToken);
+
+    public Task<ApiAnswer<FacilityRiskProfile>> GetFacilityRiskAsync(string key, CancellationToken cancellationToken) =>
+        GetAsync<FacilityRiskProfile>($"api/v1/facilities/{Uri.EscapeDataString(key)}/risk", cancellationToken);
 
     public Task<ApiAnswer<FlagDetail>> GetFlagAsync(Guid id, CancellationToken cancellationToken) =>
         GetAsync<FlagDetail>($"api/v1/flags/{id}", cancellationToken);

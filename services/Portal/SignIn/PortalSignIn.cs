@@ -21,6 +21,7 @@ internal static class PortalSignIn
     public static void AddPortalSignIn(this WebApplicationBuilder builder, PortalOptions portal)
     {
         var auth = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.AddSingleton<TokenRefresh>();
         // The hosting library registers JwtBearer as the default for APIs; people using the portal have a cookie instead.
         builder.Services.AddAuthentication(options =>
             {
@@ -40,6 +41,7 @@ internal static class PortalSignIn
                 options.ExpireTimeSpan = portal.SessionLifetime;
                 options.SlidingExpiration = false;
                 options.AccessDeniedPath = "/forbidden";
+                options.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<TokenRefresh>().ValidateAsync(context);
             })
             .AddOpenIdConnect(options =>
             {

@@ -1,48 +1,262 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using Traceability.Hosting;
 using static Microsoft.Playwright.Assertions;
 
 namespace Traceability.IntegrationTests;
 
+/// <summary>
+/// People working flags in the portal, in Debian's Chromium, against the real platform: sign-in at Identity, a flag
+/// raised by a real shipment (Provenance → bus → Risk), its workflow, scoping, antiforgery and session expiry. Every
+/// page visited passes axe-core without serious or critical violations and is photographed.
+/// </summary>
 [TestFixture]
 [Category("Browser")]
 public class When_people_use_the_portal
 {
-    private TestDatabase _database = null!;
-    private TestVirtualHost _virtualHost = null!;
-    private ServiceProcess _portal = null!;
-    private BrowserSession _browser = null!;
+    private const string Admin = "admin@portal.test";
+    private const string Outsider = "outsider@portal.test";
+    private const string OutsiderAuditorId = "aud-outside";
+    private const string Leaver = "leaver@portal.test";
+    private const string XinjiangMill = "6291041500213";
+
+    private PortalPlatform _platform = null!;
+    private Guid _flagId;
 
     [OneTimeSetUp]
     public async Task StartPlatformAsync()
     {
-        _database = await Infrastructure.CreateDatabaseAsync();
-        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        var portal = ServiceProcess.Create("Portal", _database, _virtualHost);
-        var browser = BrowserSession.LaunchAsync();
-        await portal.StartAsync();
-        _portal = portal;
-        _browser = await browser;
+        _platform = await PortalPlatform.StartAsync();
+        await Task.WhenAll(
+            _platform.CreateUserAsync(Admin, [Roles.Admin]),
+            _platform.CreateUserAsync(Outsider, [Roles.Auditor], OutsiderAuditorId),
+            _platform.CreateUserAsync(Leaver, [Roles.Caseworker]));
+        // A real shipment: cocoa from Côte d'Ivoire is on the US DOL list, so Risk raises a high flag over the bus.
+        var exporter = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "portal-cocoa");
+        using var created = await _platform.Provenance.Http.SendAsync(
+            When_an_exporter_records_shipments.Post(exporter, When_an_exporter_records_shipments.Shipment("Cocoa", "CI")));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        // A mill in the Xinjiang Uyghur Autonomous Region: Risk flags the facility itself (UFLPA).
+        using var register = new HttpRequestMessage(HttpMethod.Post, "api/v1/facilities")
+        {
+            Content = new StringContent($$"""{"gln":"{{XinjiangMill}}","name":"Kashgar Cotton Mill","country":"CN","region":"Xinjiang","type":"mill"}""",
+                System.Text.Encoding.UTF8, "application/json"),
+        };
+        register.Headers.Add("X-Api-Key", exporter.Key);
+        using var mill = await _platform.Provenance.Http.SendAsync(register);
+        Assert.That(mill.StatusCode, Is.EqualTo(HttpStatusCode.Created), await mill.Content.ReadAsStringAsync());
     }
 
     [OneTimeTearDown]
-    public async Task StopAsync()
+    public async Task StopAsync() => await _platform.DisposeAsync();
+
+    private async Task<IPage> PageAsync(string email, string path)
     {
-        await _browser.DisposeAsync();
-        await _portal.DisposeAsync();
-        await _database.DisposeAsync();
-        await _virtualHost.DisposeAsync();
+        var person = await _platform.SignedInAsync(email);
+        var page = await person.NewPageAsync();
+        await page.GotoAsync(_platform.Url(path));
+        return page;
     }
 
-    [Test]
-    public async Task Should_refuse_a_page_to_someone_without_the_role()
+    private async Task LookAsync(IPage page, string name)
     {
-        await using var person = await _browser.NewPersonAsync();
+        await _platform.Browser.AssertAccessibleAsync(page, name);
+        await BrowserSession.ScreenshotAsync(page, name);
+    }
+
+    [Test, Order(1)]
+    public async Task Should_sign_in_at_the_platform_provider_and_keep_the_tokens_on_the_server()
+    {
+        await using var person = await _platform.Browser.NewPersonAsync();
         var page = await person.NewPageAsync();
-        var response = await page.GotoAsync(new Uri(_portal.BaseAddress, "forbidden").ToString());
-        Assert.That(response!.Status, Is.EqualTo((int)HttpStatusCode.Forbidden));
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not allowed" })).ToBeVisibleAsync();
-        await _browser.AssertAccessibleAsync(page, "the not-allowed page");
-        await BrowserSession.ScreenshotAsync(page, "forbidden");
+        await _platform.SignInAsync(page, Admin);
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
+        await Expect(page.GetByText($"Signed in as")).ToBeVisibleAsync();
+        var session = (await person.CookiesAsync()).Where(c => c.Name.StartsWith("traceability.portal", StringComparison.Ordinal)).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(session, Is.Not.Empty, "a session cookie");
+            Assert.That(session.All(c => c.HttpOnly), Is.True, "scripts cannot read the session cookie");
+            Assert.That(session.All(c => c.SameSite == SameSiteAttribute.Lax), Is.True, "the session cookie is SameSite=Lax");
+            // The cookie is encrypted: no token (a JWT starts with "eyJ") is readable in the browser.
+            Assert.That(session.Any(c => c.Value.Contains("eyJ", StringComparison.Ordinal)), Is.False);
+        });
+        var response = await page.ReloadAsync();
+        var policy = await response!.HeaderValueAsync("content-security-policy");
+        Assert.That(policy, Does.Contain("script-src 'self'").And.Not.Contains("unsafe-inline"));
+        await LookAsync(page, "dashboard");
+    }
+
+    [Test, Order(2)]
+    public async Task Should_show_a_flag_raised_by_a_real_shipment_in_the_queue()
+    {
+        var page = await PageAsync(Admin, "/flags");
+        // The shipment's flag arrives over the bus: reload the queue until Risk has it.
+        var row = page.Locator("table.flags tbody tr", new() { HasText = "dol-goods-list" });
+        await Probe.UntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await row.CountAsync() > 0;
+        }, TimeSpan.FromSeconds(60), "the shipment's flag is in the queue");
+        await Expect(row).ToContainTextAsync("shipment");
+        await Expect(row).ToContainTextAsync("CI");
+        await Expect(row).ToContainTextAsync("high");
+        await Expect(page.Locator(".count")).ToHaveTextAsync(new Regex(@"^\d+ flags$"));
+        var href = await row.Locator("a").First.GetAttributeAsync("href");
+        _flagId = Guid.Parse(href!.Split('/').Last());
+        await LookAsync(page, "flag-queue");
+
+        // Filters are answered by Risk; htmx swaps the results in place and the filtered queue keeps its own address.
+        await page.GetByLabel("Severity").SelectOptionAsync("low");
+        await Expect(row).ToHaveCountAsync(0);
+        await page.GetByLabel("Severity").SelectOptionAsync("high");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(page).ToHaveURLAsync(new Regex("severity=high"));
+        await page.GetByLabel("Status").SelectOptionAsync("resolved");
+        await Expect(page.GetByText("No flag matches these filters.")).ToBeVisibleAsync();
+    }
+
+    [Test, Order(3)]
+    public async Task Should_work_the_flag_and_show_each_step_in_its_history_with_the_reasons_Risk_gives_when_it_refuses()
+    {
+        var page = await PageAsync(Admin, $"/flags/{_flagId}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Explanation" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#flag-status")).ToHaveTextAsync("open");
+        await LookAsync(page, "flag-detail");
+
+        // No accreditation of this auditor covers the flag: Risk refuses and says why.
+        await page.GetByLabel("Auditor id").FillAsync(OutsiderAuditorId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync($"No active accreditation of auditor '{OutsiderAuditorId}'");
+        await Expect(page.Locator("#flag-status")).ToHaveTextAsync("open");
+
+        await page.Locator("form", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Escalate" }) }).GetByLabel("Reason").FillAsync("Needs the certifier");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Escalate" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Done: Escalate.");
+
+        var resolve = page.Locator("form", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Resolve" }) });
+        await resolve.GetByLabel("Outcome").SelectOptionAsync("confirmed");
+        await resolve.GetByLabel("Note").FillAsync("Origin confirmed with the exporter's documents.");
+        await resolve.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+        await Expect(page.Locator("#flag-status")).ToContainTextAsync("resolved (confirmed)");
+        var history = page.Locator("#flag-history li");
+        await Expect(history.Filter(new() { HasText = "escalated" })).ToHaveCountAsync(1);
+        await Expect(history.Filter(new() { HasText = "Origin confirmed with the exporter's documents." })).ToHaveCountAsync(1);
+        await LookAsync(page, "flag-resolved");
+    }
+
+    [Test, Order(4)]
+    public async Task Should_show_a_facility_risk_profile_with_its_flags_and_signals_drawn_on_the_server()
+    {
+        var page = await PageAsync(Admin, $"/facilities/{XinjiangMill}");
+        await Probe.UntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByRole(AriaRole.Link, new() { Name = "uflpa-region" }).CountAsync() > 0;
+        }, TimeSpan.FromSeconds(60), "the mill's UFLPA flag is on its profile");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Facility risk profile: Kashgar Cotton Mill" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#facility-score")).Not.ToHaveTextAsync("0");
+        // Drawn on the server: an SVG with a title for screen readers, no script.
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Signals per month" })).ToBeVisibleAsync();
+        await LookAsync(page, "facility-profile");
+    }
+
+    [Test, Order(5)]
+    public async Task Should_neither_list_nor_open_the_flag_for_an_auditor_outside_its_scope()
+    {
+        var page = await PageAsync(Outsider, "/flags");
+        await Expect(page.GetByText("0 flags")).ToBeVisibleAsync();
+        var response = await page.GotoAsync(_platform.Url($"/flags/{_flagId}"));
+        Assert.That(response!.Status, Is.EqualTo((int)HttpStatusCode.NotFound));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+        await LookAsync(page, "flag-not-found");
+
+        var admin = await page.GotoAsync(_platform.Url("/admin"));
+        Assert.That(admin!.Status, Is.EqualTo((int)HttpStatusCode.Forbidden), "an auditor is no certifier");
+    }
+
+    [Test, Order(6)]
+    public async Task Should_refuse_a_form_posted_without_its_antiforgery_token()
+    {
+        var page = await PageAsync(Admin, $"/flags/{_flagId}");
+        var before = await page.Locator("#flag-history li").CountAsync();
+        // The session cookie goes along (same browser), the form's token does not.
+        var response = await page.Context.APIRequest.PostAsync(_platform.Url($"/flags/{_flagId}?step=reopen"), new APIRequestContextOptions
+        {
+            Form = page.Context.APIRequest.CreateFormData().Set("Input.Version", "3"),
+            MaxRedirects = 0,
+        });
+        Assert.That(response.Status, Is.EqualTo((int)HttpStatusCode.BadRequest));
+        await page.ReloadAsync();
+        await Expect(page.Locator("#flag-history li")).ToHaveCountAsync(before);
+        await Expect(page.Locator("#flag-status")).ToContainTextAsync("resolved");
+    }
+
+    [Test, Order(7)]
+    public async Task Should_pass_the_accessibility_check_on_every_page_in_English_and_French()
+    {
+        var page = await PageAsync(Admin, "/cases");
+        foreach (var (path, name) in new[] { ("/cases", "cases"), ("/admin", "admin"), ("/admin/auditors", "admin-auditors"), ("/admin/certificates", "admin-certificates"), ("/admin/users", "admin-users") })
+        {
+            await page.GotoAsync(_platform.Url(path));
+            await LookAsync(page, name);
+        }
+        await Expect(page.GetByRole(AriaRole.Cell, new() { Name = Outsider })).ToBeVisibleAsync();
+
+        // The language is the user's choice, kept across pages.
+        await page.GotoAsync(_platform.Url("/flags"));
+        await page.GetByLabel("Language").SelectOptionAsync("fr");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Change" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "File des alertes" })).ToBeVisibleAsync();
+        await page.GotoAsync(_platform.Url("/"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Tableau de bord", Level = 1 })).ToBeVisibleAsync();
+        Assert.That(await page.Locator("html").GetAttributeAsync("lang"), Is.EqualTo("fr"));
+        await LookAsync(page, "dashboard-fr");
+    }
+
+    [Test, Order(8)]
+    public async Task Should_end_the_session_of_an_account_disabled_since_it_signed_in()
+    {
+        var page = await PageAsync(Leaver, "/flags");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Flag queue" })).ToBeVisibleAsync();
+
+        await _platform.DisableUserAsync(Leaver);
+        // The next request refreshes the session's tokens; the provider refuses a disabled account, so the session ends.
+        await page.GotoAsync(_platform.Url("/flags"));
+        Assert.That(page.Url, Does.StartWith(_platform.Identity.BaseAddress.ToString()), "sent to the provider");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Flag queue" })).ToHaveCountAsync(0);
+    }
+
+    [Test, Order(9)]
+    public async Task Should_send_a_person_back_to_sign_in_when_the_session_has_expired()
+    {
+        // The same portal on the same address, its sessions now lasting two seconds.
+        _platform.Portal.Kill();
+        _platform.Portal.Configure("Portal__SessionLifetime", "00:00:02");
+        await _platform.Portal.StartAsync();
+        await using var person = await _platform.Browser.NewPersonAsync();
+        var page = await person.NewPageAsync();
+        await _platform.SignInAsync(page, Admin);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Dashboard", Level = 1 })).ToBeVisibleAsync();
+        // The provider's own session ends too (as it would over the hours a portal session lasts): keep only the portal's cookies.
+        var portalCookies = (await person.CookiesAsync()).Where(c => c.Name.StartsWith("traceability.portal", StringComparison.Ordinal)).ToList();
+        await person.ClearCookiesAsync();
+        await person.AddCookiesAsync(portalCookies.Select(c => new Microsoft.Playwright.Cookie
+        {
+            Name = c.Name, Value = c.Value, Domain = c.Domain, Path = c.Path, Expires = c.Expires, HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = c.SameSite,
+        }));
+        await Probe.UntilAsync(async () =>
+        {
+            await page.GotoAsync(_platform.Url("/flags"));
+            return page.Url.StartsWith(_platform.Identity.BaseAddress.ToString(), StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "an expired session is sent to the provider's sign-in page");
+        await Expect(page.GetByLabel("Password")).ToBeVisibleAsync();
+        // Signed in again, the person is back where they were going.
+        await page.GetByLabel("Email").FillAsync(Admin);
+        await page.GetByLabel("Password").FillAsync(PortalPlatform.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(_platform.Url("/flags"));
     }
 }

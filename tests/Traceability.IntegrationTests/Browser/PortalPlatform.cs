@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>
+/// The platform the portal's browser tests run against, every part real: Identity (the OIDC provider, with the
+/// portal's client registered for this portal's address), Risk and Provenance trusting Identity's tokens, the portal,
+/// one database and one virtual host, and the topology step of each before any starts. People sign in once per
+/// account; their browser state (the session cookie) is kept so that each test starts signed in, as a person would.
+/// </summary>
+internal sealed class PortalPlatform : IAsyncDisposable
+{
+    /// <summary>A password good enough for Identity's rules (long, uncommon).</summary>
+    public const string Password = "correct horse battery staple portal";
+
+    private const string ClientSecret = "portal-client-secret-for-the-browser-tests-0123456789";
+
+    private readonly Dictionary<string, string> _signedIn = [];
+    private readonly List<ServiceProcess> _processes = [];
+
+    private PortalPlatform(TestDatabase database, TestVirtualHost virtualHost, BrowserSession browser)
+    {
+        Database = database;
+        VirtualHost = virtualHost;
+        Browser = browser;
+    }
+
+    public TestDatabase Database { get; }
+    public TestVirtualHost VirtualHost { get; }
+    public BrowserSession Browser { get; }
+    public ServiceProcess Identity { get; private set; } = null!;
+    public ServiceProcess Risk { get; private set; } = null!;
+    public ServiceProcess Provenance { get; private set; } = null!;
+    public ServiceProcess Portal { get; private set; } = null!;
+
+    public string Url(string path) => new Uri(Portal.BaseAddress, path.TrimStart('/')).ToString();
+
+    public static async Task<PortalPlatform> StartAsync()
+    {
+        var browser = BrowserSession.LaunchAsync();
+        var platform = new PortalPlatform(await Infrastructure.CreateDatabaseAsync(), await Infrastructure.CreateVirtualHostAsync(), await browser);
+        var identity = platform.Create("Identity");
+        var portal = platform.Create("Portal");
+        var risk = platform.Create("Risk");
+        var provenance = platform.Create("Provenance");
+        var authority = identity.BaseAddress.ToString();
+        Configure(identity, new()
+        {
+            ["Identity__Issuer"] = authority,
+            ["Identity__SigningKeyPem"] = SigningKey,
+            ["Clients__Portal__BaseUrl"] = portal.BaseAddress.ToString().TrimEnd('/'),
+            ["Clients__Portal__Secret"] = ClientSecret,
+            // Shorter than the portal's refresh margin (a minute): every request of every test refreshes the session's
+            // tokens, so the whole fixture shows that refreshing works, and a disabled account loses its session at once.
+            ["Identity__AccessTokenLifetime"] = "00:00:30",
+        });
+        // Every service trusts the platform's provider, as up.sh sets them up.
+        foreach (var service in platform._processes)
+        {
+            service.Configure("Auth__Authority", authority);
+        }
+        Configure(portal, new()
+        {
+            ["Portal__ClientSecret"] = ClientSecret,
+            ["Portal__Apis__Risk"] = risk.BaseAddress.ToString(),
+            ["Portal__Apis__Provenance"] = provenance.BaseAddress.ToString(),
+            ["Portal__Apis__Identity"] = identity.BaseAddress.ToString(),
+        });
+        await Task.WhenAll(platform._processes.Select(p => p.DeployTopologyAsync()));
+        await Task.WhenAll(identity.StartAsync(), risk.StartAsync(), provenance.StartAsync(), portal.StartAsync());
+        (platform.Identity, platform.Risk, platform.Provenance, platform.Portal) = (identity, risk, provenance, portal);
+        return platform;
+    }
+
+    private static void Configure(ServiceProcess process, Dictionary<string, string> settings)
+    {
+        foreach (var (key, value) in settings)
+        {
+            process.Configure(key, value);
+        }
+    }
+
+    private static readonly string SigningKey = CreateSigningKey();
+
+    private static string CreateSigningKey()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        return rsa.ExportPkcs8PrivateKeyPem();
+    }
+
+    private ServiceProcess Create(string service)
+    {
+        var process = ServiceProcess.Create(service, Database, VirtualHost);
+        _processes.Add(process);
+        return process;
+    }
+
+    /// <summary>An account made with Identity's own command line, its password set through its one-time link.</summary>
+    public async Task CreateUserAsync(string email, string[] roles, string? auditorId = null)
+    {
+        string[] arguments = ["users", "create", email, .. roles.SelectMany(r => new[] { "--role", r }), .. auditorId is null ? Array.Empty<string>() : ["--auditor-id", auditorId]];
+        var (exitCode, output, error) = await Identity.RunCommandAsync(arguments);
+        Assert.That(exitCode, Is.Zero, $"users create {email}: {output}\n{error}");
+        var link = new Uri(JsonDocument.Parse(output).RootElement.GetProperty("setPassword").GetProperty("link").GetString()!);
+        await using var person = await Browser.NewPersonAsync();
+        var page = await person.NewPageAsync();
+        await page.GotoAsync(new Uri(Identity.BaseAddress, link.PathAndQuery).ToString());
+        await page.GetByLabel("New password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
+        await page.WaitForLoadStateAsync();
+    }
+
+    /// <summary>Disables an account with Identity's command line, as an admin would when someone leaves.</summary>
+    public async Task DisableUserAsync(string email)
+    {
+        var (exitCode, output, error) = await Identity.RunCommandAsync("users", "disable", email);
+        Assert.That(exitCode, Is.Zero, $"users disable {email}: {output}\n{error}");
+    }
+
+    /// <summary>
+    /// A browser in which <paramref name="email"/> is signed in to the portal: the first time through the provider's
+    /// sign-in page (authorization code + PKCE), later with the session cookie that sign-in left.
+    /// </summary>
+    public async Task<IBrowserContext> SignedInAsync(string email, string locale = "en-GB")
+    {
+        if (_signedIn.TryGetValue(email, out var state))
+        {
+            return await Browser.Browser.NewContextAsync(new BrowserNewContextOptions
+            {
+                Locale = locale, StorageState = state, ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+            });
+        }
+        var person = await Browser.NewPersonAsync(locale);
+        var page = await person.NewPageAsync();
+        await SignInAsync(page, email);
+        _signedIn[email] = await person.StorageStateAsync();
+        await page.CloseAsync();
+        return person;
+    }
+
+    /// <summary>Opens the portal, follows it to the provider's sign-in page, signs in and comes back to the dashboard.</summary>
+    public async Task SignInAsync(IPage page, string email)
+    {
+        await page.GotoAsync(Url("/"));
+        await Microsoft.Playwright.Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Escape(Identity.BaseAddress.ToString())));
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(Url("/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        foreach (var process in _processes)
+        {
+            await process.DisposeAsync();
+        }
+        await Database.DisposeAsync();
+        await VirtualHost.DisposeAsync();
+    }
+}
