@@ -33,11 +33,42 @@ public sealed class AuditsApi(HttpClient http) : ServiceApi(http, "Audits")
             ["page"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture), ["pageSize"] = "100",
         }), cancellationToken);
 
+    public Task<ApiAnswer<Auditor>> RegisterAuditorAsync(AuditorForm form, CancellationToken cancellationToken) =>
+        PostAsync<Auditor>("api/v1/auditors", new
+        {
+            id = Blank(form.Id), name = form.Name, firm = form.Firm, apscaNumber = form.ApscaNumber, level = form.Level,
+            accreditations = string.IsNullOrWhiteSpace(form.Scheme) ? [] : new[]
+            {
+                new { scheme = form.Scheme, countries = List(form.Countries), hsChapters = List(form.HsChapters), validFrom = form.ValidFrom, validTo = form.ValidTo },
+            },
+        }, cancellationToken);
+
     public Task<ApiAnswer<Certificate>> GetCertificateAsync(string scheme, string number, CancellationToken cancellationToken) =>
         GetAsync<Certificate>($"api/v1/certificates/{Uri.EscapeDataString(scheme)}/{Uri.EscapeDataString(number)}/history", cancellationToken);
 
     public Task<ApiAnswer<object>> ChangeCertificateStatusAsync(string scheme, string number, string? status, string? reason, CancellationToken cancellationToken) =>
         PostAsync<object>($"api/v1/certificates/{Uri.EscapeDataString(scheme)}/{Uri.EscapeDataString(number)}/status", new { status, reason }, cancellationToken);
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    // "GH, CI" → ["GH", "CI"]: Audits checks each value and names the one it refuses.
+    private static string[] List(string? text) =>
+        (text ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+/// <summary>A new auditor and their first accreditation, as the certifier's form posts them.</summary>
+public sealed class AuditorForm
+{
+    public string? Id { get; set; }
+    public string? Name { get; set; }
+    public string? Firm { get; set; }
+    public string? ApscaNumber { get; set; }
+    public string? Level { get; set; }
+    public string? Scheme { get; set; }
+    public string? Countries { get; set; }
+    public string? HsChapters { get; set; }
+    public DateOnly? ValidFrom { get; set; }
+    public DateOnly? ValidTo { get; set; }
 }
 
 /// <summary>Provenance's API: its admin API takes the platform admin's API key, not a person's token.</summary>

@@ -5,7 +5,7 @@ namespace Traceability.IntegrationTests;
 
 /// <summary>
 /// The platform the portal's browser tests run against, every part real: Identity (the OIDC provider, with the
-/// portal's client registered for this portal's address), Risk and Provenance trusting Identity's tokens, the portal,
+/// portal's client registered for this portal's address), Risk, Provenance, Audits and Grievances trusting Identity's tokens, the portal,
 /// one database and one virtual host, and the topology step of each before any starts. People sign in once per
 /// account; their browser state (the session cookie) is kept so that each test starts signed in, as a person would.
 /// </summary>
@@ -44,6 +44,9 @@ internal sealed class PortalPlatform : IAsyncDisposable
         var portal = platform.Create("Portal");
         var risk = platform.Create("Risk");
         var provenance = platform.Create("Provenance");
+        var audits = platform.Create("Audits");
+        var grievances = platform.Create("Grievances");
+        Configure(grievances, Grievances.GrievancesPlatform.Settings());
         var authority = identity.BaseAddress.ToString();
         Configure(identity, new()
         {
@@ -65,10 +68,12 @@ internal sealed class PortalPlatform : IAsyncDisposable
             ["Portal__ClientSecret"] = ClientSecret,
             ["Portal__Apis__Risk"] = risk.BaseAddress.ToString(),
             ["Portal__Apis__Provenance"] = provenance.BaseAddress.ToString(),
+            ["Portal__Apis__Audits"] = audits.BaseAddress.ToString(),
+            ["Portal__Apis__Grievances"] = grievances.BaseAddress.ToString(),
             ["Portal__Apis__Identity"] = identity.BaseAddress.ToString(),
         });
         await Task.WhenAll(platform._processes.Select(p => p.DeployTopologyAsync()));
-        await Task.WhenAll(identity.StartAsync(), risk.StartAsync(), provenance.StartAsync(), portal.StartAsync());
+        await Task.WhenAll(platform._processes.Select(p => p.StartAsync()));
         (platform.Identity, platform.Risk, platform.Provenance, platform.Portal) = (identity, risk, provenance, portal);
         return platform;
     }
