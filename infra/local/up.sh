@@ -149,7 +149,7 @@ for entry in "${services[@]}"; do
   printf '  %-11s http://127.0.0.1:%s   (health /health/ready, API document /openapi/v1.json)\n' "$name" "$port"
 done
 echo "  Admin API   Authorization: Bearer \$(cat .local/admin-key)   (onboard exporters, create accounts: see README)"
-echo "  Portal      $PORTAL_URL   sign in with an account of the Identity service (README, \"Portal\")"
+echo "  Portal      $PORTAL_URL   open it, sign in as $ADMIN_EMAIL (password set as below), create the others' accounts at /admin/users"
 if [ -n "$admin_link" ]; then
   echo "  Sign in     set the password of $ADMIN_EMAIL (once, within 72 h): $admin_link"
 else

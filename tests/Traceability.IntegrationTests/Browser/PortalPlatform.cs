@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Playwright;
 
 namespace Traceability.IntegrationTests;
@@ -51,7 +50,6 @@ internal sealed class PortalPlatform : IAsyncDisposable
         Configure(identity, new()
         {
             ["Identity__Issuer"] = authority,
-            ["Identity__SigningKeyPem"] = SigningKey,
             ["Clients__Portal__BaseUrl"] = portal.BaseAddress.ToString().TrimEnd('/'),
             ["Clients__Portal__Secret"] = ClientSecret,
             // Shorter than the portal's refresh margin (a minute): every request of every test refreshes the session's
@@ -86,14 +84,6 @@ internal sealed class PortalPlatform : IAsyncDisposable
         }
     }
 
-    private static readonly string SigningKey = CreateSigningKey();
-
-    private static string CreateSigningKey()
-    {
-        using var rsa = System.Security.Cryptography.RSA.Create(2048);
-        return rsa.ExportPkcs8PrivateKeyPem();
-    }
-
     private ServiceProcess Create(string service)
     {
         var process = ServiceProcess.Create(service, Database, VirtualHost);
@@ -101,20 +91,9 @@ internal sealed class PortalPlatform : IAsyncDisposable
         return process;
     }
 
-    /// <summary>An account made with Identity's own command line, its password set through its one-time link.</summary>
-    public async Task CreateUserAsync(string email, string[] roles, string? auditorId = null)
-    {
-        string[] arguments = ["users", "create", email, .. roles.SelectMany(r => new[] { "--role", r }), .. auditorId is null ? Array.Empty<string>() : ["--auditor-id", auditorId]];
-        var (exitCode, output, error) = await Identity.RunCommandAsync(arguments);
-        Assert.That(exitCode, Is.Zero, $"users create {email}: {output}\n{error}");
-        var link = new Uri(JsonDocument.Parse(output).RootElement.GetProperty("setPassword").GetProperty("link").GetString()!);
-        await using var person = await Browser.NewPersonAsync();
-        var page = await person.NewPageAsync();
-        await page.GotoAsync(new Uri(Identity.BaseAddress, link.PathAndQuery).ToString());
-        await page.GetByLabel("New password").FillAsync(Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Set password" }).ClickAsync();
-        await page.WaitForLoadStateAsync();
-    }
+    /// <summary>An account made through Identity's admin API, its password set through its one-time link.</summary>
+    public Task CreateUserAsync(string email, string[] roles, string? auditorId = null) =>
+        IdentityAccounts.CreateWithPasswordAsync(Identity, email, Password, roles, auditorId);
 
     /// <summary>Disables an account with Identity's command line, as an admin would when someone leaves.</summary>
     public async Task DisableUserAsync(string email)
