@@ -70,8 +70,17 @@ internal sealed class PortalPlatform : IAsyncDisposable
             ["Portal__Apis__Grievances"] = grievances.BaseAddress.ToString(),
             ["Portal__Apis__Identity"] = identity.BaseAddress.ToString(),
         });
-        await Task.WhenAll(platform._processes.Select(p => p.DeployTopologyAsync()));
-        await Task.WhenAll(platform._processes.Select(p => p.StartAsync()));
+        try
+        {
+            await Task.WhenAll(platform._processes.Select(p => p.DeployTopologyAsync()));
+            await Task.WhenAll(platform._processes.Select(p => p.StartAsync()));
+        }
+        catch
+        {
+            // The fixture never gets the platform to tear down: stop whatever did start.
+            await platform.DisposeAsync();
+            throw;
+        }
         (platform.Identity, platform.Risk, platform.Provenance, platform.Portal) = (identity, risk, provenance, portal);
         return platform;
     }
