@@ -4,8 +4,10 @@ using Traceability.Risk.Features.CertificateStatus;
 using Traceability.Risk.Features.EvaluateAudit;
 using Traceability.Risk.Features.EvaluateShipment;
 using Traceability.Risk.Features.FlagGrievances;
+using Traceability.Risk.Features.KeepAuditorScope;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
+using Traceability.Risk.Features.WorkFlag;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
@@ -26,10 +28,14 @@ builder.AddTraceabilityService("risk", bus =>
     // Grievances' rule (issue #10): forced-labour grievances flag the workplace.
     bus.AddConsumer<GrievanceFiledConsumer, RetryingConsumerDefinition<GrievanceFiledConsumer>>();
     bus.AddConsumer<GrievanceStatusChangedConsumer, RetryingConsumerDefinition<GrievanceStatusChangedConsumer>>();
+    bus.AddConsumer<AuditorAccreditationChangedConsumer, RetryingConsumerDefinition<AuditorAccreditationChangedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));
 builder.Services.AddSingleton<FlagBook>();
+builder.Services.AddSingleton<FlagWorkflow>();
+// Reopening a flag while the rule has raised a new open one for the same subject: the unique key decides, 409.
+builder.Services.AddUniqueKey("uq_flag_open_rule_subject", "id", "The rule has raised a new open flag for this subject since; work that one.");
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());
 builder.Services.AddSingleton<ShipmentOriginRule>();
 builder.Services.AddSingleton<CertificateRule>();
@@ -38,6 +44,7 @@ var app = builder.Build();
 app.UseTraceabilityDefaults();
 var api = app.MapGroup("/api/v1");
 api.MapListFlags();
+api.MapWorkFlag();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 

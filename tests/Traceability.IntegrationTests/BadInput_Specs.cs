@@ -31,7 +31,7 @@ public class When_a_client_sends_bad_input
         new Dictionary<string, Func<TestDatabase, TestVirtualHost, Task<ServiceUnderTest>>>
         {
             ["Provenance"] = StartProvenanceAsync,
-            ["Risk"] = (database, virtualHost) => StartPlainAsync("Risk", database, virtualHost, _ => TestIssuer.Shared.Mint("bad-input-admin", [Roles.Admin])),
+            ["Risk"] = StartRiskAsync,
             ["Audits"] = StartAuditsAsync,
             ["Grievances"] = StartGrievancesAsync,
             // The portal's pages are not API operations (its OpenAPI document has none yet); its forms are the browser tests'.
@@ -286,6 +286,29 @@ public class When_a_client_sends_bad_input
         var process = await Platform.StartIdentityAsync(database, virtualHost);
         var created = await IdentityAccounts.CreateAsync(process, "bad-input@example.org", [Roles.Caseworker]);
         return new ServiceUnderTest(process, _ => ServiceProcess.AdminKey, new Dictionary<string, string> { ["userId"] = created.Id });
+    }
+
+    private static async Task<ServiceUnderTest> StartRiskAsync(TestDatabase database, TestVirtualHost virtualHost)
+    {
+        var process = await ServiceProcess.StartAsync("Risk", database, virtualHost);
+        // A flag to work (cocoa from Ghana is on the DOL list) and an auditor accredited where it is, both over the bus.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var shipment = Guid.NewGuid();
+        await TestBus.PublishAsync(virtualHost,
+            new Traceability.Contracts.Provenance.ShipmentRecorded
+            {
+                EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = DateTime.UtcNow, ShipmentId = shipment, HsCode = "180100", Commodity = "Cocoa",
+                OriginCountry = "GH", Quantity = 1, Unit = "t", ShipDate = today,
+            },
+            new Traceability.Contracts.Audits.AuditorAccreditationChanged
+            {
+                EventId = Guid.NewGuid(), TenantId = "audits", OccurredAt = DateTime.UtcNow, AuditorId = "aud-1", Revision = 1, Name = "A. Auditor", Level = "RA",
+                Status = "active", Accreditations = [new() { Scheme = "Fairtrade", Countries = ["GH"], ValidFrom = today.AddYears(-1), ValidTo = today.AddYears(1) }],
+            });
+        await Probe.UntilAsync(async () => await database.ScalarAsync<long>("SELECT count(*) FROM risk.auditor") == 1
+            && await database.ScalarAsync<long>("SELECT count(*) FROM risk.flag") == 1, TimeSpan.FromSeconds(30), "Risk keeps the auditor and flags the shipment");
+        var flag = await database.ScalarAsync<Guid>("SELECT id FROM risk.flag");
+        return new(process, _ => TestIssuer.Shared.Mint("bad-input-admin", [Roles.Admin]), new Dictionary<string, string> { ["id"] = flag.ToString() });
     }
 
     private static async Task<ServiceUnderTest> StartProvenanceAsync(TestDatabase database, TestVirtualHost virtualHost)

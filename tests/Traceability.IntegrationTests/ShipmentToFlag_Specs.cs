@@ -1,4 +1,3 @@
-using MassTransit;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
@@ -144,21 +143,7 @@ public class When_an_exporter_records_shipments : ExportersOnAPlatform
             Unit = "kg",
             ShipDate = new DateOnly(2026, 11, 1),
         };
-        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(Infrastructure.RabbitHost, (ushort)Infrastructure.RabbitPort, _virtualHost.Name, host =>
-        {
-            host.Username(Infrastructure.RabbitUser);
-            host.Password(Infrastructure.RabbitPassword);
-        }));
-        await bus.StartAsync();
-        try
-        {
-            await bus.Publish(poison);
-            await bus.Publish(poison with { EventId = Guid.NewGuid(), TenantId = "acme", ShipmentId = Guid.NewGuid() });
-        }
-        finally
-        {
-            await bus.StopAsync();
-        }
+        await TestBus.PublishAsync(_virtualHost, poison, poison with { EventId = Guid.NewGuid(), TenantId = "acme", ShipmentId = Guid.NewGuid() });
 
         await Probe.UntilAsync(async () => await ErrorQueueDepthAsync() == 1, TimeSpan.FromSeconds(90), "the poison message reaches the error queue");
         Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE tenant_id = 'acme' AND shipment_id <> @Id", new { Id = poison.ShipmentId }),

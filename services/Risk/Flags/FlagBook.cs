@@ -175,6 +175,18 @@ public sealed record FlagState
     public string TenantId { get; init; } = "";
     /// <summary>Grievances among the evidence.</summary>
     public int GrievanceCount { get; init; }
+    /// <summary>The rule's version.</summary>
+    public int RuleVersion { get; init; }
+    /// <summary>Scope: country.</summary>
+    public string ScopeCountry { get; init; } = "";
+    /// <summary>Scope: HS chapter.</summary>
+    public string? ScopeHsChapter { get; init; }
+    /// <summary>Scope: scheme.</summary>
+    public string? ScopeScheme { get; init; }
+    /// <summary>The explanation.</summary>
+    public string Explanation { get; init; } = "";
+    /// <summary>When raised.</summary>
+    public DateTime RaisedAt { get; init; }
 }
 
 /// <summary>The flag workflow's words.</summary>
@@ -226,6 +238,12 @@ internal static class FlagChanges
             Reason = reason,
             GrievanceCount = state.GrievanceCount,
             GrievanceCaseIds = grievanceCases,
+            RuleVersion = state.RuleVersion,
+            ScopeCountry = state.ScopeCountry,
+            ScopeHsChapter = state.ScopeHsChapter,
+            ScopeScheme = state.ScopeScheme,
+            Explanation = state.Explanation,
+            RaisedAt = DateTime.SpecifyKind(state.RaisedAt, DateTimeKind.Utc),
         });
     }
 }

@@ -50,13 +50,17 @@ internal static class FlagBookSql
 
     public const string SelectOpenFlag = $"""
         SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
-               rule_id AS RuleId, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId, grievance_count AS GrievanceCount
+               rule_id AS RuleId, rule_version AS RuleVersion, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId,
+               grievance_count AS GrievanceCount, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter, scope_scheme AS ScopeScheme,
+               explanation AS Explanation, raised_at AS RaisedAt
         FROM risk.flag WHERE {FlagFragments.OpenFlag}
         """;
 
     public const string SelectFlagState = """
         SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
-               rule_id AS RuleId, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId, grievance_count AS GrievanceCount
+               rule_id AS RuleId, rule_version AS RuleVersion, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId,
+               grievance_count AS GrievanceCount, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter, scope_scheme AS ScopeScheme,
+               explanation AS Explanation, raised_at AS RaisedAt
         FROM risk.flag WHERE id = @Id
         """;
 
@@ -73,10 +77,11 @@ internal static class FlagFragments
     public const string OpenFlag = "rule_id = @RuleId AND subject_type = @SubjectType AND subject_id = @SubjectId AND is_open = 1";
 
     public const string Columns = """
-        id AS Id, rule_id AS RuleId, rule_version AS RuleVersion, severity AS Severity,
-        subject_type AS SubjectType, subject_id AS SubjectId, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter,
-        scope_scheme AS ScopeScheme, explanation AS Explanation, evidence_count AS EvidenceCount, grievance_count AS GrievanceCount,
-        status AS Status, resolution AS Resolution, assignee AS Assignee, escalated AS Escalated, version AS Version,
-        raised_at AS RaisedAt, updated_at AS UpdatedAt, assign_due_at AS AssignDueAt, resolve_due_at AS ResolveDueAt
+        f.id AS Id, f.rule_id AS RuleId, f.rule_version AS RuleVersion, f.severity AS Severity,
+        f.subject_type AS SubjectType, f.subject_id AS SubjectId, f.tenant_id AS TenantId, f.scope_country AS ScopeCountry,
+        f.scope_hs_chapter AS ScopeHsChapter, f.scope_scheme AS ScopeScheme, f.explanation AS Explanation,
+        f.evidence_count AS EvidenceCount, f.grievance_count AS GrievanceCount, f.status AS Status, f.resolution AS Resolution,
+        f.assignee AS Assignee, f.escalated AS Escalated, f.version AS Version, f.raised_at AS RaisedAt, f.updated_at AS UpdatedAt,
+        f.assign_due_at AS AssignDueAt, f.resolve_due_at AS ResolveDueAt, f.resolved_at AS ResolvedAt
         """;
 }

@@ -2,8 +2,9 @@ namespace Traceability.Contracts.Risk;
 
 /// <summary>
 /// A flag moved on: assigned, investigation started, escalated, resolved (with its resolution), reopened, or
-/// the engine raised its severity or appended a grievance to it. Carries the flag's whole current state, so a
-/// consumer keeps the one with the highest <see cref="Version"/>. Published by Risk through its outbox.
+/// the engine raised its severity or appended a grievance to it. Carries the flag's whole current state (a
+/// consumer that missed or has not yet seen <see cref="FlagRaised"/> can keep the flag from this alone) and
+/// keeps the one with the highest <see cref="Version"/>. Published by Risk through its outbox.
 /// </summary>
 public sealed record FlagStatusChanged : IMessage
 {
@@ -51,4 +52,22 @@ public sealed record FlagStatusChanged : IMessage
 
     /// <summary>The Grievances case ids among the evidence, so Grievances can tell those workers the outcome.</summary>
     public IReadOnlyList<Guid> GrievanceCaseIds { get; init; } = [];
+
+    /// <summary>The version of the rule that raised the flag (or last raised its severity).</summary>
+    public int RuleVersion { get; init; }
+
+    /// <summary>ISO 3166-1 alpha-2 country of the flag's scope.</summary>
+    public string ScopeCountry { get; init; } = "";
+
+    /// <summary>HS chapter of the flag's scope, where it has one.</summary>
+    public string? ScopeHsChapter { get; init; }
+
+    /// <summary>Scheme of the flag's scope, where it has one.</summary>
+    public string? ScopeScheme { get; init; }
+
+    /// <summary>The flag's explanation now (never a grievance's content).</summary>
+    public string Explanation { get; init; } = "";
+
+    /// <summary>When the flag was raised, in UTC.</summary>
+    public DateTime RaisedAt { get; init; }
 }

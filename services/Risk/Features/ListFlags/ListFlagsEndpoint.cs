@@ -1,47 +1,74 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Traceability.Data;
 using Traceability.Hosting;
+using Traceability.Risk.Flags;
 
 namespace Traceability.Risk.Features.ListFlags;
 
-/// <summary>A flag as the API answers it: the rule and version that raised it, its scope, every evidence id, its case state.</summary>
+/// <summary>A flag as the API answers it: the rule and version that raised it, its scope, every evidence id, its case state and clocks.</summary>
 public sealed record FlagResponse(
     Guid Id, string RuleId, int RuleVersion, string Severity, string SubjectType, string SubjectId, string ScopeCountry,
     string? ScopeHsChapter, string? ScopeScheme, string Explanation, IReadOnlyList<string> Evidence, int EvidenceCount, int GrievanceCount,
     string Status, string? Resolution, string? Assignee, bool Escalated, int Version, DateTime RaisedAt, DateTime UpdatedAt,
-    DateTime? AssignDueAt, DateTime? ResolveDueAt);
+    DateTime? AssignDueAt, DateTime? ResolveDueAt, DateTime? ResolvedAt, bool Overdue);
 
 /// <summary>One page of flags.</summary>
 public sealed record FlagPage(IReadOnlyList<FlagResponse> Items, int Page, int PageSize, long Total);
 
 internal static class ListFlagsEndpoint
 {
-    private static readonly string[] SubjectTypes = ["shipment", "facility"];
+    private static readonly string[] SubjectTypes = [FlagSubject.ShipmentType, FlagSubject.FacilityType];
+    private static readonly string[] Statuses = [FlagStatus.Open, FlagStatus.Assigned, FlagStatus.Investigating, FlagStatus.Resolved];
 
     public static RouteGroupBuilder MapListFlags(this RouteGroupBuilder api)
     {
-        api.MapGet("/flags", ListAsync).WithName("ListFlags").WithSummary("Flags, newest first, optionally for one subject.")
+        api.MapGet("/flags", ListAsync).WithName("ListFlags")
+            .WithSummary("The flags the caller may see (admin: all; caseworker: flags holding a grievance; auditor: inside an active accreditation), newest first.")
+            .RequireRoles(Roles.Auditor, Roles.Caseworker, Roles.Admin);
+        api.MapGet("/flags/overdue", OverdueAsync).WithName("ListOverdueFlags")
+            .WithSummary("The caller's flags past their SLA clock: unassigned past the time to assign, or unresolved past the time to resolve.")
             .RequireRoles(Roles.Auditor, Roles.Caseworker, Roles.Admin);
         return api;
     }
 
+    private static Task<Results<Ok<FlagPage>, ValidationProblem>> OverdueAsync(
+        ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken, int page = 1, int pageSize = 50) =>
+        ListAsync(user, database, time, cancellationToken, overdue: true, page: page, pageSize: pageSize);
+
     private static async Task<Results<Ok<FlagPage>, ValidationProblem>> ListAsync(
-        Database database, CancellationToken cancellationToken,
-        string? subjectType = null, string? subjectId = null, int page = 1, int pageSize = 50)
+        ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken,
+        string? subjectType = null, string? subjectId = null, string? status = null, string? severity = null, string? ruleId = null,
+        string? assignee = null, bool? escalated = null, bool overdue = false, int page = 1, int pageSize = 50)
     {
         var errors = new ValidationErrors();
         errors.Require(subjectType is null || SubjectTypes.Contains(subjectType), "subjectType", "The subject type is 'shipment' or 'facility'.");
         errors.Require(subjectId is null || subjectId.Length is > 0 and <= 100, "subjectId", "The subject id has 1 to 100 characters.");
+        errors.Require(status is null || Statuses.Contains(status), "status", "The status is open, assigned, investigating or resolved.");
+        errors.Require(severity is null || Severity.Rank(severity) > 0, "severity", "The severity is low, medium, high or critical.");
+        errors.Require(ruleId is null || ruleId.Length is > 0 and <= 100, "ruleId", "The rule id has 1 to 100 characters.");
+        errors.Require(assignee is null || assignee.Length is > 0 and <= 100, "assignee", "The assignee has 1 to 100 characters.");
         errors.RequirePage(page, pageSize);
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
         }
-        var filter = new { SubjectType = subjectType, SubjectId = subjectId, Offset = (page - 1) * pageSize, PageSize = pageSize };
-        var rows = await database.QueryAsync<FlagRow>(ListFlagsSql.Page, filter, cancellationToken);
-        var total = (await database.QueryAsync<long>(ListFlagsSql.Count, filter, cancellationToken))[0];
+        var viewer = Viewer.Of(user);
+        if (viewer.Visibility == Visibility.None)
+        {
+            return TypedResults.Ok(new FlagPage([], page, pageSize, 0));
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var filter = new
+        {
+            SubjectType = subjectType, SubjectId = subjectId, Status = status, Severity = severity, RuleId = ruleId, Assignee = assignee,
+            Escalated = escalated, Overdue = overdue ? 1 : 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
+            Offset = (page - 1) * pageSize, PageSize = pageSize,
+        };
+        var rows = await database.QueryAsync<FlagRow>(ScopedFlagParts.Page(viewer.Visibility), filter, cancellationToken);
+        var total = (await database.QueryAsync<long>(ScopedFlagParts.CountOf(viewer.Visibility), filter, cancellationToken))[0];
         var evidence = await EvidenceOfAsync(database, rows.Select(r => r.Id).ToList(), cancellationToken);
-        return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList())).ToList(), page, pageSize, total));
+        return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList(), now)).ToList(), page, pageSize, total));
     }
 
     // One query for the page's evidence, not one per flag.
@@ -49,42 +76,50 @@ internal static class ListFlagsEndpoint
     {
         if (flagIds.Count == 0)
         {
-            return Array.Empty<(Guid, string)>().ToLookup(e => e.Item1, e => e.Item2);
+            return Array.Empty<EvidenceRow>().ToLookup(e => e.FlagId, e => e.EvidenceId);
         }
         var rows = await database.QueryAsync<EvidenceRow>(ListFlagsSql.EvidenceOf(database.Dialect), new { Ids = flagIds }, cancellationToken);
         return rows.ToLookup(r => r.FlagId, r => r.EvidenceId);
     }
 
-    private sealed record EvidenceRow(Guid FlagId, string EvidenceId);
+    internal sealed record EvidenceRow(Guid FlagId, string EvidenceId);
+}
 
-    internal sealed record FlagRow
-    {
-        public Guid Id { get; init; }
-        public string RuleId { get; init; } = "";
-        public int RuleVersion { get; init; }
-        public string Severity { get; init; } = "";
-        public string SubjectType { get; init; } = "";
-        public string SubjectId { get; init; } = "";
-        public string ScopeCountry { get; init; } = "";
-        public string Explanation { get; init; } = "";
-        public string? ScopeHsChapter { get; init; }
-        public string? ScopeScheme { get; init; }
-        public int EvidenceCount { get; init; }
-        public int GrievanceCount { get; init; }
-        public string Status { get; init; } = "";
-        public string? Resolution { get; init; }
-        public string? Assignee { get; init; }
-        public bool Escalated { get; init; }
-        public int Version { get; init; }
-        public DateTime RaisedAt { get; init; }
-        public DateTime UpdatedAt { get; init; }
-        public DateTime? AssignDueAt { get; init; }
-        public DateTime? ResolveDueAt { get; init; }
+/// <summary>A flag row as the scoped statements read it.</summary>
+internal sealed record FlagRow
+{
+    public Guid Id { get; init; }
+    public string RuleId { get; init; } = "";
+    public int RuleVersion { get; init; }
+    public string Severity { get; init; } = "";
+    public string SubjectType { get; init; } = "";
+    public string SubjectId { get; init; } = "";
+    public string TenantId { get; init; } = "";
+    public string ScopeCountry { get; init; } = "";
+    public string? ScopeHsChapter { get; init; }
+    public string? ScopeScheme { get; init; }
+    public string Explanation { get; init; } = "";
+    public int EvidenceCount { get; init; }
+    public int GrievanceCount { get; init; }
+    public string Status { get; init; } = "";
+    public string? Resolution { get; init; }
+    public string? Assignee { get; init; }
+    public bool Escalated { get; init; }
+    public int Version { get; init; }
+    public DateTime RaisedAt { get; init; }
+    public DateTime UpdatedAt { get; init; }
+    public DateTime? AssignDueAt { get; init; }
+    public DateTime? ResolveDueAt { get; init; }
+    public DateTime? ResolvedAt { get; init; }
 
-        public FlagResponse ToResponse(IReadOnlyList<string> evidence) => new(Id, RuleId, RuleVersion, Severity, SubjectType, SubjectId,
-            ScopeCountry, ScopeHsChapter, ScopeScheme, Explanation, evidence, EvidenceCount, GrievanceCount, Status, Resolution, Assignee, Escalated,
-            Version, Utc(RaisedAt), Utc(UpdatedAt), AssignDueAt is { } assign ? Utc(assign) : null, ResolveDueAt is { } resolve ? Utc(resolve) : null);
+    public bool IsOverdue(DateTime now) => Status != FlagStatus.Resolved
+        && ((Status == FlagStatus.Open && AssignDueAt < now) || ResolveDueAt < now);
 
-        private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
-    }
+    public FlagResponse ToResponse(IReadOnlyList<string> evidence, DateTime now) => new(Id, RuleId, RuleVersion, Severity, SubjectType, SubjectId,
+        ScopeCountry, ScopeHsChapter, ScopeScheme, Explanation, evidence, EvidenceCount, GrievanceCount, Status, Resolution, Assignee, Escalated,
+        Version, Utc(RaisedAt), Utc(UpdatedAt), Utc(AssignDueAt), Utc(ResolveDueAt), Utc(ResolvedAt), IsOverdue(now));
+
+    private static DateTime Utc(DateTime time) => DateTime.SpecifyKind(time, DateTimeKind.Utc);
+
+    private static DateTime? Utc(DateTime? time) => time is { } value ? Utc(value) : null;
 }

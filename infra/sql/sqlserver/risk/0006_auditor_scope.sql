@@ -1,0 +1,24 @@
+-- Risk's copy of each auditor's accreditations (from Audits' AuditorAccreditationChanged): what they may see.
+CREATE TABLE risk.auditor (
+  auditor_id varchar(100) NOT NULL CONSTRAINT pk_auditor PRIMARY KEY,
+  revision int NOT NULL,
+  name nvarchar(200) NOT NULL,
+  level varchar(10) NOT NULL,
+  status varchar(16) NOT NULL,
+  updated_at datetime2(6) NOT NULL
+);
+GO
+
+-- One row per accreditation × country (× HS chapter; NULL: every sector).
+CREATE TABLE risk.auditor_scope (
+  auditor_id varchar(100) NOT NULL,
+  scheme nvarchar(64) NOT NULL,
+  country char(2) NOT NULL,
+  hs_chapter char(2) NULL,
+  valid_from date NOT NULL,
+  valid_to date NOT NULL
+);
+GO
+
+CREATE CLUSTERED INDEX ix_auditor_scope_auditor ON risk.auditor_scope (auditor_id, country);
+GO
