@@ -1,8 +1,10 @@
+using MassTransit;
 using Traceability.Data;
 using Traceability.Hosting;
 using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
 using Traceability.Provenance.Features.CaptureEpcis;
+using Traceability.Provenance.Features.ExporterFlags;
 using Traceability.Provenance.Features.GetShipment;
 using Traceability.Provenance.Features.ManageExporters;
 using Traceability.Provenance.Features.RecordShipment;
@@ -12,7 +14,12 @@ using Traceability.Provenance.Features.VerifyChain;
 using Traceability.Hosting.Idempotency;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.AddTraceabilityService("provenance");
+builder.AddTraceabilityService("provenance", bus =>
+{
+    // Provenance's own copy of Risk's flags, for exporters' GET /api/v1/flags.
+    bus.AddConsumer<FlagRaisedConsumer, RetryingConsumerDefinition<FlagRaisedConsumer>>();
+    bus.AddConsumer<FlagStatusChangedConsumer, RetryingConsumerDefinition<FlagStatusChangedConsumer>>();
+});
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection("Admin"));
 builder.Services.AddSingleton<ExporterKeys>();
@@ -61,6 +68,7 @@ api.MapProducts();
 api.MapRecordShipment();
 api.MapGetShipment();
 api.MapVerifyChain();
+api.MapExporterFlags();
 
 var epcis = app.MapGroup("/epcis").WithMetadata(new RequireExporter.Metadata()).AddEndpointFilter<RequireExporter>().RequireRateLimiting(ExporterRateLimit.Policy).WithTags("EPCIS");
 epcis.MapCaptureEpcis();
