@@ -2,14 +2,17 @@ using MassTransit;
 using Traceability.Hosting;
 using Traceability.Risk.Features.CertificateStatus;
 using Traceability.Risk.Features.EvaluateAudit;
+using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Features.EvaluateShipment;
 using Traceability.Risk.Features.FlagGrievances;
+using Traceability.Risk.Features.FacilityRisk;
 using Traceability.Risk.Features.KeepAuditorScope;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
 using Traceability.Risk.Features.WorkFlag;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
+using Traceability.Risk.Rules.Uflpa;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 // The rule set ships in the service; the host's configuration overrides any value of it.
@@ -29,6 +32,9 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<GrievanceFiledConsumer, RetryingConsumerDefinition<GrievanceFiledConsumer>>();
     bus.AddConsumer<GrievanceStatusChangedConsumer, RetryingConsumerDefinition<GrievanceStatusChangedConsumer>>();
     bus.AddConsumer<AuditorAccreditationChangedConsumer, RetryingConsumerDefinition<AuditorAccreditationChangedConsumer>>();
+    bus.AddConsumer<AuditSignalsConsumer, RetryingConsumerDefinition<AuditSignalsConsumer>>();
+    bus.AddConsumer<GrievanceSignalsConsumer, RetryingConsumerDefinition<GrievanceSignalsConsumer>>();
+    bus.AddConsumer<GrievanceAcknowledgedConsumer, RetryingConsumerDefinition<GrievanceAcknowledgedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));
@@ -39,12 +45,21 @@ builder.Services.AddUniqueKey("uq_flag_open_rule_subject", "id", "The rule has r
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());
 builder.Services.AddSingleton<ShipmentOriginRule>();
 builder.Services.AddSingleton<CertificateRule>();
+builder.Services.AddSingleton(UflpaEntityList.LoadShipped());
+builder.Services.AddSingleton<UflpaRule>();
+builder.Services.AddSingleton<HoldRule>();
+builder.Services.AddSingleton<ProvenanceGapRule>();
+builder.Services.AddSingleton<IloIndicatorRule>();
+builder.Services.AddSingleton<ReprisalRule>();
+builder.Services.AddSingleton<FacilityEvaluator>();
+builder.Services.AddHostedService<ReprisalSweep>();
 
 var app = builder.Build();
 app.UseTraceabilityDefaults();
 var api = app.MapGroup("/api/v1");
 api.MapListFlags();
 api.MapWorkFlag();
+api.MapFacilityRisk();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 

@@ -152,7 +152,7 @@ public class When_an_exporter_describes_its_supply_chain : ExportersOnAPlatform
 
         await Probe.UntilAsync(async () =>
         {
-            var flags = await _riskAsAdmin.GetFromJsonAsync<JsonElement>($"api/v1/flags?subjectType=shipment&subjectId={id}");
+            var flags = await _riskAsAdmin.GetFromJsonAsync<JsonElement>($"api/v1/flags?subjectType=shipment&subjectId={id}&ruleId=dol-goods-list");
             return flags.GetProperty("items").GetArrayLength() == 1;
         }, TimeSpan.FromSeconds(30), "Risk flags cocoa grown in Côte d'Ivoire though shipped from the Netherlands");
     }

@@ -5,7 +5,11 @@ namespace Traceability.IntegrationTests;
 /// <summary>Publishes events onto a fixture's virtual host as their owning service would (for services not started in the test).</summary>
 internal static class TestBus
 {
-    public static async Task PublishAsync(TestVirtualHost virtualHost, params object[] messages)
+    public static Task PublishAsync(TestVirtualHost virtualHost, params object[] messages) =>
+        PublishAsync(virtualHost, messages.Select(m => (m, Guid.NewGuid())).ToArray());
+
+    /// <summary>Publishes each message with the given transport message id: the same id twice is a redelivery, as the inbox sees it.</summary>
+    public static async Task PublishAsync(TestVirtualHost virtualHost, params (object Message, Guid MessageId)[] messages)
     {
         var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(Infrastructure.RabbitHost, (ushort)Infrastructure.RabbitPort, virtualHost.Name, host =>
         {
@@ -15,9 +19,9 @@ internal static class TestBus
         await bus.StartAsync();
         try
         {
-            foreach (var message in messages)
+            foreach (var (message, messageId) in messages)
             {
-                await bus.Publish(message, message.GetType());
+                await bus.Publish(message, message.GetType(), context => context.MessageId = messageId);
             }
         }
         finally

@@ -59,6 +59,9 @@ public sealed class RiskRulesOptions
 
     /// <summary>SLA clocks by severity (low, medium, high, critical).</summary>
     public Dictionary<string, SlaClock> Sla { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>What an open flag of each severity adds to a facility's risk score.</summary>
+    public Dictionary<string, int> ScoreWeights { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -96,6 +99,9 @@ public sealed class RuleCatalog
     public RuleSettings this[string ruleId] => _options.Rules.TryGetValue(ruleId, out var settings)
         ? settings
         : throw new InvalidOperationException($"The rule set has no rule '{ruleId}'.");
+
+    /// <summary>What an open flag of each severity adds to a facility's risk score.</summary>
+    public IReadOnlyDictionary<string, int> ScoreWeights => _options.ScoreWeights;
 
     /// <summary>The SLA clock of a severity.</summary>
     public SlaClock SlaFor(string severity) => _options.Sla[severity];

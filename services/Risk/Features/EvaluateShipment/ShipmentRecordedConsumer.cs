@@ -2,29 +2,85 @@ using MassTransit;
 using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Data.Messaging;
+using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
 namespace Traceability.Risk.Features.EvaluateShipment;
 
 /// <summary>
-/// Evaluates every recorded shipment against the shipment rules, exactly once per message: the
-/// evaluation and every flag raised or appended (with its events) commit with the inbox row.
+/// Evaluates every recorded shipment against the shipment rules (DOL list; and, for the facilities it names, UFLPA,
+/// hold and provenance gaps), exactly once per message: the evaluation and every flag raised or appended (with its
+/// events) commit with the inbox row. The facilities a shipment names are remembered, so that a facility Risk hears
+/// of later is judged with its shipments.
 /// </summary>
-public sealed class ShipmentRecordedConsumer(Inbox inbox, FlagBook flags, ShipmentOriginRule originRule, TimeProvider time) : IConsumer<ShipmentRecorded>
+public sealed class ShipmentRecordedConsumer(
+    Inbox inbox, Database database, FlagBook flags, ShipmentOriginRule originRule, UflpaRule uflpa, HoldRule hold, ProvenanceGapRule gaps,
+    TimeProvider time) : IConsumer<ShipmentRecorded>
 {
     /// <summary>The consumer's name in the inbox.</summary>
     public const string InboxName = "risk.evaluate-shipment";
+
+    private readonly string _insertNamed = FacilityEvaluationSql.InsertShipmentFacility(database.Dialect);
+    private readonly string _factsByIds = FacilityEvaluationSql.FactsByIds(database.Dialect);
+    private readonly string _criticalFlags = FacilityEvaluationSql.OpenCriticalFlags(database.Dialect);
+    private readonly string _lastAudit = FacilityEvaluationSql.LastAudit(database.Dialect);
 
     /// <inheritdoc />
     public async Task Consume(ConsumeContext<ShipmentRecorded> context)
     {
         var shipment = context.Message;
-        var signals = new[] { originRule.Evaluate(shipment) }.OfType<FlagSignal>().ToList();
+        var named = Named(shipment);
         var now = time.GetUtcNow().UtcDateTime;
 
-        await inbox.ConsumeOnceAsync(context, InboxName, data =>
+        await inbox.ConsumeOnceAsync(context, InboxName, async data =>
         {
+            var signals = new List<FlagSignal>();
+            if (originRule.Evaluate(shipment) is { } listed)
+            {
+                signals.Add(listed);
+            }
+            // Shipments that name no facility (most, so far) cost no read.
+            if (named.Count > 0)
+            {
+                foreach (var (facilityId, role) in named)
+                {
+                    data.Defer(_insertNamed, new
+                    {
+                        FacilityId = facilityId, shipment.ShipmentId, Role = role, shipment.TenantId, shipment.HsCode, shipment.Commodity, shipment.ShipDate,
+                    });
+                }
+                var known = (await data.QueryAsync<FacilityFacts>(_factsByIds, new { Ids = named.Select(n => n.FacilityId).Distinct().ToArray() }))
+                    .ToDictionary(f => f.ProvenanceId!.Value);
+                var facilities = named.Where(n => known.ContainsKey(n.FacilityId)).Select(n => (known[n.FacilityId], n.Role)).ToList();
+                signals.AddRange(uflpa.ForShipment(ShipmentFacts.Of(shipment), facilities));
+                if (facilities.Count > 0)
+                {
+                    var critical = await data.QueryAsync<CriticalFlag>(_criticalFlags, new { Keys = facilities.Select(f => f.Item1.Key).Distinct().ToArray() });
+                    var byKey = facilities.Select(f => f.Item1).DistinctBy(f => f.Key).ToDictionary(f => f.Key);
+                    if (hold.Evaluate(shipment, critical.Select(c => (byKey[c.FacilityKey.Trim()], c.FlagId, c.RuleId)).ToList()) is { } held)
+                    {
+                        signals.Add(held);
+                    }
+                }
+                var origin = shipment.OriginFacilityId is { } id && known.TryGetValue(id, out var o) ? o : null;
+                DateOnly? lastAudit = null;
+                if (origin is not null)
+                {
+                    lastAudit = await data.ExecuteScalarAsync<DateOnly?>(_lastAudit, new
+                    {
+                        Glns = new[] { origin.Gln }.OfType<string>().ToArray(), OshIds = new[] { origin.OshId }.OfType<string>().ToArray(), shipment.ShipDate,
+                    });
+                }
+                if (gaps.Evaluate(shipment, origin, lastAudit) is { } gap)
+                {
+                    signals.Add(gap);
+                }
+            }
+            else if (gaps.Evaluate(shipment, null, null) is { } gap)
+            {
+                signals.Add(gap);
+            }
             foreach (var signal in signals)
             {
                 flags.RaiseOrAppend(data, signal);
@@ -37,7 +93,19 @@ public sealed class ShipmentRecordedConsumer(Inbox inbox, FlagBook flags, Shipme
                 EvaluatedAt = now,
                 Findings = signals.Count,
             });
-            return Task.CompletedTask;
         });
     }
+
+    private static List<(Guid FacilityId, string Role)> Named(ShipmentRecorded shipment)
+    {
+        var named = new List<(Guid, string)>();
+        if (shipment.OriginFacilityId is { } origin)
+        {
+            named.Add((origin, "origin"));
+        }
+        named.AddRange(shipment.Tiers.Where(t => t.FacilityId != Guid.Empty).Select(t => (t.FacilityId, $"{t.Role} tier")));
+        return named.Distinct().ToList();
+    }
+
+    private sealed record CriticalFlag(string FacilityKey, Guid FlagId, string RuleId);
 }

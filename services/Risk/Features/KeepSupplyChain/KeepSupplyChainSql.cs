@@ -6,13 +6,14 @@ internal static class KeepSupplyChainSql
 {
     public static string InsertFacility(SqlDialect dialect) => dialect.InsertIfAbsent(
         "risk.facility",
-        ["id", "tenant_id", "revision", "name", "country", "gln", "osh_id", "facility_type", "updated_at"],
+        ["id", "tenant_id", "revision", "name", "country", "gln", "osh_id", "facility_type", "updated_at", "region", "latitude", "longitude"],
         ["id"]);
 
     // Revisions may arrive out of order: an older one never overwrites a newer one.
     public const string UpdateFacility = """
         UPDATE risk.facility
-        SET revision = @Revision, name = @Name, country = @Country, gln = @Gln, osh_id = @OshId, facility_type = @FacilityType, updated_at = @UpdatedAt
+        SET revision = @Revision, name = @Name, country = @Country, gln = @Gln, osh_id = @OshId, facility_type = @FacilityType, updated_at = @UpdatedAt,
+            region = @Region, latitude = @Latitude, longitude = @Longitude
         WHERE id = @Id AND revision < @Revision
         """;
 

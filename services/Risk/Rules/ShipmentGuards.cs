@@ -1,0 +1,100 @@
+using System.Globalization;
+using Traceability.Contracts.Provenance;
+using Traceability.Risk.Flags;
+
+namespace Traceability.Risk.Rules;
+
+/// <summary>
+/// Rule <c>provenance-gap</c>: a shipment whose origin facility was never audited, or last audited more than
+/// <c>MaxAuditAge</c> before the ship date, or with a tier that names no facility. (A transformation whose inputs
+/// the exporter never received is not checked yet: Risk does not keep EPCIS events' EPCs.)
+/// </summary>
+public sealed class ProvenanceGapRule(RuleCatalog catalog)
+{
+    /// <summary>The rule's id.</summary>
+    public const string Id = "provenance-gap";
+
+    private readonly RuleSettings _settings = catalog[Id];
+
+    /// <summary>The gap signal, or null. <paramref name="lastAudit"/>: the last day the origin facility was audited on site, if ever.</summary>
+    public FlagSignal? Evaluate(ShipmentRecorded shipment, FacilityFacts? origin, DateOnly? lastAudit)
+    {
+        if (!_settings.Enabled)
+        {
+            return null;
+        }
+        var gaps = new List<string>();
+        var evidence = new List<FlagEvidence> { new($"shipment:{shipment.ShipmentId}", EvidenceSource.Provenance) };
+        var maxAge = _settings.Integer("MaxAuditAgeDays");
+        if (origin is not null)
+        {
+            evidence.Add(new FlagEvidence($"facility:{origin.Key}", EvidenceSource.Provenance, "origin"));
+            if (lastAudit is null)
+            {
+                gaps.Add($"its origin facility '{origin.Name}' has never been audited");
+            }
+            else if (lastAudit.Value.AddDays(maxAge) < shipment.ShipDate)
+            {
+                gaps.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"its origin facility '{origin.Name}' was last audited on {lastAudit:yyyy-MM-dd}, more than {maxAge} days before the ship date {shipment.ShipDate:yyyy-MM-dd}"));
+            }
+        }
+        var unnamed = shipment.Tiers.Where(t => t.FacilityId == Guid.Empty).ToList();
+        if (unnamed.Count > 0)
+        {
+            gaps.Add($"{unnamed.Count} tier(s) ({string.Join(", ", unnamed.Select(t => $"{t.Role} in {t.Country}"))}) name no facility");
+        }
+        if (gaps.Count == 0)
+        {
+            return null;
+        }
+        return new FlagSignal
+        {
+            RuleId = Id,
+            RuleVersion = _settings.Version,
+            Severity = _settings.Text("Severity"),
+            Subject = FlagSubject.Shipment(shipment.ShipmentId),
+            TenantId = shipment.TenantId,
+            Scope = new FlagScope(origin?.Country ?? shipment.OriginCountry, FlagScope.ChapterOf(shipment.HsCode)),
+            Explanation = $"Provenance gap: {string.Join("; ", gaps)}.",
+            Evidence = evidence,
+        };
+    }
+}
+
+/// <summary>
+/// Rule <c>hold</c>: a new shipment that names (as origin or tier) a facility with an open critical flag is itself flagged,
+/// naming those flags, so that it is looked at before it moves on.
+/// </summary>
+public sealed class HoldRule(RuleCatalog catalog)
+{
+    /// <summary>The rule's id.</summary>
+    public const string Id = "hold";
+
+    private readonly RuleSettings _settings = catalog[Id];
+
+    /// <summary>The hold signal, or null. <paramref name="criticalFlags"/>: the open critical flags of the shipment's facilities.</summary>
+    public FlagSignal? Evaluate(ShipmentRecorded shipment, IReadOnlyList<(FacilityFacts Facility, Guid FlagId, string RuleId)> criticalFlags)
+    {
+        if (!_settings.Enabled || criticalFlags.Count == 0)
+        {
+            return null;
+        }
+        var facilities = criticalFlags.GroupBy(f => f.Facility.Key).ToList();
+        return new FlagSignal
+        {
+            RuleId = Id,
+            RuleVersion = _settings.Version,
+            Severity = _settings.Text("Severity"),
+            Subject = FlagSubject.Shipment(shipment.ShipmentId),
+            TenantId = shipment.TenantId,
+            Scope = new FlagScope(facilities[0].First().Facility.Country, FlagScope.ChapterOf(shipment.HsCode)),
+            Explanation = $"Hold: the shipment names {string.Join(" and ", facilities.Select(g => $"'{g.First().Facility.Name}' (open critical flag: {string.Join(", ", g.Select(f => f.RuleId).Distinct())})"))}.",
+            Evidence =
+            [
+                new FlagEvidence($"shipment:{shipment.ShipmentId}", EvidenceSource.Provenance),
+                .. criticalFlags.Select(f => new FlagEvidence($"flag:{f.FlagId}", EvidenceSource.Reference, f.RuleId)),
+            ],
+        };
+    }
+}

@@ -1,0 +1,224 @@
+using System.Globalization;
+using System.Text;
+
+namespace Traceability.Risk.Rules.Uflpa;
+
+/// <summary>One entity of the UFLPA Entity List, with the date it was added.</summary>
+public sealed record UflpaEntity(string Name, IReadOnlyList<string> Aliases, DateOnly Added, string Basis)
+{
+    /// <summary>A stable evidence id, e.g. <c>uflpa-entity:hoshine-silicon-industry-shanshan</c>.</summary>
+    public string EvidenceId => "uflpa-entity:" + string.Join('-', EntityNames.Tokens(Name));
+}
+
+/// <summary>A facility name that matched an entity: which name or alias, and how well (0..1).</summary>
+public sealed record EntityMatch(UflpaEntity Entity, string MatchedName, double Score);
+
+/// <summary>
+/// The UFLPA Entity List as dated data (<c>Rules/Uflpa/uflpa-entity-list.csv</c>: name, aliases separated by |, date
+/// added, basis), and the tolerant name match: case, punctuation and legal suffixes do not matter, known
+/// transliterations of Xinjiang place names are one word, words may be misspelt a little or run together.
+/// </summary>
+public sealed class UflpaEntityList
+{
+    private readonly List<(UflpaEntity Entity, string Name, string[] Tokens)> _names = [];
+
+    /// <summary>A list over entities.</summary>
+    public UflpaEntityList(IEnumerable<UflpaEntity> entities)
+    {
+        Entities = entities.ToList();
+        foreach (var entity in Entities)
+        {
+            foreach (var name in entity.Aliases.Prepend(entity.Name))
+            {
+                _names.Add((entity, name, EntityNames.Tokens(name)));
+            }
+        }
+    }
+
+    /// <summary>Every entity.</summary>
+    public IReadOnlyList<UflpaEntity> Entities { get; }
+
+    /// <summary>The list shipped with the service.</summary>
+    public static UflpaEntityList LoadShipped()
+    {
+        using var stream = typeof(UflpaEntityList).Assembly.GetManifestResourceStream("Rules/uflpa-entity-list.csv")
+            ?? throw new InvalidOperationException("The UFLPA Entity List is not embedded in the Risk assembly.");
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return Parse(reader);
+    }
+
+    /// <summary>Reads the CSV (header row first; no quoting needed: names hold no commas once written with 'Co. Ltd.').</summary>
+    public static UflpaEntityList Parse(TextReader reader)
+    {
+        var header = reader.ReadLine()?.Split(',') ?? throw new FormatException("The UFLPA Entity List is empty.");
+        int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new FormatException($"The UFLPA Entity List has no '{name}' column.");
+        int name = Column("name"), aliases = Column("aliases"), added = Column("added"), basis = Column("basis");
+        var entities = new List<UflpaEntity>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+            var fields = line.Split(',');
+            entities.Add(new UflpaEntity(fields[name].Trim(),
+                fields[aliases].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                DateOnly.ParseExact(fields[added].Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture), fields[basis].Trim()));
+        }
+        return new UflpaEntityList(entities);
+    }
+
+    /// <summary>The best match of <paramref name="facilityName"/> among entities listed on or before <paramref name="asOf"/>, at or above <paramref name="threshold"/>.</summary>
+    public EntityMatch? Match(string facilityName, DateOnly asOf, double threshold)
+    {
+        var tokens = EntityNames.Tokens(facilityName);
+        if (tokens.Length == 0)
+        {
+            return null;
+        }
+        EntityMatch? best = null;
+        foreach (var (entity, name, entityTokens) in _names)
+        {
+            if (entity.Added > asOf)
+            {
+                continue;
+            }
+            var score = EntityNames.Similarity(tokens, entityTokens);
+            if (score >= threshold && (best is null || score > best.Score))
+            {
+                best = new EntityMatch(entity, name, Math.Round(score, 3));
+            }
+        }
+        return best;
+    }
+}
+
+/// <summary>How names are compared.</summary>
+public static class EntityNames
+{
+    // Words that say what kind of company, not which one.
+    private static readonly HashSet<string> LegalWords =
+    [
+        "co", "company", "companies", "ltd", "limited", "inc", "incorporated", "corp", "corporation", "llc", "plc", "gmbh", "ag", "sa", "srl",
+        "bv", "pte", "pvt", "private", "jsc", "ojsc", "the", "of",
+    ];
+
+    // Transliterations of the same place or word, to one spelling (Wade-Giles, Uyghur and pinyin forms).
+    private static readonly Dictionary<string, string> Spellings = new()
+    {
+        ["hetian"] = "hotan", ["khotan"] = "hotan", ["akesu"] = "aksu", ["yili"] = "ili", ["kashi"] = "kashgar", ["kaxgar"] = "kashgar",
+        ["tulufan"] = "turpan", ["turfan"] = "turpan", ["wulumuqi"] = "urumqi", ["urumchi"] = "urumqi", ["sinkiang"] = "xinjiang",
+        ["zhungeer"] = "junggar", ["dzungar"] = "junggar", ["zhunger"] = "junggar", ["luopu"] = "lop", ["hami"] = "kumul", ["changchi"] = "changji",
+        ["shihezi"] = "shihezi", ["kuerle"] = "korla", ["aletai"] = "altay", ["tacheng"] = "tacheng", ["kelamayi"] = "karamay",
+        ["intl"] = "international", ["mfg"] = "manufacturing", ["tech"] = "technology", ["sci"] = "science", ["ind"] = "industry", ["industrial"] = "industry",
+        ["textile"] = "textiles", ["garments"] = "garment",
+    };
+
+    /// <summary>Lower case, no accents, punctuation and apostrophes gone, legal words dropped, transliterations unified.</summary>
+    public static string[] Tokens(string name)
+    {
+        var decomposed = name.Replace("&", " and ", StringComparison.Ordinal).ToLowerInvariant().Normalize(NormalizationForm.FormD);
+        var text = new StringBuilder(decomposed.Length);
+        foreach (var c in decomposed)
+        {
+            var category = CharUnicodeInfo.GetUnicodeCategory(c);
+            if (category == UnicodeCategory.NonSpacingMark || c is '\'' or '’' or 'ʼ')
+            {
+                continue;
+            }
+            text.Append(char.IsLetterOrDigit(c) ? c : ' ');
+        }
+        return text.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Where(t => !LegalWords.Contains(t))
+            .Select(t => Spellings.TryGetValue(t, out var unified) ? unified : t)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// 0..1: each word of either name paired with its most similar word of the other (Jaro-Winkler from 0.9, exact for
+    /// words of three letters or fewer), summed over both sides, over the number of words. Names equal once their words
+    /// are run together ("Xin Jiang" / "Xinjiang") score 1.
+    /// </summary>
+    public static double Similarity(string[] a, string[] b)
+    {
+        if (a.Length == 0 || b.Length == 0)
+        {
+            return 0;
+        }
+        if (string.Concat(a) == string.Concat(b))
+        {
+            return 1;
+        }
+        return (Matched(a, b) + Matched(b, a)) / (a.Length + b.Length);
+    }
+
+    private static double Matched(string[] from, string[] to)
+    {
+        var sum = 0.0;
+        foreach (var word in from)
+        {
+            var best = 0.0;
+            foreach (var other in to)
+            {
+                var similarity = word == other ? 1 : word.Length <= 3 || other.Length <= 3 ? 0 : JaroWinkler(word, other);
+                best = Math.Max(best, similarity >= 0.9 ? similarity : 0);
+            }
+            sum += best;
+        }
+        return sum;
+    }
+
+    /// <summary>Jaro-Winkler similarity (prefix scale 0.1, up to four characters).</summary>
+    public static double JaroWinkler(string s, string t)
+    {
+        if (s == t)
+        {
+            return 1;
+        }
+        var window = Math.Max(0, Math.Max(s.Length, t.Length) / 2 - 1);
+        var sMatched = new bool[s.Length];
+        var tMatched = new bool[t.Length];
+        var matches = 0;
+        for (var i = 0; i < s.Length; i++)
+        {
+            for (var j = Math.Max(0, i - window); j < Math.Min(t.Length, i + window + 1); j++)
+            {
+                if (!tMatched[j] && s[i] == t[j])
+                {
+                    sMatched[i] = tMatched[j] = true;
+                    matches++;
+                    break;
+                }
+            }
+        }
+        if (matches == 0)
+        {
+            return 0;
+        }
+        var transpositions = 0;
+        for (int i = 0, j = 0; i < s.Length; i++)
+        {
+            if (!sMatched[i])
+            {
+                continue;
+            }
+            while (!tMatched[j])
+            {
+                j++;
+            }
+            if (s[i] != t[j])
+            {
+                transpositions++;
+            }
+            j++;
+        }
+        var m = (double)matches;
+        var jaro = (m / s.Length + m / t.Length + (m - transpositions / 2.0) / m) / 3;
+        var prefix = 0;
+        while (prefix < Math.Min(4, Math.Min(s.Length, t.Length)) && s[prefix] == t[prefix])
+        {
+            prefix++;
+        }
+        return jaro + prefix * 0.1 * (1 - jaro);
+    }
+}

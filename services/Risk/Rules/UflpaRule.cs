@@ -1,0 +1,110 @@
+using System.Globalization;
+using Traceability.Risk.Flags;
+using Traceability.Risk.Rules.Uflpa;
+
+namespace Traceability.Risk.Rules;
+
+/// <summary>
+/// Rules <c>uflpa-region</c> and <c>uflpa-entity</c> (US Uyghur Forced Labor Prevention Act): a facility in the Xinjiang
+/// Uyghur Autonomous Region (region as written, or a geo point inside the region's outline), or one whose name matches the
+/// UFLPA Entity List as it stood on the day, is flagged itself, and so is every shipment that names it as origin or tier.
+/// Goods from either are presumed to be made with forced labour under the Act.
+/// </summary>
+public sealed class UflpaRule(RuleCatalog catalog, UflpaEntityList entities)
+{
+    /// <summary>The region rule's id.</summary>
+    public const string RegionId = "uflpa-region";
+
+    /// <summary>The entity list rule's id.</summary>
+    public const string EntityId = "uflpa-entity";
+
+    private readonly RuleSettings _region = catalog[RegionId];
+    private readonly RuleSettings _entity = catalog[EntityId];
+    private readonly Xinjiang _xinjiang = new(catalog[RegionId].Text("Outline"));
+
+    /// <summary>What the rules find about one facility: in the region (and how it was told), on the list (and how well it matched).</summary>
+    public (string? InRegion, EntityMatch? Listed) Assess(FacilityFacts facility, DateOnly asOf)
+    {
+        string? inRegion = null;
+        if (_region.Enabled)
+        {
+            if (Xinjiang.IsRegion(facility.Country, facility.Region))
+            {
+                inRegion = $"region '{facility.Region}'";
+            }
+            else if (_xinjiang.Contains(facility.Latitude, facility.Longitude))
+            {
+                inRegion = string.Create(CultureInfo.InvariantCulture, $"geo point {facility.Latitude}, {facility.Longitude} inside the region's outline");
+            }
+        }
+        var listed = _entity.Enabled ? entities.Match(facility.Name, asOf, (double)_entity.Number("Threshold")) : null;
+        return (inRegion, listed);
+    }
+
+    /// <summary>Flags for the facility itself.</summary>
+    public IEnumerable<FlagSignal> ForFacility(FacilityFacts facility, string tenantId, DateOnly asOf)
+    {
+        var (inRegion, listed) = Assess(facility, asOf);
+        var subject = FlagSubject.Facility(facility.Key);
+        var self = new FlagEvidence($"facility:{facility.Key}", EvidenceSource.Provenance, facility.Name);
+        if (inRegion is not null)
+        {
+            yield return Signal(RegionId, _region, subject, tenantId, facility.Country, null,
+                $"Facility '{facility.Name}' is in the Xinjiang Uyghur Autonomous Region ({inRegion}): goods made there are presumed made with forced labour under the UFLPA.",
+                [self, new FlagEvidence("uflpa-region:xuar", EvidenceSource.Reference, inRegion)]);
+        }
+        if (listed is not null)
+        {
+            yield return Signal(EntityId, _entity, subject, tenantId, facility.Country, null, Explain(facility, listed),
+                [self, Evidence(listed)]);
+        }
+    }
+
+    /// <summary>Flags for a shipment naming facilities (origin and tiers) the rules find.</summary>
+    public IEnumerable<FlagSignal> ForShipment(ShipmentFacts shipment, IReadOnlyList<(FacilityFacts Facility, string Where)> facilities)
+    {
+        var assessed = facilities.Select(f => (f.Facility, f.Where, Found: Assess(f.Facility, shipment.ShipDate))).ToList();
+        var chapter = FlagScope.ChapterOf(shipment.HsCode);
+        var self = new FlagEvidence($"shipment:{shipment.ShipmentId}", EvidenceSource.Provenance);
+        var inRegion = assessed.Where(a => a.Found.InRegion is not null).ToList();
+        if (inRegion.Count > 0)
+        {
+            yield return Signal(RegionId, _region, FlagSubject.Shipment(shipment.ShipmentId), shipment.TenantId, inRegion[0].Facility.Country, chapter,
+                $"Shipment of '{shipment.Commodity}' names {string.Join(" and ", inRegion.Select(a => $"'{a.Facility.Name}' ({a.Where}, {a.Found.InRegion})"))} " +
+                "in the Xinjiang Uyghur Autonomous Region: the goods are presumed made with forced labour under the UFLPA.",
+                [self, .. inRegion.Select(a => new FlagEvidence($"facility:{a.Facility.Key}", EvidenceSource.Provenance, a.Where)),
+                 new FlagEvidence("uflpa-region:xuar", EvidenceSource.Reference)]);
+        }
+        var listed = assessed.Where(a => a.Found.Listed is not null).ToList();
+        if (listed.Count > 0)
+        {
+            yield return Signal(EntityId, _entity, FlagSubject.Shipment(shipment.ShipmentId), shipment.TenantId, listed[0].Facility.Country, chapter,
+                $"Shipment of '{shipment.Commodity}' names " +
+                string.Join(" and ", listed.Select(a => $"'{a.Facility.Name}' ({a.Where})")) + ", " +
+                string.Join("; ", listed.Select(a => Matched(a.Found.Listed!))) + ".",
+                [self, .. listed.Select(a => new FlagEvidence($"facility:{a.Facility.Key}", EvidenceSource.Provenance, a.Where)),
+                 .. listed.Select(a => Evidence(a.Found.Listed!))]);
+        }
+    }
+
+    private static string Explain(FacilityFacts facility, EntityMatch match) => $"Facility '{facility.Name}' {Matched(match)}.";
+
+    private static string Matched(EntityMatch match) => string.Create(CultureInfo.InvariantCulture,
+        $"matches '{match.MatchedName}' on the UFLPA Entity List (listed {match.Entity.Added:yyyy-MM-dd}; name score {match.Score:0.000})");
+
+    private static FlagEvidence Evidence(EntityMatch match) => new(match.Entity.EvidenceId, EvidenceSource.Reference,
+        string.Create(CultureInfo.InvariantCulture, $"matched '{match.MatchedName}', score {match.Score:0.000}, listed {match.Entity.Added:yyyy-MM-dd}"));
+
+    private static FlagSignal Signal(string id, RuleSettings settings, FlagSubject subject, string tenantId, string country, string? chapter,
+        string explanation, IReadOnlyList<FlagEvidence> evidence) => new()
+    {
+        RuleId = id,
+        RuleVersion = settings.Version,
+        Severity = settings.Text("Severity"),
+        Subject = subject,
+        TenantId = tenantId,
+        Scope = new FlagScope(country, chapter),
+        Explanation = explanation,
+        Evidence = evidence,
+    };
+}

@@ -1,0 +1,197 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Traceability.Contracts.Audits;
+using Traceability.Contracts.Grievances;
+using Traceability.Contracts.Provenance;
+using Traceability.Hosting;
+
+namespace Traceability.IntegrationTests;
+
+/// <summary>
+/// Each rule family from the event to the flag on the real bus: Provenance's, Audits' and Grievances' events (the last two
+/// published as those services publish them) reach Risk, which raises, appends and answers the facility risk profile.
+/// </summary>
+[TestFixture]
+[Category("EndToEnd")]
+public class When_events_from_every_service_reach_the_rules
+{
+    private TestDatabase _database = null!;
+    private TestVirtualHost _virtualHost = null!;
+    private ServiceProcess _risk = null!;
+    private HttpClient _admin = null!;
+    private static readonly DateTime Now = DateTime.UtcNow;
+    private static readonly DateOnly Today = DateOnly.FromDateTime(Now);
+
+    [OneTimeSetUp]
+    public async Task Start()
+    {
+        _database = await Infrastructure.CreateDatabaseAsync();
+        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using (var step = ServiceProcess.Create("Risk", _database, _virtualHost))
+        {
+            await step.DeployTopologyAsync();
+        }
+        _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
+        _admin = TestIssuer.Shared.ClientFor(_risk, "admin-1", [Roles.Admin]);
+    }
+
+    [OneTimeTearDown]
+    public async Task Stop()
+    {
+        _admin?.Dispose();
+        await _risk.DisposeAsync();
+        await _database.DisposeAsync();
+        await _virtualHost.DisposeAsync();
+    }
+
+    private static FacilityRegistered Facility(Guid id, string gln, string name, string? region = null, decimal? lat = null, decimal? lon = null, string country = "CN") => new()
+    {
+        EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, FacilityId = id, Revision = 1, Gln = gln, Name = name, Country = country,
+        Region = region, Latitude = lat, Longitude = lon, FacilityType = "mill",
+    };
+
+    private static ShipmentRecorded Shipment(Guid? origin, params Guid[] tiers) => new()
+    {
+        EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, ShipmentId = Guid.NewGuid(), HsCode = "520100", Commodity = "Cotton yarn",
+        OriginCountry = "VN", Quantity = 10, Unit = "t", ShipDate = Today, OriginFacilityId = origin,
+        Tiers = tiers.Select(t => new SupplyTier { FacilityId = t, Country = "CN", Role = "spinner" }).ToList(),
+    };
+
+    private static AuditSubmitted Audit(string gln, string name, string country, DateOnly end, params string[] indicators) => new()
+    {
+        EventId = Guid.NewGuid(), TenantId = AuditsTenant.Id, OccurredAt = Now, AuditId = Guid.NewGuid(),
+        Facility = new AuditedFacility { Gln = gln, Name = name, Country = country }, Scheme = "SMETA", AuditType = "periodic", Announcement = "unannounced",
+        StartDate = end.AddDays(-2), EndDate = end, LeadAuditorId = "aud-1",
+        Findings = indicators.Select(i => new AuditFinding { FindingId = Guid.NewGuid(), Code = "FL-X", IloIndicators = [i], Severity = "major", Status = "open" }).ToList(),
+    };
+
+    private static GrievanceFiled Grievance(Guid facility, DateTime filedAt, params string[] indicators) => new()
+    {
+        EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = filedAt, CaseId = Guid.NewGuid(), CaseReference = "GR-7KQ4P2", FacilityIds = [facility],
+        FacilityCountry = "BD", Category = "wages-withheld", IloIndicators = indicators, ForcedLabourIndicator = indicators.Length > 0, Language = "bn",
+        SenderPseudonym = "p_" + new string('a', 32), FiledAt = filedAt,
+    };
+
+    private async Task<List<(string Rule, string Severity, string SubjectType, int Evidence, int Grievances)>> FlagsOf(string subject)
+    {
+        await using var connection = _database.Open();
+        return (await connection.QueryAsync<(string, string, string, int, int)>(
+            "SELECT rule_id, severity, subject_type, evidence_count, grievance_count FROM risk.flag WHERE subject_id = @Subject ORDER BY rule_id", new { Subject = subject })).ToList();
+    }
+
+    private Task Settled(string what, Func<Task<bool>> condition) => Probe.UntilAsync(condition, TimeSpan.FromSeconds(30), what);
+
+    [Test]
+    public async Task Should_flag_a_Xinjiang_facility_a_listed_one_the_shipments_naming_them_and_hold_the_next_shipment()
+    {
+        Guid spinner = Guid.NewGuid(), listed = Guid.NewGuid();
+        var shipment = Shipment(null, spinner, listed);
+        await TestBus.PublishAsync(_virtualHost,
+            Facility(spinner, "6901234500011", "Aksu Cotton Spinning", lat: 41.17m, lon: 80.26m),
+            Facility(listed, "6901234500028", "HOSHINE SILICON INDUSTRY (SHANSHAN) CO LTD", region: "Zhejiang", country: "CN"));
+        await Settled("Risk flags both facilities", async () => (await FlagsOf("6901234500011")).Count == 1 && (await FlagsOf("6901234500028")).Count == 1);
+        await TestBus.PublishAsync(_virtualHost, shipment);
+        await Settled("Risk flags the shipment", async () => (await FlagsOf(shipment.ShipmentId.ToString())).Count == 3);
+
+        Assert.That((await FlagsOf(shipment.ShipmentId.ToString())).Select(f => (f.Rule, f.Severity)),
+            Is.EqualTo(new[] { ("hold", "critical"), ("uflpa-entity", "critical"), ("uflpa-region", "critical") }));
+        var entity = await _database.ScalarAsync<string>("SELECT note FROM risk.flag_evidence WHERE evidence_id LIKE 'uflpa-entity:%' AND flag_id IN (SELECT id FROM risk.flag WHERE subject_id = @S)",
+            new { S = shipment.ShipmentId.ToString() });
+        Assert.That(entity, Does.Contain("Hoshine Silicon Industry (Shanshan) Co. Ltd.").And.Contain("score"));
+    }
+
+    [Test]
+    public async Task Should_find_a_provenance_gap_until_the_origin_is_audited()
+    {
+        var origin = Guid.NewGuid();
+        await TestBus.PublishAsync(_virtualHost, Facility(origin, "8901234500012", "Tiruppur Knits", country: "IN"));
+        await Settled("Risk keeps the facility", async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.facility WHERE id = @Id", new { Id = origin }) == 1);
+        var first = Shipment(origin);
+        await TestBus.PublishAsync(_virtualHost, first);
+        await Settled("Risk finds the gap", async () => (await FlagsOf(first.ShipmentId.ToString())).Any(f => f.Rule == "provenance-gap"));
+
+        await TestBus.PublishAsync(_virtualHost, Audit("8901234500012", "Tiruppur Knits", "IN", Today.AddDays(-30)));
+        await Settled("Risk keeps the audit", async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.facility_audit WHERE gln = '8901234500012'") == 1);
+        var second = Shipment(origin);
+        await TestBus.PublishAsync(_virtualHost, second);
+        await Settled("Risk evaluates the second shipment", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = @Id", new { Id = second.ShipmentId }) == 1);
+        Assert.That(await FlagsOf(second.ShipmentId.ToString()), Is.Empty, "audited a month before it shipped");
+    }
+
+    [Test]
+    public async Task Should_combine_an_auditor_s_and_a_worker_s_report_of_one_indicator_and_show_it_in_the_risk_profile()
+    {
+        var mill = Guid.NewGuid();
+        const string gln = "4701234500016";
+        await TestBus.PublishAsync(_virtualHost,
+            Facility(mill, gln, "Gazipur Garments", country: "BD"),
+            Audit(gln, "Gazipur Garments", "BD", Today.AddDays(-10), "withholding-of-wages"));
+        await Settled("Risk keeps the audit", async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.facility_signal WHERE gln = @Gln", new { Gln = gln }) == 1);
+        Assert.That(await FlagsOf(gln), Is.Empty, "one indicator from one source stays under the threshold");
+
+        await TestBus.PublishAsync(_virtualHost, Grievance(mill, Now.AddDays(-2), "withholding-of-wages"));
+        await Settled("Risk combines the two sources", async () => (await FlagsOf(gln)).Any(f => f.Rule == "ilo-indicators"));
+        Assert.That((await FlagsOf(gln)).Single(), Is.EqualTo(("ilo-indicators", "medium", "facility", 2, 1)));
+
+        var profile = await _admin.GetFromJsonAsync<JsonElement>($"api/v1/facilities/{gln}/risk");
+        Assert.That(profile.GetProperty("score").GetInt32(), Is.EqualTo(3));
+        Assert.That(profile.GetProperty("contributions")[0].GetProperty("ruleId").GetString(), Is.EqualTo("ilo-indicators"));
+        Assert.That(profile.GetProperty("signals").EnumerateArray().Select(s => s.GetProperty("source").GetString()), Is.EqualTo(new[] { "audit", "grievance" }));
+        using var byId = await _admin.GetAsync($"api/v1/facilities/{mill}/risk");
+        Assert.That((await byId.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString(), Is.EqualTo(gln), "the Provenance id finds the same site");
+    }
+
+    [Test]
+    public async Task Should_warn_when_a_facility_s_grievances_stop_after_one_was_acknowledged()
+    {
+        var mill = Guid.NewGuid();
+        await TestBus.PublishAsync(_virtualHost, Facility(mill, "4701234500023", "Narayanganj Dyeing", country: "BD"));
+        var acknowledgedAt = Now.AddDays(-60);
+        var grievances = Enumerable.Range(1, 6).Select(i => Grievance(mill, acknowledgedAt.AddDays(-i * 14))).ToArray();
+        await TestBus.PublishAsync(_virtualHost, grievances);
+        await Settled("Risk keeps the grievances", async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.grievance_case WHERE facility_id = @Id", new { Id = mill }) == 6);
+        Assert.That(await FlagsOf("4701234500023"), Is.Empty);
+        await TestBus.PublishAsync(_virtualHost, new GrievanceStatusChanged
+        {
+            EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = acknowledgedAt, CaseId = grievances[0].CaseId, CaseReference = "GR-7KQ4P2",
+            FacilityIds = [mill], PreviousStatus = "filed", Status = "acknowledged", Category = "wages-withheld",
+        });
+        await Settled("Risk warns of silence", async () => (await FlagsOf("4701234500023")).Any(f => f.Rule == "reprisal-warning"));
+    }
+
+    [Test]
+    public async Task Should_end_in_the_same_flags_when_events_arrive_out_of_order_and_twice()
+    {
+        async Task<object> Outcome(string gln, bool reversed)
+        {
+            var facility = Guid.NewGuid();
+            var shipment = Shipment(facility);
+            object[] inOrder =
+            [
+                Facility(facility, gln, "Kashgar Cotton Mill", region: "Xinjiang"),
+                Audit(gln, "Kashgar Cotton Mill", "CN", Today.AddDays(-5), "abusive-working-and-living-conditions"),
+                Grievance(facility, Now.AddDays(-1), "abusive-working-and-living-conditions"),
+                shipment,
+            ];
+            var messages = (reversed ? inOrder.Reverse() : inOrder).Select(m => (m, Guid.NewGuid())).ToArray();
+            // Reversed: the finding arrives before its facility, the shipment first; every message is delivered twice.
+            await TestBus.PublishAsync(_virtualHost, reversed ? [.. messages, .. messages] : messages);
+            var ids = new { Ids = messages.Select(m => m.Item2).ToArray() };
+            await Settled("Risk consumes everything (and absorbs every second delivery)", async () =>
+                await _database.ScalarAsync<long>("SELECT count(DISTINCT message_id) FROM risk.inbox_message WHERE message_id = ANY(@Ids)", ids) == messages.Length
+                && (!reversed || await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = ANY(@Ids) AND duplicates = 0", ids) == 0));
+            // Hold and provenance gaps judge a shipment once, as it arrives (what was open, what was audited by then), so they
+            // are left out: everything else must be the same.
+            var flags = (await FlagsOf(gln)).Concat((await FlagsOf(shipment.ShipmentId.ToString())).Where(f => f.Rule is not ("hold" or "provenance-gap")))
+                .Select(f => f.ToString()).ToList();
+            return string.Join("; ", flags);
+        }
+        var ordered = await Outcome("6901234500035", reversed: false);
+        var disordered = await Outcome("6901234500042", reversed: true);
+        Assert.That(disordered, Is.EqualTo(ordered));
+        Assert.That(ordered, Does.Contain("ilo-indicators").And.Contain("uflpa-region, critical, facility").And.Contain("uflpa-region, critical, shipment"));
+        TestContext.Out.WriteLine(ordered);
+    }
+}
