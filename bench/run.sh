@@ -10,6 +10,8 @@
 #                                CPU per record from /proc and the costliest statements (pg_stat_statements)
 #   bash bench/run.sh --only audits [--claims 100000]
 #                                audits of 50 findings per second; a certificate's suspension to every claiming shipment flagged
+#   bash bench/run.sh --only risk [--risk-events 2000] [--risk-flags 1000000]
+#                                Risk's events evaluated per second per rule family; GET /api/v1/flags p50/p99 by caller over a million flags
 #   bash bench/run.sh --peer-url http://127.0.0.1:5102/capture [--peer-header 'Authorization: Basic …']
 #                                the same EPCIS documents against another EPCIS capture endpoint, side by side
 # Ports: PROVENANCE_PORT, AUDITS_PORT, GRIEVANCES_PORT, RISK_PORT (default 5201-5204), and the
@@ -40,7 +42,7 @@ grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" || { echo "the pl
 
 eval "$(bash infra/local/infra.sh env)"
 export Admin__ApiKey="${Admin__ApiKey:-$(cat "$ROOT/.local/admin-key")}"
-export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/" AUDITS_URL="http://127.0.0.1:$AUDITS_PORT/" GRIEVANCES_URL="http://127.0.0.1:$GRIEVANCES_PORT/"
+export PROVENANCE_URL="http://127.0.0.1:$PROVENANCE_PORT/" AUDITS_URL="http://127.0.0.1:$AUDITS_PORT/" GRIEVANCES_URL="http://127.0.0.1:$GRIEVANCES_PORT/" RISK_URL="http://127.0.0.1:$RISK_PORT/"
 # The Twilio token the platform's Grievances checks signatures with (up.sh keeps it there), and the URL it signs over.
 set -a
 # shellcheck disable=SC1091

@@ -17,6 +17,7 @@ using Traceability.Benchmarks;
 //   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--only shipments|epcis] [--concurrency 4,16]
 //                                      [--profile] [--peer-url http://127.0.0.1:5102/capture] [--peer-header 'Authorization: Basic …']
 //                                      [--chain-records 100000] [--chain-only] [--only audits] [--claims 100000] [--only grievances]
+//                                      [--only risk] [--risk-events 2000] [--risk-flags 1000000]
 // Last (unless --only), a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
 // (GET /api/v1/chain/verify); --chain-only runs just that. Then (or alone with --only audits) Audits' figures: audits of
 // 50 findings per second, and the time from a certificate's suspension to every one of --claims shipments (100,000;
@@ -61,6 +62,15 @@ if (only == "audits")
 if (only == "grievances")
 {
     await GrievancesBench.RunAsync(http, key, connectionString, duration, quick);
+    return 0;
+}
+var riskBench = new RiskBench(new Uri(Environment.GetEnvironmentVariable("RISK_URL") ?? "http://127.0.0.1:5104/"), connectionString,
+    Argument("--risk-events") is { } riskEvents ? int.Parse(riskEvents, CultureInfo.InvariantCulture) : quick ? 300 : 2_000,
+    Argument("--risk-flags") is { } riskFlags ? int.Parse(riskFlags, CultureInfo.InvariantCulture) : quick ? 100_000 : 1_000_000,
+    quick ? 50 : 200);
+if (only == "risk")
+{
+    await riskBench.RunAsync();
     return 0;
 }
 Console.WriteLine();
@@ -108,6 +118,7 @@ if (only is null && onlyConcurrency is null)
     await VerifyChainAsync(ChainRecords());
     await auditsBench.RunAsync(http, key, claims);
     await GrievancesBench.RunAsync(http, key, connectionString, duration, quick);
+    await riskBench.RunAsync();
 }
 return 0;
 

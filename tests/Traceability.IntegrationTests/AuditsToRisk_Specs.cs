@@ -122,7 +122,7 @@ public class When_audits_and_certificates_reach_Risk : AuditsOnAPlatform
             Findings = [new() { FindingId = Guid.NewGuid(), Code = "CL-CHILD-LABOUR", Severity = "zero-tolerance", Status = "open" }],
         };
         await PublishTwiceAsync(again, again.EventId);
-        await Probe.UntilAsync(async () => await CountAsync("risk.inbox_message", "message_id = @Id AND duplicates = 1", new { Id = again.EventId }) == 1,
+        await Probe.UntilAsync(async () => await CountAsync("risk.inbox_message", "consumer = 'risk.audit-findings' AND message_id = @Id AND duplicates = 1", new { Id = again.EventId }) == 1,
             TimeSpan.FromSeconds(30), "the second delivery is absorbed");
         var flag = (await FlagsAsync("facility", gln))[0];
         Assert.That(flag.GetProperty("evidence").EnumerateArray().Count(e => e.GetString() == $"finding:{again.Findings[0].FindingId}"), Is.EqualTo(1),

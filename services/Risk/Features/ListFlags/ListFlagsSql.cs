@@ -65,9 +65,10 @@ internal static class ScopedFlagParts
           AND (@Overdue = 0 OR (f.is_open = 1 AND ((f.status = 'open' AND f.assign_due_at < @Now) OR f.resolve_due_at < @Now)))
         """;
 
+    // Newest first, both columns descending: a backward walk of ix_flag_raised_at (raised_at, id) with no sort, for any page.
     public const string FiltersAndPage = Filters + """
 
-        ORDER BY f.raised_at DESC, f.id
+        ORDER BY f.raised_at DESC, f.id DESC
         OFFSET @Offset ROWS FETCH NEXT @PageSize ROWS ONLY
         """;
 
