@@ -133,11 +133,13 @@ public class When_events_from_every_service_reach_the_rules
 
         await TestBus.PublishAsync(_virtualHost, Grievance(mill, Now.AddDays(-2), "withholding-of-wages"));
         await Settled("Risk combines the two sources", async () => (await FlagsOf(gln)).Any(f => f.Rule == "ilo-indicators"));
-        Assert.That((await FlagsOf(gln)).Single(), Is.EqualTo(("ilo-indicators", "medium", "facility", 2, 1)));
+        Assert.That((await FlagsOf(gln)).Single(f => f.Rule == "ilo-indicators"), Is.EqualTo(("ilo-indicators", "medium", "facility", 2, 1)));
 
+        // Grievances' own rule flags the workplace for the forced-labour grievance too: the score adds both.
         var profile = await _admin.GetFromJsonAsync<JsonElement>($"api/v1/facilities/{gln}/risk");
-        Assert.That(profile.GetProperty("score").GetInt32(), Is.EqualTo(3));
-        Assert.That(profile.GetProperty("contributions")[0].GetProperty("ruleId").GetString(), Is.EqualTo("ilo-indicators"));
+        var contributions = profile.GetProperty("contributions").EnumerateArray().ToList();
+        Assert.That(contributions.Select(c => (c.GetProperty("ruleId").GetString(), c.GetProperty("points").GetInt32())), Does.Contain(("ilo-indicators", 3)));
+        Assert.That(profile.GetProperty("score").GetInt32(), Is.EqualTo(contributions.Sum(c => c.GetProperty("points").GetInt32())));
         Assert.That(profile.GetProperty("signals").EnumerateArray().Select(s => s.GetProperty("source").GetString()), Is.EqualTo(new[] { "audit", "grievance" }));
         using var byId = await _admin.GetAsync($"api/v1/facilities/{mill}/risk");
         Assert.That((await byId.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString(), Is.EqualTo(gln), "the Provenance id finds the same site");
@@ -182,9 +184,11 @@ public class When_events_from_every_service_reach_the_rules
             await Settled("Risk consumes everything (and absorbs every second delivery)", async () =>
                 await _database.ScalarAsync<long>("SELECT count(DISTINCT message_id) FROM risk.inbox_message WHERE message_id = ANY(@Ids)", ids) == messages.Length
                 && (!reversed || await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = ANY(@Ids) AND duplicates = 0", ids) == 0));
-            // Hold and provenance gaps judge a shipment once, as it arrives (what was open, what was audited by then), so they
-            // are left out: everything else must be the same.
-            var flags = (await FlagsOf(gln)).Concat((await FlagsOf(shipment.ShipmentId.ToString())).Where(f => f.Rule is not ("hold" or "provenance-gap")))
+            // Hold and provenance gaps judge a shipment once, as it arrives (what was open, what was audited by then), and
+            // Grievances' grievance-forced-labour files a grievance whose facility Risk has not heard of under its Provenance
+            // id (README, known gaps), so they are left out: everything else must be the same.
+            var flags = (await FlagsOf(gln)).Where(f => f.Rule != "grievance-forced-labour")
+                .Concat((await FlagsOf(shipment.ShipmentId.ToString())).Where(f => f.Rule is not ("hold" or "provenance-gap")))
                 .Select(f => f.ToString()).ToList();
             return string.Join("; ", flags);
         }

@@ -299,9 +299,9 @@ public class When_workers_file_grievances_by_sms
         await FileAsync("+8801712000204", "2");
         await Probe.UntilAsync(async () => (await FlagAsync())?.GetProperty("severity").GetString() == "high", TimeSpan.FromSeconds(30),
             "three forced-labour grievances within 30 days raise the flag to high");
-        Assert.That(await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE subject_id = '7594567000021'"), Is.EqualTo(1), "one open flag, evidence appended");
+        Assert.That(await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE subject_id = '7594567000021' AND rule_id = 'grievance-forced-labour'"), Is.EqualTo(1), "one open flag, evidence appended");
         Assert.That(await _platform.Database.ScalarAsync<long>(
-            "SELECT count(*) FROM risk.flag_evidence e JOIN risk.flag f ON f.id = e.flag_id WHERE f.subject_id = '7594567000021' AND e.source = 'grievance'"), Is.EqualTo(3));
+            "SELECT count(*) FROM risk.flag_evidence e JOIN risk.flag f ON f.id = e.flag_id WHERE f.subject_id = '7594567000021' AND f.rule_id = 'grievance-forced-labour' AND e.source = 'grievance'"), Is.EqualTo(3));
         await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>(
             "SELECT count(*) FROM grievances.outbound_message WHERE status IN ('queued', 'sending')") == 0, TimeSpan.FromSeconds(30), "every reply is sent");
     }
