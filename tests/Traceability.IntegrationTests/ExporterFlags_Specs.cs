@@ -1,13 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using Traceability.Contracts.Risk;
-using Traceability.Data;
-using Traceability.Data.Messaging;
 using Traceability.Hosting;
 using Traceability.Risk.Flags;
-using Traceability.Risk.Rules;
 
 namespace Traceability.IntegrationTests;
 
@@ -16,23 +12,19 @@ namespace Traceability.IntegrationTests;
 [Category("EndToEnd")]
 public class When_an_exporter_reads_the_flags_about_its_own_records : ExportersOnAPlatform
 {
-    private OutboxSignal _signal = null!;
-    private Database _riskData = null!;
-    private FlagBook _flags = null!;
+    private TestFlagBook _flags = null!;
 
     // Runs after the base fixture's platform start (NUnit runs a base class's one-time set-up first).
     [OneTimeSetUp]
     public void StartFlagBook()
     {
-        _signal = new OutboxSignal();
-        _riskData = new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString, Schema = "risk" }), _signal);
-        _flags = new FlagBook(_riskData, RuleCatalog.LoadShipped(), TimeProvider.System);
+        _flags = new TestFlagBook(_database.ConnectionString);
     }
 
     [OneTimeTearDown]
     public void StopSignal()
     {
-        _signal?.Dispose();
+        _flags?.Dispose();
     }
 
     private async Task<List<JsonElement>> FlagsOf(ExporterKey exporter)
@@ -43,15 +35,11 @@ public class When_an_exporter_reads_the_flags_about_its_own_records : ExportersO
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray().ToList();
     }
 
-    private Task RaiseAsync(string gln, params FlagEvidence[] evidence) => _riskData.InTransactionAsync(data =>
+    private Task RaiseAsync(string gln, params FlagEvidence[] evidence) => _flags.RaiseAsync(new FlagSignal
     {
-        _flags.RaiseOrAppend(data, new FlagSignal
-        {
-            RuleId = "test-grievance-cluster", RuleVersion = 1, Severity = Severity.Medium, Subject = FlagSubject.Facility(gln), TenantId = "grievances",
-            Scope = new FlagScope("GH"), Explanation = $"{evidence.Length} workers reported wages withheld at this facility.", Evidence = evidence,
-        });
-        return Task.FromResult(0);
-    }, CancellationToken.None);
+        RuleId = "test-grievance-cluster", RuleVersion = 1, Severity = Severity.Medium, Subject = FlagSubject.Facility(gln), TenantId = "grievances",
+        Scope = new FlagScope("GH"), Explanation = $"{evidence.Length} workers reported wages withheld at this facility.", Evidence = evidence,
+    });
 
     private static FlagEvidence[] Grievances(int count) =>
         Enumerable.Range(0, count).Select(_ => new FlagEvidence($"grievance:{Guid.NewGuid()}", EvidenceSource.Grievance)).ToArray();

@@ -1,11 +1,8 @@
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Traceability.Data;
-using Traceability.Data.Messaging;
 using Traceability.Risk.Flags;
-using Traceability.Risk.Rules;
 
 namespace Traceability.IntegrationTests;
 
@@ -15,24 +12,20 @@ namespace Traceability.IntegrationTests;
 public class When_rules_raise_flags_through_the_flag_book
 {
     private TestDatabase _database = null!;
-    private OutboxSignal _signal = null!;
-    private Database _data = null!;
-    private FlagBook _flags = null!;
+    private TestFlagBook _flags = null!;
 
     [OneTimeSetUp]
     public async Task Start()
     {
         _database = await Infrastructure.CreateDatabaseAsync();
         await SchemaMigrations.ApplyAsync(PostgresDialect.Instance, _database.ConnectionString, "risk", typeof(FlagBook).Assembly, NullLogger.Instance);
-        _signal = new OutboxSignal();
-        _data = new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString, Schema = "risk" }), _signal);
-        _flags = new FlagBook(_data, RuleCatalog.LoadShipped(), TimeProvider.System);
+        _flags = new TestFlagBook(_database.ConnectionString);
     }
 
     [OneTimeTearDown]
     public async Task Stop()
     {
-        _signal.Dispose();
+        _flags.Dispose();
         await _database.DisposeAsync();
     }
 
@@ -48,11 +41,7 @@ public class When_rules_raise_flags_through_the_flag_book
         Evidence = evidence,
     };
 
-    private Task Raise(FlagSignal signal) => _data.InTransactionAsync(data =>
-    {
-        _flags.RaiseOrAppend(data, signal);
-        return Task.FromResult(0);
-    }, CancellationToken.None);
+    private Task Raise(FlagSignal signal) => _flags.RaiseAsync(signal);
 
     private async Task<IReadOnlyList<(Guid Id, string Severity, string Status, int EvidenceCount, int GrievanceCount, int Version)>> FlagsOf(string subject)
     {

@@ -16,9 +16,9 @@ namespace Traceability.IntegrationTests;
 [Category("EndToEnd")]
 public class When_events_from_every_service_reach_the_rules
 {
+    private RiskAlone _platform = null!;
     private TestDatabase _database = null!;
     private TestVirtualHost _virtualHost = null!;
-    private ServiceProcess _risk = null!;
     private HttpClient _admin = null!;
     private static readonly DateTime Now = DateTime.UtcNow;
     private static readonly DateOnly Today = DateOnly.FromDateTime(Now);
@@ -26,23 +26,16 @@ public class When_events_from_every_service_reach_the_rules
     [OneTimeSetUp]
     public async Task Start()
     {
-        _database = await Infrastructure.CreateDatabaseAsync();
-        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        await using (var step = ServiceProcess.Create("Risk", _database, _virtualHost))
-        {
-            await step.DeployTopologyAsync();
-        }
-        _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
-        _admin = TestIssuer.Shared.ClientFor(_risk, "admin-1", [Roles.Admin]);
+        _platform = await RiskAlone.StartAsync();
+        (_database, _virtualHost) = (_platform.Database, _platform.VirtualHost);
+        _admin = TestIssuer.Shared.ClientFor(_platform.Risk, "admin-1", [Roles.Admin]);
     }
 
     [OneTimeTearDown]
     public async Task Stop()
     {
         _admin?.Dispose();
-        await _risk.DisposeAsync();
-        await _database.DisposeAsync();
-        await _virtualHost.DisposeAsync();
+        await _platform.DisposeAsync();
     }
 
     private static FacilityRegistered Facility(Guid id, string gln, string name, string? region = null, decimal? lat = null, decimal? lon = null, string country = "CN") => new()

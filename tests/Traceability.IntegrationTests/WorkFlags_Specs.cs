@@ -1,11 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Traceability.Contracts.Audits;
-using Traceability.Data;
-using Traceability.Data.Messaging;
 using Traceability.Hosting;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
@@ -20,12 +16,11 @@ namespace Traceability.IntegrationTests;
 [Category("Integration")]
 public class When_people_work_flags_inside_their_scope
 {
+    private RiskAlone _platform = null!;
     private TestDatabase _database = null!;
     private TestVirtualHost _virtualHost = null!;
     private ServiceProcess _risk = null!;
-    private OutboxSignal _signal = null!;
-    private Database _data = null!;
-    private FlagBook _flags = null!;
+    private TestFlagBook _flags = null!;
     private readonly Dictionary<string, Guid> _flag = [];
     private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
 
@@ -45,17 +40,10 @@ public class When_people_work_flags_inside_their_scope
     [OneTimeSetUp]
     public async Task Start()
     {
-        _database = await Infrastructure.CreateDatabaseAsync();
-        _virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        await using (var step = ServiceProcess.Create("Risk", _database, _virtualHost))
-        {
-            await step.DeployTopologyAsync();
-        }
-        _risk = await ServiceProcess.StartAsync("Risk", _database, _virtualHost);
-        _signal = new OutboxSignal();
-        _data = new Database(Options.Create(new DatabaseOptions { Provider = "postgres", ConnectionString = _database.ConnectionString, Schema = "risk" }), _signal);
+        _platform = await RiskAlone.StartAsync();
+        (_database, _virtualHost, _risk) = (_platform.Database, _platform.VirtualHost, _platform.Risk);
         // Low flags are overdue for assignment at once: the overdue list has something to show without waiting.
-        _flags = new FlagBook(_data, RuleCatalog.LoadShipped(new Dictionary<string, string?> { ["Risk:Sla:low:Assign"] = "00:00:00.001" }), TimeProvider.System);
+        _flags = new TestFlagBook(_database.ConnectionString, RuleCatalog.LoadShipped(new Dictionary<string, string?> { ["Risk:Sla:low:Assign"] = "00:00:00.001" }));
 
         await TestBus.PublishAsync(_virtualHost,
             Auditor("aud-bd", "active", new Accreditation { Scheme = "SMETA", Countries = ["BD", "LK"], ValidFrom = Today.AddYears(-1), ValidTo = Today.AddYears(1) }),
@@ -81,10 +69,8 @@ public class When_people_work_flags_inside_their_scope
     [OneTimeTearDown]
     public async Task Stop()
     {
-        _signal?.Dispose();
-        await _risk.DisposeAsync();
-        await _database.DisposeAsync();
-        await _virtualHost.DisposeAsync();
+        _flags?.Dispose();
+        await _platform.DisposeAsync();
     }
 
     private static AuditorAccreditationChanged Auditor(string id, string status, params Accreditation[] accreditations) => new()
@@ -95,15 +81,11 @@ public class When_people_work_flags_inside_their_scope
 
     private async Task<Guid> RaiseAsync(string rule, FlagSubject subject, FlagScope scope, string severity, params FlagEvidence[] evidence)
     {
-        await _data.InTransactionAsync(data =>
+        await _flags.RaiseAsync(new FlagSignal
         {
-            _flags.RaiseOrAppend(data, new FlagSignal
-            {
-                RuleId = rule, RuleVersion = 1, Severity = severity, Subject = subject, TenantId = "acme", Scope = scope,
-                Explanation = $"{rule} at {subject.Id}.", Evidence = evidence,
-            });
-            return Task.FromResult(0);
-        }, CancellationToken.None);
+            RuleId = rule, RuleVersion = 1, Severity = severity, Subject = subject, TenantId = "acme", Scope = scope,
+            Explanation = $"{rule} at {subject.Id}.", Evidence = evidence,
+        });
         return await _database.ScalarAsync<Guid>("SELECT id FROM risk.flag WHERE rule_id = @Rule AND subject_id = @Subject", new { Rule = rule, Subject = subject.Id });
     }
 
