@@ -25,6 +25,7 @@ public class When_people_use_the_portal
     private const string XinjiangMill = "6291041500213";
 
     private PortalPlatform _platform = null!;
+    private Guid _flagId;
 
     [OneTimeSetUp]
     public async Task StartPlatformAsync()
@@ -108,7 +109,18 @@ public class When_people_use_the_portal
         await Expect(row).ToContainTextAsync("CI");
         await Expect(row).ToContainTextAsync("high");
         await Expect(page.Locator(".count")).ToHaveTextAsync(new Regex(@"^\d+ flags$"));
+        var href = await row.Locator("a").First.GetAttributeAsync("href");
+        _flagId = Guid.Parse(href!.Split('/').Last());
         await LookAsync(page, "flag-queue");
+
+        // Filters are answered by Risk; htmx swaps the results in place and the filtered queue keeps its own address.
+        await page.GetByLabel("Severity").SelectOptionAsync("low");
+        await Expect(row).ToHaveCountAsync(0);
+        await page.GetByLabel("Severity").SelectOptionAsync("high");
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(page).ToHaveURLAsync(new Regex("severity=high"));
+        await page.GetByLabel("Status").SelectOptionAsync("resolved");
+        await Expect(page.GetByText("No flag matches these filters.")).ToBeVisibleAsync();
     }
 
     [Test, Order(3)]
@@ -132,6 +144,90 @@ public class When_people_use_the_portal
     }
 
     [Test, Order(4)]
+    public async Task Should_let_an_admin_assign_the_flag_to_an_accredited_auditor_with_the_reasons_Risk_gives_when_it_refuses()
+    {
+        var page = await PageAsync(Admin, $"/flags/{_flagId}");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Explanation" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#flag-status")).ToHaveTextAsync("open");
+        await LookAsync(page, "flag-detail");
+
+        // No accreditation of this auditor covers the flag: Risk refuses and says why.
+        await page.GetByLabel("Auditor id").FillAsync(OutsiderAuditorId);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Assign" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync($"No active accreditation of auditor '{OutsiderAuditorId}'");
+        await Expect(page.Locator("#flag-status")).ToHaveTextAsync("open");
+
+        // The accreditation registered through Audits reaches Risk over the bus; until it has, Risk refuses as above.
+        await Probe.UntilAsync(async () =>
+        {
+            await page.GetByLabel("Auditor id").FillAsync(AuditorId);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Assign" }).ClickAsync();
+            await page.WaitForLoadStateAsync();
+            return await page.Locator("#flag-assignee").TextContentAsync() == AuditorId;
+        }, TimeSpan.FromSeconds(60), "Risk accepts the accredited auditor");
+        await Expect(page.Locator("#flag-status")).ToHaveTextAsync("assigned");
+
+        await page.Locator("form", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Escalate" }) }).GetByLabel("Reason").FillAsync("Needs the certifier");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Escalate" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Done: Escalate.");
+    }
+
+    [Test, Order(5)]
+    public async Task Should_let_the_assigned_auditor_investigate_and_resolve_the_flag_and_show_each_step_in_its_history()
+    {
+        var page = await PageAsync(Auditor, "/flags");
+        await Expect(page.Locator("table.flags tbody tr", new() { HasText = "dol-goods-list" })).ToContainTextAsync(AuditorId);
+        await page.GotoAsync(_platform.Url($"/flags/{_flagId}"));
+        await Expect(page.GetByText($"Assign this flag to yourself ({AuditorId}).")).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start investigating" }).ClickAsync();
+        await Expect(page.Locator("#flag-status")).ToContainTextAsync("investigating");
+
+        var resolve = page.Locator("form", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "Resolve" }) });
+        await resolve.GetByLabel("Outcome").SelectOptionAsync("confirmed");
+        await resolve.GetByLabel("Note").FillAsync("Origin confirmed with the exporter's documents.");
+        await resolve.GetByRole(AriaRole.Button, new() { Name = "Resolve" }).ClickAsync();
+        await Expect(page.Locator("#flag-status")).ToContainTextAsync("resolved (confirmed)");
+        var history = page.Locator("#flag-history li");
+        foreach (var step in new[] { "raised", "assigned", "escalated", "started", "resolved" })
+        {
+            await Expect(history.Filter(new() { HasTextRegex = new Regex($@"\b{step} →") })).ToHaveCountAsync(1);
+        }
+        await Expect(history.Filter(new() { HasText = "Origin confirmed with the exporter's documents." })).ToHaveCountAsync(1);
+        await LookAsync(page, "flag-resolved");
+    }
+
+    [Test, Order(6)]
+    public async Task Should_show_a_facility_risk_profile_with_its_flags_and_signals_drawn_on_the_server()
+    {
+        var page = await PageAsync(Admin, $"/facilities/{XinjiangMill}");
+        await Probe.UntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByRole(AriaRole.Link, new() { Name = "uflpa-region" }).CountAsync() > 0;
+        }, TimeSpan.FromSeconds(60), "the mill's UFLPA flag is on its profile");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Facility risk profile: Kashgar Cotton Mill" })).ToBeVisibleAsync();
+        await Expect(page.Locator("#facility-score")).Not.ToHaveTextAsync("0");
+        // Drawn on the server: an SVG with a title for screen readers, no script.
+        await Expect(page.GetByRole(AriaRole.Img, new() { Name = "Signals per month" })).ToBeVisibleAsync();
+        await LookAsync(page, "facility-profile");
+    }
+
+    [Test, Order(7)]
+    public async Task Should_neither_list_nor_open_the_flag_for_an_auditor_outside_its_scope()
+    {
+        var page = await PageAsync(Outsider, "/flags");
+        await Expect(page.GetByText("0 flags")).ToBeVisibleAsync();
+        var response = await page.GotoAsync(_platform.Url($"/flags/{_flagId}"));
+        Assert.That(response!.Status, Is.EqualTo((int)HttpStatusCode.NotFound));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+        await LookAsync(page, "flag-not-found");
+
+        var admin = await page.GotoAsync(_platform.Url("/admin"));
+        Assert.That(admin!.Status, Is.EqualTo((int)HttpStatusCode.Forbidden), "an auditor is no certifier");
+    }
+
+    [Test, Order(8)]
     public async Task Should_show_a_caseworker_the_case_clocks_and_log_a_revealed_contact()
     {
         var caseId = await Grievances.GrievancesPlatform.SeedCaseAsync(_platform.Database);
@@ -161,7 +257,7 @@ public class When_people_use_the_portal
         await Expect(page.Locator("#worker-number")).ToHaveCountAsync(0);
     }
 
-    [Test, Order(5)]
+    [Test, Order(9)]
     public async Task Should_refuse_a_form_posted_without_its_antiforgery_token()
     {
         var caseId = await Grievances.GrievancesPlatform.SeedCaseAsync(_platform.Database);
@@ -179,7 +275,7 @@ public class When_people_use_the_portal
         await Expect(page.Locator("ol.history li")).ToHaveCountAsync(0);
     }
 
-    [Test, Order(6)]
+    [Test, Order(10)]
     public async Task Should_pass_the_accessibility_check_on_every_page_in_English_and_French()
     {
         var page = await PageAsync(Admin, "/admin");
@@ -201,7 +297,7 @@ public class When_people_use_the_portal
         await LookAsync(page, "dashboard-fr");
     }
 
-    [Test, Order(7)]
+    [Test, Order(11)]
     public async Task Should_end_the_session_of_an_account_disabled_since_it_signed_in()
     {
         var page = await PageAsync(Leaver, "/flags");
@@ -214,7 +310,7 @@ public class When_people_use_the_portal
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Flag queue" })).ToHaveCountAsync(0);
     }
 
-    [Test, Order(8)]
+    [Test, Order(12)]
     public async Task Should_send_a_person_back_to_sign_in_when_the_session_has_expired()
     {
         // The same portal on the same address, its sessions now lasting two seconds.
