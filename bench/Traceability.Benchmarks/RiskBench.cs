@@ -83,7 +83,7 @@ internal sealed class RiskBench(Uri risk, string connectionString, int events, i
 
     private static string Gln(string run, int i)
     {
-        var body = $"69{run}{i:D5}"[..12];
+        var body = $"6{run}{i:D5}";
         var sum = body.Select((c, n) => (c - '0') * (n % 2 == 0 ? 1 : 3)).Sum();
         return body + (char)('0' + (10 - sum % 10) % 10);
     }
