@@ -35,6 +35,8 @@ public class When_people_and_machines_sign_in_with_the_platforms_identity_servic
             ["Identity__MaxFailedSignIns"] = "5",
             // Every test signs in from 127.0.0.1: the per-address limit is not what these tests are about.
             ["Identity__SignInAttemptsPerMinute"] = "10000",
+            // Certifiers must use a second factor (TOTP) in this platform.
+            ["Identity__TwoFactorRoles__0"] = Roles.Certifier,
         });
         _identity = _platform.Identity!;
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -225,6 +227,109 @@ public class When_people_and_machines_sign_in_with_the_platforms_identity_servic
         Assert.That((await JsonAsync(refreshed)).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
     }
 
+    [Test]
+    public async Task Should_make_a_role_that_requires_a_second_factor_enrol_then_ask_for_the_code_at_each_sign_in()
+    {
+        const string password = "certificates are issued on tuesdays";
+        var account = await IdentityAccounts.CreateWithPasswordAsync(_identity, "certifier@example.org", password, [Roles.Certifier]);
+        var portal = Portal();
+        using var browser = new Browser(_identity.BaseAddress);
+        using var authorize = await browser.GetAsync(portal.AuthorizeUri());
+        using var signedIn = await browser.SubmitAsync(authorize.Headers.Location!, new Dictionary<string, string> { ["email"] = account.Email, ["password"] = password });
+        using var back = await browser.GetAsync(signedIn.Headers.Location!);
+        Assert.That(PathOf(back.Headers.Location), Is.EqualTo("/account/enroll-two-factor"), "no code before the second factor is enrolled");
+
+        using var enrolment = await browser.GetAsync(back.Headers.Location!);
+        var page = await enrolment.Content.ReadAsStringAsync();
+        var key = System.Text.RegularExpressions.Regex.Match(page, """<code id="authenticator-key">([A-Z2-7]+)</code>""").Groups[1].Value;
+        Assert.That(key, Is.Not.Empty, page);
+        using var wrong = await browser.PostFormAsync(page, new Dictionary<string, string> { ["code"] = Totp.Wrong(key) });
+        Assert.That(wrong.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        using var enrolled = await browser.PostFormAsync(page, new Dictionary<string, string> { ["code"] = Totp.Now(key) });
+        Assert.That(enrolled.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await enrolled.Content.ReadAsStringAsync());
+        var code = await browser.CodeAsync(portal, enrolled.Headers.Location!);
+        var tokens = await JsonAsync(await portal.RedeemAsync(_http, code));
+        Assert.That(new JsonWebToken(tokens.GetProperty("access_token").GetString()).GetClaim(PlatformClaims.Role).Value, Is.EqualTo(Roles.Certifier));
+
+        // Next time: the password, then the code.
+        var again = Portal();
+        using var secondBrowser = new Browser(_identity.BaseAddress);
+        using var authorizeAgain = await secondBrowser.GetAsync(again.AuthorizeUri());
+        using var password2 = await secondBrowser.SubmitAsync(authorizeAgain.Headers.Location!,
+            new Dictionary<string, string> { ["email"] = account.Email, ["password"] = password });
+        Assert.That(PathOf(password2.Headers.Location), Is.EqualTo("/account/two-factor"));
+        using var withoutCode = await secondBrowser.GetAsync(again.AuthorizeUri());
+        Assert.That(PathOf(withoutCode.Headers.Location), Is.EqualTo("/account/login"), "the password alone signs no one in");
+        using var twoFactor = await secondBrowser.SubmitAsync(password2.Headers.Location!, new Dictionary<string, string> { ["code"] = Totp.Now(key) });
+        Assert.That(twoFactor.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await twoFactor.Content.ReadAsStringAsync());
+        Assert.That(await secondBrowser.CodeAsync(again, twoFactor.Headers.Location!), Is.Not.Empty);
+    }
+
+    [Test]
+    public async Task Should_sign_out_back_to_the_portal_and_ask_for_the_password_again()
+    {
+        const string password = "a quiet evening by the lagoon";
+        var account = await IdentityAccounts.CreateWithPasswordAsync(_identity, "signs-out@example.org", password, [Roles.Auditor], "apsca-5");
+        var portal = Portal();
+        using var browser = new Browser(_identity.BaseAddress);
+        await browser.SignInForCodeAsync(portal, account.Email, password);
+        using var signOut = await browser.GetAsync(
+            $"connect/endsession?client_id=portal&post_logout_redirect_uri={Uri.EscapeDataString("http://127.0.0.1:5100/signout-callback-oidc")}&state=s1");
+        Assert.That(signOut.StatusCode, Is.EqualTo(HttpStatusCode.Redirect), await signOut.Content.ReadAsStringAsync());
+        Assert.That(signOut.Headers.Location!.GetLeftPart(UriPartial.Path), Is.EqualTo("http://127.0.0.1:5100/signout-callback-oidc"));
+        using var authorize = await browser.GetAsync(Portal().AuthorizeUri());
+        Assert.That(PathOf(authorize.Headers.Location), Is.EqualTo("/account/login"));
+    }
+
+    [Test]
+    public async Task Should_manage_accounts_from_the_command_line()
+    {
+        var (created, output, error) = await _identity.RunCommandAsync("users", "create", "cli-user@example.org", "--role", Roles.Auditor, "--auditor-id", "apsca-31");
+        Assert.That(created, Is.Zero, error);
+        Assert.That(output, Does.Contain("/account/set-password?user=").And.Contain("apsca-31"));
+        var (again, _, exists) = await _identity.RunCommandAsync("users", "create", "cli-user@example.org", "--role", Roles.Auditor, "--if-missing");
+        Assert.That(again, Is.EqualTo(3), "an existing account is success for --if-missing, and says so");
+        Assert.That(exists, Does.Contain("exists"));
+        var (listed, list, _) = await _identity.RunCommandAsync("users", "list");
+        Assert.That(listed, Is.Zero);
+        Assert.That(list, Does.Contain("cli-user@example.org"));
+        var (reset, link, _) = await _identity.RunCommandAsync("users", "reset-password", "cli-user@example.org");
+        Assert.That(reset, Is.Zero);
+        Assert.That(link, Does.Contain("/account/set-password?user="));
+        var (disabled, answer, _) = await _identity.RunCommandAsync("users", "disable", "cli-user@example.org");
+        Assert.That(disabled, Is.Zero);
+        Assert.That(answer, Does.Contain("\"disabled\": true"));
+        var (refused, _, why) = await _identity.RunCommandAsync("users", "create", "not-an-email", "--role", "overlord");
+        Assert.That(refused, Is.EqualTo(1));
+        Assert.That(why, Does.Contain("email").And.Contain("roles[0]"));
+    }
+
+    [Test]
+    public async Task Should_sign_with_the_same_key_after_a_restart_so_tokens_and_refresh_tokens_outlive_it()
+    {
+        const string password = "the harbour lights at midnight";
+        var account = await IdentityAccounts.CreateWithPasswordAsync(_identity, "restart@example.org", password, [Roles.Caseworker]);
+        var portal = Portal();
+        using var browser = new Browser(_identity.BaseAddress);
+        var tokens = await JsonAsync(await portal.RedeemAsync(_http, await browser.SignInForCodeAsync(portal, account.Email, password)));
+        var jwksBefore = await _http.GetStringAsync(new Uri(_identity.BaseAddress, ".well-known/jwks"));
+
+        _identity.Kill();
+        await _identity.StartAsync();
+
+        Assert.That(await _http.GetStringAsync(new Uri(_identity.BaseAddress, ".well-known/jwks")), Is.EqualTo(jwksBefore), "the same signing key");
+        Assert.That(await FlagsStatusAsync(tokens.GetProperty("access_token").GetString()!), Is.EqualTo(HttpStatusCode.OK));
+        using var refreshed = await portal.RefreshAsync(_http, tokens.GetProperty("refresh_token").GetString()!);
+        var renewed = await JsonAsync(refreshed);
+        Assert.That(refreshed.StatusCode, Is.EqualTo(HttpStatusCode.OK), renewed.ToString());
+        Assert.That(await FlagsStatusAsync(renewed.GetProperty("access_token").GetString()!), Is.EqualTo(HttpStatusCode.OK),
+            "Risk, which fetched the keys before the restart, validates a token signed after it");
+    }
+
+    // Identity redirects within itself with relative locations.
+    private static string? PathOf(Uri? location) =>
+        location is null ? null : location.IsAbsoluteUri ? location.AbsolutePath : location.OriginalString.Split('?')[0];
+
     private async Task<HttpStatusCode> FlagsStatusAsync(string accessToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "api/v1/flags");
@@ -240,5 +345,50 @@ public class When_people_and_machines_sign_in_with_the_platforms_identity_servic
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return json.RootElement.Clone();
+    }
+}
+
+/// <summary>RFC 6238 time-based one-time passwords (SHA-1, 30 s, 6 digits), as an authenticator app computes them.</summary>
+internal static class Totp
+{
+    public static string Now(string base32Key) => At(base32Key, DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30);
+
+    /// <summary>A code no nearby time step gives.</summary>
+    public static string Wrong(string base32Key)
+    {
+        var step = DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 30;
+        var near = Enumerable.Range(-3, 7).Select(d => At(base32Key, step + d)).ToHashSet();
+        return Enumerable.Range(0, 1_000_000).Select(n => n.ToString("D6", System.Globalization.CultureInfo.InvariantCulture)).First(c => !near.Contains(c));
+    }
+
+    private static string At(string base32Key, long step)
+    {
+        var counter = BitConverter.GetBytes(step);
+        if (BitConverter.IsLittleEndian)
+        {
+            Array.Reverse(counter);
+        }
+        var hash = System.Security.Cryptography.HMACSHA1.HashData(Base32(base32Key), counter);
+        var offset = hash[^1] & 0x0F;
+        var binary = ((hash[offset] & 0x7F) << 24) | (hash[offset + 1] << 16) | (hash[offset + 2] << 8) | hash[offset + 3];
+        return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static byte[] Base32(string text)
+    {
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        var bytes = new List<byte>();
+        int buffer = 0, bits = 0;
+        foreach (var c in text.TrimEnd('='))
+        {
+            buffer = (buffer << 5) | alphabet.IndexOf(c, StringComparison.Ordinal);
+            bits += 5;
+            if (bits >= 8)
+            {
+                bytes.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+        return [.. bytes];
     }
 }

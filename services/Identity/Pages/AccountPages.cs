@@ -147,7 +147,7 @@ internal static class AccountPages
         SignInManager<PlatformUser> signIn) =>
         await SignedInUserAsync(http, users, signIn) is { } user
             ? CodePage(http, antiforgery, "/account/enroll-two-factor", "Your role requires a second factor. Add this key to your authenticator app, then enter the code it shows.",
-                Html.LocalOnly(returnUrl), null, before: await EnrolmentKeyAsync(users, user))
+                Html.LocalOnly(returnUrl), null, before: await EnrolmentKeyAsync(users, signIn, user))
             : Results.LocalRedirect($"/account/login?ReturnUrl={Uri.EscapeDataString(Html.LocalOnly(returnUrl))}");
 
     private static async Task<IResult> EnrollAsync(HttpContext http, IAntiforgery antiforgery, [FromForm] CodeForm form, UserManager<PlatformUser> users,
@@ -162,7 +162,7 @@ internal static class AccountPages
         if (!await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code))
         {
             return CodePage(http, antiforgery, "/account/enroll-two-factor", "Add this key to your authenticator app, then enter the code it shows.", returnUrl,
-                "That code is not right (or no longer current).", StatusCodes.Status400BadRequest, await EnrolmentKeyAsync(users, user));
+                "That code is not right (or no longer current).", StatusCodes.Status400BadRequest, await EnrolmentKeyAsync(users, signIn, user));
         }
         await users.SetTwoFactorEnabledAsync(user, true);
         // The security stamp changed: sign in again so the cookie carries the new one.
@@ -176,13 +176,15 @@ internal static class AccountPages
         return result.Succeeded && await signIn.ValidateSecurityStampAsync(result.Principal) is { } user && user.DisabledAt is null ? user : null;
     }
 
-    private static async Task<string> EnrolmentKeyAsync(UserManager<PlatformUser> users, PlatformUser user)
+    private static async Task<string> EnrolmentKeyAsync(UserManager<PlatformUser> users, SignInManager<PlatformUser> signIn, PlatformUser user)
     {
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
             await users.ResetAuthenticatorKeyAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
+            // A new key changes the security stamp: the sign-in cookie is renewed so it stays valid.
+            await signIn.RefreshSignInAsync(user);
         }
         var uri = $"otpauth://totp/Traceability:{Uri.EscapeDataString(user.Email!)}?secret={key}&issuer=Traceability&digits=6";
         return $"""<p>Key: <code id="authenticator-key">{Html.Encode(key)}</code></p><p>Or open: <code id="authenticator-uri">{Html.Encode(uri)}</code></p>""";
