@@ -146,6 +146,20 @@ if (UserCommandLine.Handles(args))
 }
 
 app.UseTraceabilityDefaults();
+// EF Core's queries do not run through the platform's retried transactions: a transient database error
+// they surface is the database being unavailable (503 with Retry-After, as on every service), not a 500.
+var dialect = app.Services.GetRequiredService<Database>().Dialect;
+app.Use(async (http, next) =>
+{
+    try
+    {
+        await next(http);
+    }
+    catch (Exception exception) when (Causes(exception).Any(dialect.IsTransient))
+    {
+        throw new DatabaseUnavailableException("Identity's database is unavailable.", exception);
+    }
+});
 app.UseRateLimiter();
 app.UseAntiforgery();
 
@@ -157,6 +171,14 @@ app.MapConnect();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 return 0;
+
+static IEnumerable<Exception> Causes(Exception exception)
+{
+    for (Exception? cause = exception; cause is not null; cause = cause.InnerException)
+    {
+        yield return cause;
+    }
+}
 
 /// <summary>The Identity service's entry point (public for the test host).</summary>
 public partial class Program;
