@@ -211,11 +211,7 @@ public class When_people_and_machines_sign_in_with_the_platforms_identity_servic
     [Test]
     public async Task Should_refuse_refreshing_the_tokens_of_a_disabled_account()
     {
-        const string password = "green tea in the afternoon";
-        var account = await IdentityAccounts.CreateWithPasswordAsync(_identity, "leaving@example.org", password, [Roles.Caseworker]);
-        var portal = Portal();
-        using var browser = new Browser(_identity.BaseAddress);
-        var tokens = await JsonAsync(await portal.RedeemAsync(_http, await browser.SignInForCodeAsync(portal, account.Email, password)));
+        var (account, portal, tokens) = await SignedInAsync("leaving@example.org", "green tea in the afternoon", Roles.Caseworker);
         using var disable = new HttpRequestMessage(HttpMethod.Post, $"admin/users/{account.Id}/disable");
         disable.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ServiceProcess.AdminKey);
         using (var disabled = await _identity.Http.SendAsync(disable))
@@ -307,11 +303,7 @@ public class When_people_and_machines_sign_in_with_the_platforms_identity_servic
     [Test]
     public async Task Should_sign_with_the_same_key_after_a_restart_so_tokens_and_refresh_tokens_outlive_it()
     {
-        const string password = "the harbour lights at midnight";
-        var account = await IdentityAccounts.CreateWithPasswordAsync(_identity, "restart@example.org", password, [Roles.Caseworker]);
-        var portal = Portal();
-        using var browser = new Browser(_identity.BaseAddress);
-        var tokens = await JsonAsync(await portal.RedeemAsync(_http, await browser.SignInForCodeAsync(portal, account.Email, password)));
+        var (_, portal, tokens) = await SignedInAsync("restart@example.org", "the harbour lights at midnight", Roles.Caseworker);
         var jwksBefore = await _http.GetStringAsync(new Uri(_identity.BaseAddress, ".well-known/jwks"));
 
         _identity.Kill();
@@ -324,6 +316,15 @@ public class When_people_and_machines_sign_in_with_the_platforms_identity_servic
         Assert.That(refreshed.StatusCode, Is.EqualTo(HttpStatusCode.OK), renewed.ToString());
         Assert.That(await FlagsStatusAsync(renewed.GetProperty("access_token").GetString()!), Is.EqualTo(HttpStatusCode.OK),
             "Risk, which fetched the keys before the restart, validates a token signed after it");
+    }
+
+    /// <summary>A new account signed in through the portal's flow, with the tokens the portal got.</summary>
+    private async Task<(CreatedAccount Account, OidcClient Portal, JsonElement Tokens)> SignedInAsync(string email, string password, string role)
+    {
+        var account = await IdentityAccounts.CreateWithPasswordAsync(_identity, email, password, [role]);
+        var portal = Portal();
+        using var browser = new Browser(_identity.BaseAddress);
+        return (account, portal, await JsonAsync(await portal.RedeemAsync(_http, await browser.SignInForCodeAsync(portal, account.Email, password))));
     }
 
     // Identity redirects within itself with relative locations.
