@@ -83,6 +83,9 @@ public sealed class PostgresDialect : SqlDialect
     public override string NewId => "gen_random_uuid()";
 
     /// <inheritdoc />
+    public override string CrossApply => "CROSS JOIN LATERAL";
+
+    /// <inheritdoc />
     public override string IsAnyOf(string column, string listParameter) => $"{Identifier(column)} = ANY(@{listParameter})";
 
     /// <inheritdoc />

@@ -39,6 +39,12 @@ public abstract class SqlDialect
     public abstract string NewId { get; }
 
     /// <summary>
+    /// Joins each row on its left to the rows of a correlated derived table on its right (which may have its own
+    /// ORDER BY and FETCH, e.g. the newest N rows per key): <c>CROSS JOIN LATERAL</c> / <c>CROSS APPLY</c>.
+    /// </summary>
+    public abstract string CrossApply { get; }
+
+    /// <summary>
     /// Selects and locks up to <c>@BatchSize</c> undelivered outbox rows in order, skipping rows
     /// another relay holds, so that two instances of a service never publish the same row at once.
     /// </summary>

@@ -66,6 +66,9 @@ public sealed partial class SqlServerDialect : SqlDialect
     public override string NewId => "NEWID()";
 
     /// <inheritdoc />
+    public override string CrossApply => "CROSS APPLY";
+
+    /// <inheritdoc />
     public override string IsAnyOf(string column, string listParameter) =>
         // Dapper expands "IN @List" into one parameter per value.
         $"{Identifier(column)} IN @{listParameter}";

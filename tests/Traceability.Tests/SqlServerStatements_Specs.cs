@@ -76,10 +76,16 @@ public partial class When_every_T_SQL_statement_is_parsed
             }
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static).Where(m => m.ReturnType == typeof(string)))
             {
-                var arguments = method.GetParameters().Select(p => p.ParameterType == typeof(SqlDialect) ? (object)dialect
-                    : p.ParameterType == typeof(string) ? "test_schema"
+                // An enum parameter (a visibility, an order) is called with each of its values: every statement it can build.
+                var choices = method.GetParameters().Select(p => p.ParameterType == typeof(SqlDialect) ? [dialect]
+                    : p.ParameterType == typeof(string) ? ["test_schema"]
+                    : p.ParameterType.IsEnum ? Enum.GetValues(p.ParameterType).Cast<object>().ToArray()
                     : throw new InvalidOperationException($"{type.Name}.{method.Name} takes a {p.ParameterType.Name}; teach this test how to call it.")).ToArray();
-                yield return ($"{type.Name}.{method.Name}", (string)method.Invoke(null, arguments)!);
+                foreach (var arguments in choices.Aggregate((IEnumerable<object[]>)[[]], (sets, values) => sets.SelectMany(set => values.Select(v => (object[])[.. set, v]))))
+                {
+                    var enums = arguments.Where(a => a.GetType().IsEnum).Select(a => a.ToString()).ToList();
+                    yield return ($"{type.Name}.{method.Name}{(enums.Count > 0 ? $"({string.Join(", ", enums)})" : "")}", (string)method.Invoke(null, arguments)!);
+                }
             }
         }
         yield return ("SqlServerDialect.AcquireMigrationLock", dialect.AcquireMigrationLock);

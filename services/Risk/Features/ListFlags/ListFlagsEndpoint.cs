@@ -36,10 +36,12 @@ internal static class ListFlagsEndpoint
         ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken, int page = 1, int pageSize = 50) =>
         ListAsync(user, database, time, cancellationToken, overdue: true, page: page, pageSize: pageSize);
 
+    // sort names the order (FlagOrders.ByName); country is the flag's scope country (ISO 3166-1 alpha-2), for every caller inside their scope.
+
     private static async Task<Results<Ok<FlagPage>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken,
         string? subjectType = null, string? subjectId = null, string? status = null, string? severity = null, string? ruleId = null,
-        string? assignee = null, bool? escalated = null, bool overdue = false, int page = 1, int pageSize = 50)
+        string? assignee = null, bool? escalated = null, bool overdue = false, string? country = null, string? sort = null, int page = 1, int pageSize = 50)
     {
         var errors = new ValidationErrors();
         errors.Require(subjectType is null || SubjectTypes.Contains(subjectType), "subjectType", "The subject type is 'shipment' or 'facility'.");
@@ -48,6 +50,9 @@ internal static class ListFlagsEndpoint
         errors.Require(severity is null || Severity.Rank(severity) > 0, "severity", "The severity is low, medium, high or critical.");
         errors.Require(ruleId is null || ruleId.Length is > 0 and <= 100, "ruleId", "The rule id has 1 to 100 characters.");
         errors.Require(assignee is null || assignee.Length is > 0 and <= 100, "assignee", "The assignee has 1 to 100 characters.");
+        errors.Require(country is null || CountryCodes.IsAssigned(country), "country", "The country is an ISO 3166-1 alpha-2 code in upper case, e.g. BD.");
+        var order = FlagOrder.NewestFirst;
+        errors.Require(sort is null || FlagOrders.ByName.TryGetValue(sort, out order), "sort", $"The sort is one of {FlagOrders.Names}.");
         errors.RequirePage(page, pageSize);
         if (!errors.IsEmpty)
         {
@@ -62,11 +67,11 @@ internal static class ListFlagsEndpoint
         var filter = new
         {
             SubjectType = subjectType, SubjectId = subjectId, Status = status, Severity = severity, RuleId = ruleId, Assignee = assignee,
-            Escalated = escalated, Overdue = overdue ? 1 : 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
-            Offset = (page - 1) * pageSize, PageSize = pageSize,
+            Escalated = escalated, Country = country, Overdue = overdue ? 1 : 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
+            Offset = (page - 1) * pageSize, PageSize = pageSize, Window = page * pageSize,
         };
-        var rows = await database.QueryAsync<FlagRow>(ScopedFlagParts.Page(viewer.Visibility), filter, cancellationToken);
-        var total = (await database.QueryAsync<long>(ScopedFlagParts.CountOf(viewer.Visibility), filter, cancellationToken))[0];
+        var rows = await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, order), filter, cancellationToken);
+        var total = (await database.QueryAsync<long>(ListFlagsSql.Count(viewer.Visibility), filter, cancellationToken))[0];
         var evidence = await EvidenceOfAsync(database, rows.Select(r => r.Id).ToList(), cancellationToken);
         return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList(), now)).ToList(), page, pageSize, total));
     }

@@ -4,25 +4,60 @@ using Traceability.Risk.Flags;
 namespace Traceability.Risk.Features.ListFlags;
 
 /// <summary>
-/// Every flag read, once per <see cref="Visibility"/>: each is its own statement (and its own prepared plan), so an
-/// admin's list walks the raised-at index while an auditor's is driven by their accreditations.
+/// Every flag read, once per <see cref="Visibility"/> (and order): each is its own statement (and its own prepared plan),
+/// so an admin's list walks the raised-at index while an auditor's is driven by their accreditations.
 /// </summary>
 internal static class ListFlagsSql
 {
-    public const string PageAll = ScopedFlagParts.Select + FlagVisibility.All + ScopedFlagParts.FiltersAndPage;
-    public const string PageGrievances = ScopedFlagParts.Select + FlagVisibility.Grievances + ScopedFlagParts.FiltersAndPage;
-    public const string PageAccreditation = ScopedFlagParts.Select + FlagVisibility.Accreditation + ScopedFlagParts.FiltersAndPage;
-    public const string PageGrievancesOrAccreditation = ScopedFlagParts.Select + FlagVisibility.GrievancesOrAccreditation + ScopedFlagParts.FiltersAndPage;
-
-    public const string CountAll = ScopedFlagParts.Count + FlagVisibility.All + ScopedFlagParts.Filters;
-    public const string CountGrievances = ScopedFlagParts.Count + FlagVisibility.Grievances + ScopedFlagParts.Filters;
-    public const string CountAccreditation = ScopedFlagParts.Count + FlagVisibility.Accreditation + ScopedFlagParts.Filters;
-    public const string CountGrievancesOrAccreditation = ScopedFlagParts.Count + FlagVisibility.GrievancesOrAccreditation + ScopedFlagParts.Filters;
-
     public const string ByIdAll = ScopedFlagParts.ById + FlagVisibility.All;
     public const string ByIdGrievances = ScopedFlagParts.ById + FlagVisibility.Grievances;
     public const string ByIdAccreditation = ScopedFlagParts.ById + FlagVisibility.Accreditation;
     public const string ByIdGrievancesOrAccreditation = ScopedFlagParts.ById + FlagVisibility.GrievancesOrAccreditation;
+
+    /// <summary>One page of the flags a viewer sees, in the order asked for.</summary>
+    public static string Page(SqlDialect dialect, Visibility visibility, FlagOrder order) => visibility == Visibility.Accreditation
+        ? AccreditedPage(dialect, order)
+        : $"""
+          SELECT {FlagFragments.Columns} FROM risk.flag f WHERE {ScopedFlagParts.Condition(visibility)}{ScopedFlagParts.Filters}
+          ORDER BY {FlagOrders.OrderBy(order)}
+          OFFSET @Offset ROWS FETCH NEXT @PageSize ROWS ONLY
+          """;
+
+    /// <summary>How many flags the viewer sees with these filters.</summary>
+    // An auditor's total: the flags of their cells counted per scope (country, chapter, scheme) first, and the scope
+    // condition asked once per group instead of once per flag (a wide accreditation sees half a million flags).
+    public static string Count(Visibility visibility) => visibility == Visibility.Accreditation
+        ? $"""
+          {ScopedFlagParts.AccreditedCells}
+          SELECT COALESCE(SUM(f.flags), 0) FROM (
+          {string.Join("\nUNION ALL\n", AccreditedRanges.Select(cell => $"""
+              SELECT f.scope_country, f.scope_hs_chapter, f.scope_scheme, COUNT(*) AS flags
+              FROM {cell.Cells} k JOIN risk.flag f ON {cell.Range} WHERE 1 = 1{ScopedFlagParts.Filters}
+              GROUP BY f.scope_country, f.scope_hs_chapter, f.scope_scheme
+              """))}
+          ) f WHERE {FlagVisibility.Accreditation}
+          """
+        : $"SELECT COUNT(*) FROM risk.flag f WHERE {ScopedFlagParts.Condition(visibility)}{ScopedFlagParts.Filters}";
+
+    private static readonly (string Cells, string Range)[] AccreditedRanges =
+    [
+        ("whole_country", "f.scope_country = k.country"),
+        ("chapter", "f.scope_country = k.country AND f.scope_hs_chapter = k.hs_chapter"),
+        ("no_chapter", "f.scope_country = k.country AND f.scope_hs_chapter IS NULL"),
+    ];
+
+    private static string AccreditedPage(SqlDialect dialect, FlagOrder order) => $"""
+        {ScopedFlagParts.AccreditedCells}
+        SELECT {FlagFragments.Columns} FROM (
+        {string.Join("\nUNION ALL\n", AccreditedRanges.Select(cell => $"""
+            SELECT w.id FROM {cell.Cells} k {dialect.CrossApply} (
+                SELECT f.id FROM risk.flag f WHERE {cell.Range} AND {FlagVisibility.Accreditation}{ScopedFlagParts.Filters}
+                ORDER BY {FlagOrders.OrderBy(order)} OFFSET 0 ROWS FETCH NEXT @Window ROWS ONLY) w
+            """))}
+        ) v JOIN risk.flag f ON f.id = v.id
+        ORDER BY {FlagOrders.OrderBy(order)}
+        OFFSET @Offset ROWS FETCH NEXT @PageSize ROWS ONLY
+        """;
 
     public static string EvidenceOf(SqlDialect dialect) => $"""
         SELECT flag_id AS FlagId, evidence_id AS EvidenceId FROM risk.flag_evidence
@@ -45,10 +80,6 @@ internal static class ListFlagsSql
 /// <summary>The parts the scoped statements are made of (fragments, so outside the *Sql classes the T-SQL test parses whole).</summary>
 internal static class ScopedFlagParts
 {
-    public const string Select = $"SELECT {FlagFragments.Columns} FROM risk.flag f WHERE ";
-
-    public const string Count = "SELECT COUNT(*) FROM risk.flag f WHERE ";
-
     public const string ById = $"SELECT {FlagFragments.Columns} FROM risk.flag f WHERE f.id = @Id AND ";
 
     // Optional filters are written as (@X IS NULL OR column = @X) so one statement serves every combination.
@@ -62,31 +93,36 @@ internal static class ScopedFlagParts
           AND (@RuleId IS NULL OR f.rule_id = @RuleId)
           AND (@Assignee IS NULL OR f.assignee = @Assignee)
           AND (@Escalated IS NULL OR f.escalated = @Escalated)
+          AND (@Country IS NULL OR f.scope_country = @Country)
           AND (@Overdue = 0 OR (f.is_open = 1 AND ((f.status = 'open' AND f.assign_due_at < @Now) OR f.resolve_due_at < @Now)))
         """;
 
-    // Newest first, both columns descending: a backward walk of ix_flag_raised_at (raised_at, id) with no sort, for any page.
-    public const string FiltersAndPage = Filters + """
-
-        ORDER BY f.raised_at DESC, f.id DESC
-        OFFSET @Offset ROWS FETCH NEXT @PageSize ROWS ONLY
+    // An auditor's flags are found from their accreditations, not by testing every flag against them (which made a
+    // narrow auditor's list walk all flags: 430 ms over a million). The active scope rows are cut into disjoint
+    // cells of flags, each an index range: a country some accreditation covers in every sector (whole_country,
+    // ix_flag_scope_country), else each HS chapter named for it (chapter) and its flags without a chapter (no_chapter,
+    // both ix_flag_scope_chapter). A flag lies in one cell at most, so nothing is counted or listed twice; inside a
+    // cell the scope condition still decides (scheme, chapter), and only the first @Window rows of each cell in the
+    // order asked for can reach the page.
+    public const string AccreditedCells = """
+        WITH active_scope AS (
+          SELECT s.country, s.hs_chapter FROM risk.auditor_scope s JOIN risk.auditor a ON a.auditor_id = s.auditor_id
+          WHERE s.auditor_id = @AuditorId AND a.status = 'active' AND s.valid_from <= @Today AND s.valid_to >= @Today
+            AND (@Country IS NULL OR s.country = @Country)
+        ),
+        whole_country AS (SELECT DISTINCT country FROM active_scope WHERE hs_chapter IS NULL),
+        chapter AS (SELECT DISTINCT country, hs_chapter FROM active_scope
+                    WHERE hs_chapter IS NOT NULL AND country NOT IN (SELECT country FROM whole_country)),
+        no_chapter AS (SELECT DISTINCT country FROM active_scope WHERE country NOT IN (SELECT country FROM whole_country))
         """;
 
-    public static string Page(Visibility visibility) => visibility switch
+    public static string Condition(Visibility visibility) => visibility switch
     {
-        Visibility.All => ListFlagsSql.PageAll,
-        Visibility.Grievances => ListFlagsSql.PageGrievances,
-        Visibility.Accreditation => ListFlagsSql.PageAccreditation,
-        Visibility.GrievancesOrAccreditation => ListFlagsSql.PageGrievancesOrAccreditation,
-        _ => throw new ArgumentOutOfRangeException(nameof(visibility)),
-    };
-
-    public static string CountOf(Visibility visibility) => visibility switch
-    {
-        Visibility.All => ListFlagsSql.CountAll,
-        Visibility.Grievances => ListFlagsSql.CountGrievances,
-        Visibility.Accreditation => ListFlagsSql.CountAccreditation,
-        Visibility.GrievancesOrAccreditation => ListFlagsSql.CountGrievancesOrAccreditation,
+        Visibility.None => FlagVisibility.None,
+        Visibility.All => FlagVisibility.All,
+        Visibility.Grievances => FlagVisibility.Grievances,
+        Visibility.Accreditation => FlagVisibility.Accreditation,
+        Visibility.GrievancesOrAccreditation => FlagVisibility.GrievancesOrAccreditation,
         _ => throw new ArgumentOutOfRangeException(nameof(visibility)),
     };
 
