@@ -12,8 +12,11 @@
 #                                audits of 50 findings per second; a certificate's suspension to every claiming shipment flagged
 #   bash bench/run.sh --only risk [--risk-events 2000] [--risk-flags 1000000]
 #                                Risk's events evaluated per second per rule family; GET /api/v1/flags p50/p99 by caller over a million flags
-#   bash bench/run.sh --peer-url http://127.0.0.1:5102/capture [--peer-header 'Authorization: Basic …']
+#   bash bench/run.sh --peer-url http://127.0.0.1:5255/capture [--peer-header 'Authorization: Basic …']
 #                                the same EPCIS documents against another EPCIS capture endpoint, side by side
+#   bash bench/run.sh --only epcis --peer [--peer-source DIR] [--profile]
+#                                starts the peer EPCIS repository itself (bench/peer.sh, on PEER_PORT, default 5255;
+#                                FasTnT epcis-ef-core from DIR or a fresh clone) and compares with it, then stops it
 # Ports: PROVENANCE_PORT, AUDITS_PORT, GRIEVANCES_PORT, RISK_PORT (default 5201-5204), and the
 # infrastructure's TRACEABILITY_* ports as infra.sh reads them.
 set -euo pipefail
@@ -50,5 +53,29 @@ source "$ROOT/.local/grievances.env"
 set +a
 export Sms__PublicBaseUrl="${Sms__PublicBaseUrl:-http://127.0.0.1:$GRIEVANCES_PORT}"
 export TRACEABILITY_RABBIT_PID_FILE="${TRACEABILITY_STATE_DIR:-$ROOT/.local}/rabbitmq/rabbitmq.pid"
+
+# --peer: the peer repository is started here (after the platform, on the same PostgreSQL) and its address handed on.
+arguments=() peer=0 peer_source=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --peer) peer=1; shift ;;
+    --peer-source) peer_source=(--source "$2"); shift 2 ;;
+    *) arguments+=("$1"); shift ;;
+  esac
+done
+if [ "$peer" -eq 1 ]; then
+  bash bench/peer.sh "${peer_source[@]}" >"$ROOT/.local/bench-peer.log" 2>&1 &
+  peer_pid=$!
+  trap 'kill -TERM $peer_pid 2>/dev/null; wait $peer_pid 2>/dev/null || true; kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
+  for _ in $(seq 1 900); do
+    grep -q "^peer is up" "$ROOT/.local/bench-peer.log" 2>/dev/null && break
+    if ! kill -0 "$peer_pid" 2>/dev/null; then cat "$ROOT/.local/bench-peer.log" >&2; exit 1; fi
+    sleep 1
+  done
+  line="$(grep "^peer is up" "$ROOT/.local/bench-peer.log")" || { echo "the peer did not come up; see .local/bench-peer.log" >&2; exit 1; }
+  peer_url="$(sed -n "s/.*--peer-url \([^ ]*\) .*/\1/p" <<<"$line")"
+  peer_header="$(sed -n "s/.*--peer-header '\([^']*\)'.*/\1/p" <<<"$line")"
+  arguments+=(--peer-url "$peer_url" --peer-header "$peer_header")
+fi
 dotnet build bench/Traceability.Benchmarks -c Release --nologo -v quiet -clp:ErrorsOnly
-dotnet bench/Traceability.Benchmarks/bin/Release/net10.0/Traceability.Benchmarks.dll "$@"
+dotnet bench/Traceability.Benchmarks/bin/Release/net10.0/Traceability.Benchmarks.dll "${arguments[@]}"

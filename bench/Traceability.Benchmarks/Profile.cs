@@ -6,8 +6,8 @@ namespace Traceability.Benchmarks;
 /// <summary>
 /// Where the CPU went during a scenario, per record: utime + stime from /proc of PostgreSQL (the
 /// postmaster and every backend, living or reaped), Provenance, Risk, the RabbitMQ node and the load
-/// generator itself. CPU time per record is far less sensitive to other load on the machine than
-/// records per second. With pg_stat_statements loaded, the statements that cost the database most.
+/// generator itself, and the peer EPCIS repository when one runs here (bench/peer.sh: FasTnT.Host.dll on
+/// PEER_PORT). CPU time per record is far less sensitive to other load on the machine than records per second. With pg_stat_statements loaded, the statements that cost the database most.
 /// </summary>
 internal sealed class Profile(string connectionString)
 {
@@ -16,6 +16,7 @@ internal sealed class Profile(string connectionString)
 
     private readonly int _provenancePort = Port("PROVENANCE_PORT", 5201);
     private readonly int _riskPort = Port("RISK_PORT", 5204);
+    private readonly int _peerPort = Port("PEER_PORT", 5255);
     private bool _statements;
 
     public static bool Supported => OperatingSystem.IsLinux() && Directory.Exists("/proc");
@@ -36,6 +37,7 @@ internal sealed class Profile(string connectionString)
             ["provenance"] = Service(processes, "Traceability.Provenance.dll", _provenancePort),
             ["risk"] = Service(processes, "Traceability.Risk.dll", _riskPort),
             ["rabbitmq"] = PidFromFile(RabbitPidFile()) is { } beam ? Tree(processes, children, beam) : double.NaN,
+            ["peer"] = Service(processes, "FasTnT.Host.dll", _peerPort),
             ["load generator"] = Environment.ProcessId is var self && processes.FirstOrDefault(p => p.Id == self) is { } me ? me.OwnMilliseconds : double.NaN,
         };
         return sample;
@@ -60,24 +62,26 @@ internal sealed class Profile(string connectionString)
         }
     }
 
-    public async Task PrintAsync(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, long records, string unit)
+    /// <summary>Prints the CPU per record of each process group and the costliest statements; returns each group's CPU per record.</summary>
+    public async Task<IReadOnlyDictionary<string, double>> PrintAsync(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, long records, string unit)
     {
         if (records == 0)
         {
-            return;
+            return new Dictionary<string, double>();
         }
-        var parts = after.Keys.Select(k => (Name: k, Ms: (after[k] - before[k]) / records)).ToList();
-        var total = parts.Where(p => !double.IsNaN(p.Ms)).Sum(p => p.Ms);
+        var parts = after.Keys.Select(k => (Name: k, Ms: (after[k] - before[k]) / records)).Where(p => !double.IsNaN(p.Ms)).ToList();
+        var total = parts.Sum(p => p.Ms);
         Console.WriteLine($"    CPU ms per {unit}: " + string.Join(", ", parts.Select(p => $"{p.Name} {p.Ms:F3}")) + $"; all {total:F3}");
+        var perRecord = parts.ToDictionary(p => p.Name, p => p.Ms, StringComparer.Ordinal);
         if (!_statements)
         {
-            return;
+            return perRecord;
         }
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
+        // Every database of the cluster: ours, or the peer's when the scenario drove the peer (one system runs at a time).
         await using var command = new NpgsqlCommand("""
             SELECT calls, total_exec_time, total_plan_time, query FROM pg_stat_statements
-            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
             ORDER BY total_exec_time + total_plan_time DESC LIMIT 12
             """, connection);
         await using var reader = await command.ExecuteReaderAsync();
@@ -88,6 +92,7 @@ internal sealed class Profile(string connectionString)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"    {reader.GetInt64(0) / (double)records,14:F3} {reader.GetDouble(1) / records,14:F4} {reader.GetDouble(2) / records,14:F4}  {(query.Length > 110 ? query[..110] + "…" : query)}"));
         }
+        return perRecord;
     }
 
     private static double Tree(List<ProcStat> processes, ILookup<int, ProcStat> children, int root)

@@ -17,7 +17,7 @@ using Traceability.Benchmarks;
 //   dotnet Traceability.Benchmarks.dll [--seconds 10] [--quick] [--only shipments|epcis] [--concurrency 4,16]
 //                                      [--profile] [--peer-url http://127.0.0.1:5102/capture] [--peer-header 'Authorization: Basic …']
 //                                      [--chain-records 100000] [--chain-only] [--only audits] [--claims 100000] [--only grievances]
-//                                      [--only risk] [--risk-events 2000] [--risk-flags 1000000]
+//                                      [--only risk] [--risk-events 2000] [--risk-flags 1000000] [--epcis-sizes 1,100,500] [--warmup 2]
 // Last (unless --only), a fresh exporter's hash chain of --chain-records records (10,000 with --quick) is verified once
 // (GET /api/v1/chain/verify); --chain-only runs just that. Then (or alone with --only audits) Audits' figures: audits of
 // 50 findings per second, and the time from a certificate's suspension to every one of --claims shipments (100,000;
@@ -83,14 +83,19 @@ foreach (var concurrency in Wanted("shipments", quick ? [4] : [1, 4, 16]))
 {
     results.Add(await RunAsync("shipments", concurrency, 1, ShipmentBody, "api/v1/shipments", "application/json", ShipmentsEvaluatedAsync));
 }
-foreach (var size in quick ? new[] { 1, 100 } : new[] { 1, 100, 500 })
+// Each EPCIS scenario (ours and the peer's) is first driven this long uncounted.
+var warmUp = TimeSpan.FromSeconds(Argument("--warmup") is { } w ? double.Parse(w, CultureInfo.InvariantCulture) : 2);
+var epcisSizes = Argument("--epcis-sizes") is { } sizes ? sizes.Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToArray() : quick ? [1, 100] : [1, 100, 500];
+foreach (var size in epcisSizes)
 {
     foreach (var concurrency in Wanted($"epcis {size}-event documents", quick ? [2] : [1, 4]))
     {
-        results.Add(await RunAsync($"epcis {size}-event documents", concurrency, size, n => EpcisDocument(n, size), "epcis/capture", "application/ld+json", EpcisEventsSeenByRiskAsync));
+        results.Add(await RunAsync($"epcis {size}-event documents", concurrency, size, n => EpcisDocument(n, size), "epcis/capture", "application/ld+json",
+            EpcisEventsSeenByRiskAsync, warmUp: warmUp));
         if (peerUrl is not null)
         {
-            results.Add(await RunAsync($"peer epcis {size}-event", concurrency, size, n => EpcisDocument(n, size), peerUrl.ToString(), "application/ld+json", null, peer: true));
+            results.Add(await RunAsync($"peer epcis {size}-event", concurrency, size, n => EpcisDocument(n, size), peerUrl.ToString(), "application/ld+json", null,
+                peer: true, warmUp: warmUp));
         }
     }
 }
@@ -105,13 +110,30 @@ foreach (var concurrency in results.Select(r => r.Concurrency).Distinct().Order(
 Console.WriteLine();
 Console.WriteLine($"Beside pgbench -N ({seconds} s, same PostgreSQL, same number of clients as the scenario):");
 Console.WriteLine($"{"scenario",-28} {"conc",4} {"records/s",10} {"pgbench -N tps",15} {"share",7}{(peerUrl is null ? "" : $" {"vs peer",8}")}");
-foreach (var row in results)
+foreach (var row in results.Where(r => !r.Peer))
 {
     var tps = ceilings[row.Concurrency];
     var versusPeer = peerUrl is null || row.Peer ? "" : results.FirstOrDefault(p => p.Peer && p.Concurrency == row.Concurrency && p.Size == row.Size && row.Scenario.StartsWith("epcis", StringComparison.Ordinal)) is { RecordsPerSecond: > 0 } p
         ? $" {row.RecordsPerSecond / p.RecordsPerSecond,7:F1}×"
         : "";
     Console.WriteLine($"{row.Scenario,-28} {row.Concurrency,4} {row.RecordsPerSecond,10:F0} {(tps is { } t ? t.ToString("F0", CultureInfo.InvariantCulture) : "n/a"),15} {(tps is { } c ? (row.RecordsPerSecond / c).ToString("P0", CultureInfo.InvariantCulture) : "n/a"),7}{versusPeer}");
+}
+if (peerUrl is not null)
+{
+    // Both systems, the same documents, the same machine, one after the other in this run: the multiple is the result
+    // (on a busy machine the rates move with the load; CPU per event, with --profile, moves much less). Each system's CPU
+    // is its own: ours is PostgreSQL, Provenance, Risk and RabbitMQ (everything up to Risk's evaluation), the peer's is
+    // PostgreSQL and the peer.
+    Console.WriteLine();
+    Console.WriteLine($"Side by side with the peer ({peerUrl}):");
+    Console.WriteLine($"{"EPCIS documents",-16} {"conc",4} {"ours events/s",14} {"peer events/s",14} {"ours ÷ peer",12}{(profiling ? $" {"ours CPU ms/event",18} {"peer CPU ms/event",18}" : "")}");
+    foreach (var row in results.Where(r => !r.Peer && r.Scenario.StartsWith("epcis", StringComparison.Ordinal)))
+    {
+        var peerRow = results.FirstOrDefault(p => p.Peer && p.Concurrency == row.Concurrency && p.Size == row.Size);
+        var multiple = peerRow is { RecordsPerSecond: > 0 } ? $"{row.RecordsPerSecond / peerRow.RecordsPerSecond:F1}×" : "—";
+        var cpu = profiling ? $" {row.CpuPerRecord,18:F3} {peerRow?.CpuPerRecord ?? double.NaN,18:F3}" : "";
+        Console.WriteLine($"{row.Size + "-event",-16} {row.Concurrency,4} {row.RecordsPerSecond,14:F0} {peerRow?.RecordsPerSecond ?? 0,14:F0} {multiple,12}{cpu}");
+    }
 }
 if (only is null && onlyConcurrency is null)
 {
@@ -167,57 +189,23 @@ IEnumerable<int> Wanted(string scenario, int[] concurrencies) =>
         ? []
         : concurrencies.Where(c => onlyConcurrency is null || onlyConcurrency.Contains(c));
 
-async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Func<long, string> body, string path, string mediaType, Func<Task<long>>? riskCount, bool peer = false)
+async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Func<long, string> body, string path, string mediaType, Func<Task<long>>? riskCount,
+    bool peer = false, TimeSpan warmUp = default)
 {
-    var latencies = new List<double>();
-    var errors = 0;
-    long requests = 0;
     var riskBefore = riskCount is null ? 0 : await riskCount();
-    if (profiling && !peer)
+    // Not counted: each system's code paths compiled and its connection pools filled before the clock starts, so a
+    // system is not measured on its first seconds (the peer starts cold; ours has served the earlier scenarios).
+    var (warmUpRequests, _) = warmUp > TimeSpan.Zero ? await DriveAsync(warmUp, null) : (0L, 0);
+    if (profiling)
     {
         await profile.ResetStatementsAsync();
     }
-    var cpuBefore = profiling && !peer ? profile.Sample() : null;
+    var cpuBefore = profiling ? profile.Sample() : null;
+    var latencies = new List<double>();
     var clock = Stopwatch.StartNew();
-    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
-    {
-        var mine = new List<double>();
-        while (clock.Elapsed < duration)
-        {
-            var n = Interlocked.Increment(ref sequence);
-            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body(n), Encoding.UTF8) };
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-            if (peer)
-            {
-                foreach (var (header, value) in peerHeaders)
-                {
-                    request.Headers.TryAddWithoutValidation(header, value);
-                }
-            }
-            else
-            {
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            }
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.SendAsync(request);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            if (response.IsSuccessStatusCode)
-            {
-                mine.Add(elapsed);
-                Interlocked.Increment(ref requests);
-            }
-            else
-            {
-                Interlocked.Increment(ref errors);
-            }
-        }
-        lock (latencies)
-        {
-            latencies.AddRange(mine);
-        }
-    }));
+    var (requests, errors) = await DriveAsync(duration, latencies);
     var sendTime = clock.Elapsed;
-    var expected = riskBefore + requests * recordsPerRequest;
+    var expected = riskBefore + (warmUpRequests + requests) * recordsPerRequest;
     double? riskDone = null;
     while (riskCount is not null && clock.Elapsed < sendTime + TimeSpan.FromMinutes(5))
     {
@@ -232,12 +220,65 @@ async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Fu
     var records = requests * recordsPerRequest;
     var rate = records / sendTime.TotalSeconds;
     Console.WriteLine($"{name,-28} {concurrency,4} {requests,9} {records,9} {rate,10:F0} {Percentile(latencies, 0.50),8:F1} {Percentile(latencies, 0.99),8:F1} {errors,6} {(riskDone is { } d ? d.ToString("F1", CultureInfo.InvariantCulture) : "n/a"),11}");
+    var cpuPerRecord = double.NaN;
     if (cpuBefore is not null)
     {
         // Until Risk is done: its work for these records belongs to this scenario.
-        await profile.PrintAsync(cpuBefore, profile.Sample(), records, name.StartsWith("shipments", StringComparison.Ordinal) ? "shipment" : "event");
+        var parts = await profile.PrintAsync(cpuBefore, profile.Sample(), records, name.StartsWith("shipments", StringComparison.Ordinal) ? "shipment" : "event");
+        // The system's own CPU: the database and its processes (ours: Provenance, Risk, RabbitMQ; the peer: itself), not the load generator.
+        string[] own = peer ? ["postgres", "peer"] : ["postgres", "provenance", "risk", "rabbitmq"];
+        cpuPerRecord = own.Sum(p => parts.TryGetValue(p, out var ms) ? ms : 0);
     }
-    return new Row(name, concurrency, rate, peer, recordsPerRequest);
+    return new Row(name, concurrency, rate, peer, recordsPerRequest, cpuPerRecord);
+
+    // `concurrency` clients send for `howLong`; the answered requests' latencies go to `latencies` when given.
+    async Task<(long Requests, int Errors)> DriveAsync(TimeSpan howLong, List<double>? latencies)
+    {
+        var errors = 0;
+        long requests = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            var mine = new List<double>();
+            while (clock.Elapsed < howLong)
+            {
+                var n = Interlocked.Increment(ref sequence);
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body(n), Encoding.UTF8) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+                if (peer)
+                {
+                    foreach (var (header, value) in peerHeaders)
+                    {
+                        request.Headers.TryAddWithoutValidation(header, value);
+                    }
+                }
+                else
+                {
+                    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+                }
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.SendAsync(request);
+                var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                if (response.IsSuccessStatusCode)
+                {
+                    mine.Add(elapsed);
+                    Interlocked.Increment(ref requests);
+                }
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+            if (latencies is not null)
+            {
+                lock (latencies)
+                {
+                    latencies.AddRange(mine);
+                }
+            }
+        }));
+        return (requests, errors);
+    }
 }
 
 static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
@@ -343,4 +384,4 @@ static async Task<string> RunProcessAsync(string file, string[] arguments, strin
 
 string? Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
 
-internal sealed record Row(string Scenario, int Concurrency, double RecordsPerSecond, bool Peer, int Size);
+internal sealed record Row(string Scenario, int Concurrency, double RecordsPerSecond, bool Peer, int Size, double CpuPerRecord);
