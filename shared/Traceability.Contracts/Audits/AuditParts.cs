@@ -30,6 +30,19 @@ public sealed record AuditedFacility
     public required string Country { get; init; }
 }
 
+/// <summary>How much a facility can produce in a period, as an audit found it (e.g. 40 t of cocoa beans a month).</summary>
+public sealed record ProductionCapacity
+{
+    /// <summary>The quantity it can produce in one <see cref="Period"/>; more than zero.</summary>
+    public required decimal Quantity { get; init; }
+
+    /// <summary>The unit of <see cref="Quantity"/>, one of the shipment units (kg, t, g, lb, pcs, pairs, dozen, l, m3, m, m2, bales, bags).</summary>
+    public required string Unit { get; init; }
+
+    /// <summary><c>month</c> or <c>year</c> (calendar).</summary>
+    public required string Period { get; init; }
+}
+
 /// <summary>One finding of an audit, on the platform's canonical finding code list.</summary>
 public sealed record AuditFinding
 {

@@ -50,4 +50,10 @@ public sealed record AuditSubmitted : IMessage
 
     /// <summary>The findings this audit raised.</summary>
     public IReadOnlyList<AuditFinding> Findings { get; init; } = [];
+
+    /// <summary>
+    /// The facility's production capacity as the audit found it, when the auditor stated one. Added 2026-11-26 (contract
+    /// version 2 of this message, additive): audits published before it, or without a capacity, leave it null.
+    /// </summary>
+    public ProductionCapacity? ProductionCapacity { get; init; }
 }
