@@ -49,9 +49,11 @@ builder.Services.AddSingleton(UflpaEntityList.LoadShipped());
 builder.Services.AddSingleton<UflpaRule>();
 builder.Services.AddSingleton<HoldRule>();
 builder.Services.AddSingleton<ProvenanceGapRule>();
+builder.Services.AddSingleton<MassBalanceRule>();
 builder.Services.AddSingleton<IloIndicatorRule>();
 builder.Services.AddSingleton<ReprisalRule>();
 builder.Services.AddSingleton<FacilityEvaluator>();
+builder.Services.AddSingleton<MassBalanceEvaluator>();
 builder.Services.AddHostedService<ReprisalSweep>();
 
 var app = builder.Build();

@@ -179,6 +179,26 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
         Assert.That(await OutboxAsync("AuditSubmitted", audit.GetProperty("id").GetString()), Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task Should_store_the_production_capacity_an_audit_states_answer_it_and_publish_it()
+    {
+        await RegisterAuditorAsync("capacity-1");
+        using var auditor = Auditor("capacity-1");
+        using var created = await auditor.PostAsync("api/v1/audits",
+            Json(WithCapacity(Audit(NewGln(), Discrimination), """{"quantity":40.5,"unit":"t","period":"month"}""")));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var id = (await BodyAsync(created)).GetProperty("id").GetString();
+        var stored = await auditor.GetFromJsonAsync<JsonElement>($"api/v1/audits/{id}");
+        var capacity = stored.GetProperty("productionCapacity");
+        Assert.That((capacity.GetProperty("quantity").GetDecimal(), capacity.GetProperty("unit").GetString(), capacity.GetProperty("period").GetString()),
+            Is.EqualTo((40.5m, "t", "month")));
+        Assert.That(await OutboxAsync("AuditSubmitted", id), Is.EqualTo(1));
+        Assert.That(await CountAsync("audits.outbox_message", "body LIKE @Id AND body LIKE @Capacity",
+            new { Id = $"%{id}%", Capacity = "%\"productionCapacity\":{\"quantity\":40.5,\"unit\":\"t\",\"period\":\"month\"}%" }), Is.EqualTo(1), "the event carries it");
+    }
+
+    private static string WithCapacity(string audit, string capacity) => audit.TrimEnd()[..^1] + $",\"productionCapacity\":{capacity}}}";
+
     [TestCase("""{"code":"FL-NOT-A-CODE"}""", "findings[0].code")]
     [TestCase("""{"schemeItem":"2"}""", "findings[0].schemeItem")]
     [TestCase("""{"code":"CL-CHILD-LABOUR","severity":"minor"}""", "findings[0].severity")]
@@ -187,6 +207,9 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
     [TestCase("dates out of order", "endDate")]
     [TestCase("future", "endDate")]
     [TestCase("no overall result under SMETA", "overallResult")]
+    [TestCase("""capacity {"quantity":0,"unit":"kg","period":"month"}""", "productionCapacity.quantity")]
+    [TestCase("""capacity {"quantity":100,"unit":"tonnes","period":"month"}""", "productionCapacity.unit")]
+    [TestCase("""capacity {"quantity":100,"unit":"kg","period":"week"}""", "productionCapacity.period")]
     public async Task Should_refuse_bad_audits_naming_the_field_and_store_nothing(string finding, string field)
     {
         var id = $"bad-{Math.Abs(HashCode.Combine(finding, field))}";
@@ -198,6 +221,7 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
             "dates out of order" => Audit(gln, Discrimination, start: "2026-10-14", end: "2026-10-12"),
             "future" => Audit(gln, Discrimination, start: "2026-10-12", end: future),
             "no overall result under SMETA" => Audit(gln, Discrimination, scheme: "smeta", overallResult: "A"),
+            _ when finding.StartsWith("capacity ", StringComparison.Ordinal) => WithCapacity(Audit(gln, Discrimination), finding["capacity ".Length..]),
             _ => Audit(gln, finding),
         };
         var before = await CountAsync("audits.audit");

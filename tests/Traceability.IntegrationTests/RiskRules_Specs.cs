@@ -157,6 +157,48 @@ public class When_events_from_every_service_reach_the_rules
     }
 
     [Test]
+    public async Task Should_flag_a_facility_that_ships_more_than_its_audited_capacity_whichever_arrives_first()
+    {
+        var mill = Guid.NewGuid();
+        const string gln = "6001234500023";
+        var thisMonth = new DateOnly(Today.Year, Today.Month, 1);
+        var capacity = Audit(gln, "Kumasi Cocoa Processing", "GH", Today.AddDays(-40)) with
+        {
+            ProductionCapacity = new ProductionCapacity { Quantity = 20_000, Unit = "kg", Period = "month" },
+        };
+        // Shipped before the capacity arrives: 30 t this month (and 500 bales, which weigh nothing known), 5 t last month.
+        await TestBus.PublishAsync(_virtualHost, Facility(mill, gln, "Kumasi Cocoa Processing", country: "GH"));
+        await TestBus.PublishAsync(_virtualHost,
+            Shipment(mill) with { Quantity = 18, ShipDate = thisMonth }, Shipment(mill) with { Quantity = 12_000, Unit = "kg", ShipDate = thisMonth },
+            Shipment(mill) with { Quantity = 500, Unit = "bales", ShipDate = thisMonth }, Shipment(mill) with { Quantity = 5, ShipDate = thisMonth.AddMonths(-1) });
+        await Settled("Risk keeps the shipments", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_facility WHERE facility_id = @Id AND quantity IS NOT NULL", new { Id = mill }) == 4);
+        Assert.That((await FlagsOf(gln)).Where(f => f.Rule == "mass-balance"), Is.Empty, "no capacity known yet");
+
+        await TestBus.PublishAsync(_virtualHost, capacity);
+        await Settled("Risk weighs the shipments against the capacity", async () => (await FlagsOf(gln)).Any(f => f.Rule == "mass-balance"));
+        var period = thisMonth.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(await EvidenceOf(gln, "mass-balance"), Is.EqualTo(new[] { $"audit:{capacity.AuditId}", $"mass-balance:{gln}:{period}" }));
+        var explanation = await _database.ScalarAsync<string>("SELECT explanation FROM risk.flag WHERE subject_id = @Gln AND rule_id = 'mass-balance'", new { Gln = gln });
+        Assert.That(explanation, Does.Contain($"shipped 30,000 kg in {period} (2 shipment(s))").And.Contain("1 shipment(s) in bales were not counted"));
+
+        // A later shipment is judged as it arrives: next month over capacity too, so its period joins the flag.
+        var next = Shipment(mill) with { Quantity = 25, ShipDate = thisMonth.AddMonths(1) };
+        await TestBus.PublishAsync(_virtualHost, next);
+        var nextPeriod = thisMonth.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        await Settled("Risk adds next month", async () => (await EvidenceOf(gln, "mass-balance")).Contains($"mass-balance:{gln}:{nextPeriod}"));
+        Assert.That((await FlagsOf(gln)).Count(f => f.Rule == "mass-balance"), Is.EqualTo(1), "one open flag per facility");
+    }
+
+    private async Task<List<string>> EvidenceOf(string subject, string rule)
+    {
+        await using var connection = _database.Open();
+        return (await connection.QueryAsync<string>(
+            "SELECT e.evidence_id FROM risk.flag_evidence e JOIN risk.flag f ON f.id = e.flag_id WHERE f.subject_id = @Subject AND f.rule_id = @Rule ORDER BY e.evidence_id",
+            new { Subject = subject, Rule = rule })).ToList();
+    }
+
+    [Test]
     public async Task Should_end_in_the_same_flags_when_events_arrive_out_of_order_and_twice()
     {
         async Task<object> Outcome(string gln, bool reversed)

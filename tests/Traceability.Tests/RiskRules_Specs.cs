@@ -235,3 +235,86 @@ public class When_signals_at_a_facility_are_combined
         Assert.That(_reprisal.Evaluate(Mill, "x", Guid.NewGuid(), acknowledged, filed, acknowledged.AddDays(20)), Is.Null, "1.3 expected in 20 days");
     }
 }
+
+[TestFixture]
+public class When_shipped_volume_is_weighed_against_audited_capacity
+{
+    private readonly MassBalanceRule _rule = new(RiskFixtures.Catalog);
+    private static readonly FacilityFacts Mill = RiskFixtures.Facility("Kumasi Cocoa Processing", country: "GH", gln: "6001234500016");
+
+    private static AuditedCapacity Capacity(decimal quantity, string unit = "t", string period = "month") => new()
+    {
+        AuditId = Guid.NewGuid(), Scheme = "SMETA", EndDate = new DateOnly(2026, 9, 30), Quantity = quantity, Unit = unit, Period = period,
+    };
+
+    private static ShippedQuantity Shipped(decimal quantity, string unit, int month, int day = 10) =>
+        new() { ShipmentId = Guid.NewGuid(), ShipDate = new DateOnly(2026, month, day), Quantity = quantity, Unit = unit };
+
+    [Test]
+    public void Should_flag_a_month_over_capacity_beyond_the_tolerance_with_the_audit_and_the_period_in_the_evidence()
+    {
+        var capacity = Capacity(20);
+        Assert.That(_rule.Evaluate(Mill, capacity, [Shipped(12, "t", 10), Shipped(9_000, "kg", 10, 20), Shipped(5, "t", 9)]), Is.Null,
+            "21 t in October is over 20 t but within the 10 % tolerance");
+        var signal = _rule.Evaluate(Mill, capacity, [Shipped(12, "t", 10), Shipped(11_000, "kg", 10, 20), Shipped(5, "t", 9)]);
+        Assert.That(signal, Is.Not.Null);
+        Assert.That((signal!.RuleId, signal.Severity, signal.Subject, signal.Scope), Is.EqualTo(("mass-balance", "high", FlagSubject.Facility("6001234500016"), new FlagScope("GH", null, "SMETA"))));
+        Assert.That(signal.Explanation, Is.EqualTo(
+            "Mass balance: 'Kumasi Cocoa Processing' shipped 23 t in 2026-10 (2 shipment(s)), above its audited production capacity of 20 t a month (audit of 2026-09-30) by 15 %."));
+        Assert.That(signal.Evidence.Select(e => e.Id), Is.EqualTo(new[] { $"audit:{capacity.AuditId}", "mass-balance:6001234500016:2026-10" }), "September is under capacity");
+    }
+
+    [Test]
+    public void Should_fire_above_the_tolerance_and_name_every_period_over_capacity()
+    {
+        var capacity = Capacity(20_000, "kg");
+        var signal = _rule.Evaluate(Mill, capacity, [Shipped(23, "t", 10), Shipped(50_000, "lb", 11), Shipped(1, "t", 12)]);
+        Assert.That(signal, Is.Not.Null);
+        Assert.That(signal!.Evidence.Select(e => e.Id), Is.EqualTo(new[] { $"audit:{capacity.AuditId}", "mass-balance:6001234500016:2026-10", "mass-balance:6001234500016:2026-11" }));
+        Assert.That(signal.Evidence[1].Note, Is.EqualTo("shipped 23000 kg in 2026-10 from 1 shipment(s), capacity 20000"));
+        Assert.That(signal.Explanation, Does.Contain("shipped 23,000 kg in 2026-10").And.Contain("by 15 %").And.Contain("1 other period(s)"));
+    }
+
+    [Test]
+    public void Should_sum_a_calendar_year_for_a_yearly_capacity()
+    {
+        Assert.That(_rule.Evaluate(Mill, Capacity(100, period: "year"), [Shipped(60, "t", 1), Shipped(60, "t", 12, 31)])?.Evidence[1].Id,
+            Is.EqualTo("mass-balance:6001234500016:2026"));
+        Assert.That(_rule.Evaluate(Mill, Capacity(100, period: "year"), [Shipped(60, "t", 12, 31), Shipped(60, "t", 1) with { ShipDate = new DateOnly(2027, 1, 1) }]),
+            Is.Null, "two years, each under capacity");
+    }
+
+    [Test]
+    public void Should_not_count_shipments_in_units_that_do_not_convert_and_say_so()
+    {
+        Assert.That(_rule.Evaluate(Mill, Capacity(20), [Shipped(19, "t", 10), Shipped(500, "bales", 10), Shipped(900, "pcs", 10)]), Is.Null,
+            "bales and pieces are no weight: 19 t is under capacity");
+        var signal = _rule.Evaluate(Mill, Capacity(20), [Shipped(30, "t", 10), Shipped(500, "bales", 10)]);
+        Assert.That(signal!.Explanation, Does.EndWith("1 shipment(s) in bales were not counted (no conversion to t)."));
+    }
+
+    [TestCase(1, "dozen", 12, "pcs")]
+    [TestCase(2, "m3", 2000, "l")]
+    [TestCase(1000, "g", 1, "kg")]
+    [TestCase(1, "lb", 0.45359237, "kg")]
+    public void Should_convert_within_mass_volume_and_counts(decimal quantity, string from, decimal expected, string to)
+    {
+        Assert.That(QuantityConversion.Convert(quantity, from, to), Is.EqualTo(expected));
+    }
+
+    [TestCase("pairs", "pcs")]
+    [TestCase("kg", "l")]
+    [TestCase("bags", "kg")]
+    [TestCase("m", "m2")]
+    public void Should_not_convert_across_kinds_of_quantity(string from, string to)
+    {
+        Assert.That(QuantityConversion.Convert(1, from, to), Is.Null);
+    }
+
+    [Test]
+    public void Should_raise_nothing_when_switched_off()
+    {
+        var off = new MassBalanceRule(RuleCatalog.LoadShipped(new Dictionary<string, string?> { ["Risk:Rules:mass-balance:Enabled"] = "false" }));
+        Assert.That(off.Evaluate(Mill, Capacity(1), [Shipped(100, "t", 10)]), Is.Null);
+    }
+}

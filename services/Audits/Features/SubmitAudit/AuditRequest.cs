@@ -26,6 +26,10 @@ public sealed record CorrectiveActionRequest(string? Description, DateOnly? DueD
 public sealed record FindingRequest(string? Code, string? SchemeItem, string? Severity, string? Description, IReadOnlyList<EvidenceRequest?>? Evidence,
     CorrectiveActionRequest? CorrectiveAction);
 
+/// <summary>How much the facility can produce in a period, as the auditor found it (mass balance compares shipments with it).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record ProductionCapacityRequest(decimal? Quantity, string? Unit, string? Period);
+
 /// <summary>What a follow-up audit found of an earlier finding.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record FollowUpRequest(Guid? FindingId, string? Status);
@@ -46,8 +50,12 @@ public sealed record AuditRequest(
     string? OverallResult,
     Guid? FollowUpOf,
     IReadOnlyList<FindingRequest?>? Findings,
-    IReadOnlyList<FollowUpRequest?>? FollowUps)
+    IReadOnlyList<FollowUpRequest?>? FollowUps,
+    ProductionCapacityRequest? ProductionCapacity = null)
 {
+    /// <summary>The periods a production capacity is given for (calendar month or year).</summary>
+    public static readonly IReadOnlyList<string> CapacityPeriods = ["month", "year"];
+
     /// <summary>initial, periodic or follow-up.</summary>
     public static readonly IReadOnlyList<string> AuditTypes = ["initial", "periodic", "follow-up"];
 
@@ -100,6 +108,7 @@ public sealed record AuditRequest(
             "A follow-up audit names the audit it follows (followUpOf); other audits do not.");
         errors.Require(FollowUpOf != Guid.Empty, "followUpOf", "The audit followed up is the id of an audit.");
         var followUps = ValidateFollowUps(errors);
+        var capacity = ValidateCapacity(errors);
         var findings = new List<ValidFinding>();
         var given = Findings ?? [];
         errors.Require(given.Count <= MaxFindings, "findings", $"At most {MaxFindings} findings.");
@@ -113,7 +122,7 @@ public sealed record AuditRequest(
         audit = errors.IsEmpty
             ? new ValidAudit(facility!.Gln, facility.OshId, facilityName!, facility.Country!, scheme!, AuditType!, Announcement!, StartDate!.Value, EndDate!.Value, team,
                 WorkersInterviewed!.Value, Headcount!.Women!.Value, Headcount.Men!.Value, Headcount.Migrant!.Value, Headcount.Young!.Value,
-                chapters.Select(c => c!).Distinct().Order().ToList(), OverallResult, FollowUpOf, findings, followUps)
+                chapters.Select(c => c!).Distinct().Order().ToList(), OverallResult, FollowUpOf, findings, followUps, capacity)
             : null!;
         return errors.IsEmpty;
     }
@@ -131,6 +140,21 @@ public sealed record AuditRequest(
         // Today anywhere on Earth (UTC+14) is at most a day after today in UTC.
         errors.Require(EndDate is null || EndDate <= today.AddDays(1), "endDate", "An audit is uploaded after it happened: the last on-site day is not in the future.");
         errors.Require(StartDate is null || StartDate <= today.AddDays(1), "startDate", "An audit is uploaded after it happened: the first on-site day is not in the future.");
+    }
+
+    private ValidCapacity? ValidateCapacity(ValidationErrors errors)
+    {
+        if (ProductionCapacity is not { } capacity)
+        {
+            return null;
+        }
+        var quantityOk = errors.Require(capacity.Quantity is > 0 and <= 1_000_000_000_000m, "productionCapacity.quantity",
+            "The capacity is a quantity more than 0 and at most 10^12.");
+        var unitOk = errors.Require(capacity.Unit is not null && QuantityUnits.All.Contains(capacity.Unit), "productionCapacity.unit",
+            $"The unit is one of: {QuantityUnits.Listed}.");
+        var periodOk = errors.Require(capacity.Period is not null && CapacityPeriods.Contains(capacity.Period), "productionCapacity.period",
+            "The period is month or year (a calendar month or year).");
+        return quantityOk && unitOk && periodOk ? new ValidCapacity(capacity.Quantity!.Value, capacity.Unit!, capacity.Period!) : null;
     }
 
     private List<string> ValidateTeam(ValidationErrors errors)
@@ -287,4 +311,7 @@ public sealed partial record ValidFinding(FindingCode Code, string? SchemeItem, 
 public sealed record ValidAudit(
     string? Gln, string? OshId, string FacilityName, string Country, Scheme Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate,
     IReadOnlyList<string> Team, int WorkersInterviewed, int Women, int Men, int Migrant, int Young, IReadOnlyList<string> HsChapters, string? OverallResult,
-    Guid? FollowUpOf, IReadOnlyList<ValidFinding> Findings, IReadOnlyList<(Guid FindingId, string Status)> FollowUps);
+    Guid? FollowUpOf, IReadOnlyList<ValidFinding> Findings, IReadOnlyList<(Guid FindingId, string Status)> FollowUps, ValidCapacity? Capacity = null);
+
+/// <summary>A production capacity that passed validation; the API answers it as it was given.</summary>
+public sealed record ValidCapacity(decimal Quantity, string Unit, string Period);

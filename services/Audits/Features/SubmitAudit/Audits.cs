@@ -25,7 +25,7 @@ public sealed record FindingResponse(Guid Id, string Code, string Title, IReadOn
 public sealed record AuditResponse(
     Guid Id, AuditFacilityResponse Facility, string Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate, string LeadAuditorId,
     IReadOnlyList<string> Team, int WorkersInterviewed, HeadcountResponse Headcount, IReadOnlyList<string> HsChapters, string? OverallResult, int NonCompliances,
-    Guid? FollowUpOf, int Revision, IReadOnlyList<FindingResponse> Findings, DateTime SubmittedAt);
+    Guid? FollowUpOf, int Revision, IReadOnlyList<FindingResponse> Findings, DateTime SubmittedAt, ValidCapacity? ProductionCapacity = null);
 
 /// <summary>
 /// Audit submission: the scope check, then the audit, its findings and evidence, the follow-up's status
@@ -78,12 +78,13 @@ public sealed class Audits(Database database, FacilityDirectory facilities, Find
                 audit.Scheme.Id, audit.AuditType, audit.Announcement, audit.StartDate, audit.EndDate, auditorId, audit.Team, audit.WorkersInterviewed,
                 new HeadcountResponse(audit.Women, audit.Men, audit.Migrant, audit.Young), audit.HsChapters, audit.OverallResult,
                 audit.Findings.Count(f => f.Severity != "observation"), audit.FollowUpOf, 1,
-                audit.Findings.Select((f, i) => Response(findingIds[i], f, "open")).ToList(), now);
+                audit.Findings.Select((f, i) => Response(findingIds[i], f, "open")).ToList(), now, audit.Capacity);
             data.Defer(AuditsSql.InsertAudit, new
             {
                 Id = auditId, FacilityId = facility.Id, Scheme = audit.Scheme.Id, audit.AuditType, audit.Announcement, audit.StartDate, audit.EndDate,
                 LeadAuditorId = auditorId, Team = string.Join('\n', audit.Team), audit.FollowUpOf, audit.WorkersInterviewed, audit.Women, audit.Men,
                 audit.Migrant, audit.Young, HsChapters = string.Join(' ', audit.HsChapters), audit.OverallResult, Revision = 1, SubmittedBy = subject, SubmittedAt = now,
+                CapacityQuantity = audit.Capacity?.Quantity, CapacityUnit = audit.Capacity?.Unit, CapacityPeriod = audit.Capacity?.Period,
             });
             WriteFindings(data, auditId, 0, audit.Findings, findingIds, now);
             foreach (var (finding, status) in changes)
@@ -166,7 +167,8 @@ public sealed class Audits(Database database, FacilityDirectory facilities, Find
             row.Announcement, row.StartDate, row.EndDate, row.LeadAuditorId, row.Team.Split('\n', StringSplitOptions.RemoveEmptyEntries),
             row.WorkersInterviewed, new HeadcountResponse(row.Women, row.Men, row.Migrant, row.Young), row.HsChapters.Split(' ', StringSplitOptions.RemoveEmptyEntries),
             row.OverallResult, findings.Count(f => f.Severity != "observation"), row.FollowUpOf, row.Revision, findings,
-            DateTime.SpecifyKind(row.SubmittedAt, DateTimeKind.Utc));
+            DateTime.SpecifyKind(row.SubmittedAt, DateTimeKind.Utc),
+            row.CapacityQuantity is { } quantity ? new ValidCapacity(quantity, row.CapacityUnit!, row.CapacityPeriod!) : null);
     }
 
     private async Task<ValidationErrors> FollowUpErrorsAsync(DataTransaction data, KnownFacility? facility, ValidAudit audit, Guid followed,
@@ -237,6 +239,9 @@ public sealed class Audits(Database database, FacilityDirectory facilities, Find
             FindingId = f.Id, Code = f.Code, IloIndicators = f.IloIndicators, Severity = f.Severity, SchemeItem = f.SchemeItem, Status = f.Status,
             CorrectiveActionDue = f.CorrectiveAction?.DueDate,
         }).ToList(),
+        ProductionCapacity = a.ProductionCapacity is { } capacity
+            ? new ProductionCapacity { Quantity = capacity.Quantity, Unit = capacity.Unit, Period = capacity.Period }
+            : null,
     };
 
     private static Outcome Refused(string field, string message) => new(null, null, new ValidationErrors().Add(field, message));
@@ -272,6 +277,9 @@ public sealed class Audits(Database database, FacilityDirectory facilities, Find
         public string? OverallResult { get; init; }
         public int Revision { get; init; }
         public DateTime SubmittedAt { get; init; }
+        public decimal? CapacityQuantity { get; init; }
+        public string? CapacityUnit { get; init; }
+        public string? CapacityPeriod { get; init; }
     }
 
     private sealed record FindingRow

@@ -4,9 +4,11 @@ internal static class AuditsSql
 {
     public const string InsertAudit = """
         INSERT INTO audits.audit (id, facility_id, scheme, audit_type, announcement, start_date, end_date, lead_auditor_id, team, follow_up_of,
-                                  workers_interviewed, women, men, migrant, young, hs_chapters, overall_result, revision, submitted_by, submitted_at)
+                                  workers_interviewed, women, men, migrant, young, hs_chapters, overall_result, revision, submitted_by, submitted_at,
+                                  capacity_quantity, capacity_unit, capacity_period)
         VALUES (@Id, @FacilityId, @Scheme, @AuditType, @Announcement, @StartDate, @EndDate, @LeadAuditorId, @Team, @FollowUpOf,
-                @WorkersInterviewed, @Women, @Men, @Migrant, @Young, @HsChapters, @OverallResult, @Revision, @SubmittedBy, @SubmittedAt)
+                @WorkersInterviewed, @Women, @Men, @Migrant, @Young, @HsChapters, @OverallResult, @Revision, @SubmittedBy, @SubmittedAt,
+                @CapacityQuantity, @CapacityUnit, @CapacityPeriod)
         """;
 
     public const string InsertFinding = """
@@ -31,7 +33,8 @@ internal static class AuditsSql
                a.scheme AS Scheme, a.audit_type AS AuditType, a.announcement AS Announcement, a.start_date AS StartDate, a.end_date AS EndDate,
                a.lead_auditor_id AS LeadAuditorId, a.team AS Team, a.follow_up_of AS FollowUpOf, a.workers_interviewed AS WorkersInterviewed,
                a.women AS Women, a.men AS Men, a.migrant AS Migrant, a.young AS Young, a.hs_chapters AS HsChapters, a.overall_result AS OverallResult,
-               a.revision AS Revision, a.submitted_at AS SubmittedAt
+               a.revision AS Revision, a.submitted_at AS SubmittedAt, a.capacity_quantity AS CapacityQuantity, a.capacity_unit AS CapacityUnit,
+               a.capacity_period AS CapacityPeriod
         FROM audits.audit a JOIN audits.facility f ON f.id = a.facility_id
         WHERE a.id = @Id
         """;

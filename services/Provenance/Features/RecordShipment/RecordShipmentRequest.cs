@@ -34,10 +34,7 @@ public sealed record RecordShipmentRequest(
     IReadOnlyList<DocumentRequest?>? Documents = null)
 {
     /// <summary>Units of measure a shipment quantity may be given in.</summary>
-    public static readonly IReadOnlySet<string> Units = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "kg", "t", "g", "lb", "pcs", "pairs", "dozen", "l", "m3", "m", "m2", "bales", "bags",
-    };
+    public static readonly IReadOnlySet<string> Units = QuantityUnits.All;
 
     /// <summary>What a facility did for these goods.</summary>
     public static readonly IReadOnlyList<string> Roles =

@@ -24,9 +24,17 @@ internal static class FacilityEvaluationSql
         FROM risk.grievance_case WHERE {dialect.IsAnyOf("facility_id", "Ids")}
         """;
 
+    // A shipment's origin in one read: the last audit on or before the ship date (provenance-gap) and the latest audited
+    // production capacity (mass-balance; its columns are NULL when no audit stated one).
     public static string LastAudit(SqlDialect dialect) => $"""
-        SELECT MAX(end_date) FROM risk.facility_audit
-        WHERE ({dialect.IsAnyOf("gln", "Glns")} OR {dialect.IsAnyOf("osh_id", "OshIds")}) AND end_date <= @ShipDate
+        SELECT (SELECT MAX(end_date) FROM risk.facility_audit
+                WHERE ({dialect.IsAnyOf("gln", "Glns")} OR {dialect.IsAnyOf("osh_id", "OshIds")}) AND end_date <= @ShipDate) AS LastAudit,
+               c.audit_id AS AuditId, c.scheme AS Scheme, c.end_date AS EndDate, c.capacity_quantity AS Quantity, c.capacity_unit AS Unit,
+               c.capacity_period AS Period
+        FROM (SELECT 1 AS one) origin
+        LEFT JOIN (SELECT audit_id, scheme, end_date, capacity_quantity, capacity_unit, capacity_period FROM risk.facility_audit
+                   WHERE ({dialect.IsAnyOf("gln", "Glns")} OR {dialect.IsAnyOf("osh_id", "OshIds")}) AND capacity_quantity IS NOT NULL
+                   ORDER BY end_date DESC, audit_id DESC OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY) c ON 1 = 1
         """;
 
     public static string OpenCriticalFlags(SqlDialect dialect) => $"""
@@ -40,10 +48,11 @@ internal static class FacilityEvaluationSql
         """;
 
     public static string InsertShipmentFacility(SqlDialect dialect) => dialect.InsertIfAbsent(
-        "risk.shipment_facility", ["facility_id", "shipment_id", "role", "tenant_id", "hs_code", "commodity", "ship_date"], ["facility_id", "shipment_id", "role"]);
+        "risk.shipment_facility", ["facility_id", "shipment_id", "role", "tenant_id", "hs_code", "commodity", "ship_date", "quantity", "unit"],
+        ["facility_id", "shipment_id", "role"]);
 
     public static string InsertAudit(SqlDialect dialect) => dialect.InsertIfAbsent(
-        "risk.facility_audit", ["audit_id", "gln", "osh_id", "scheme", "end_date"], ["audit_id"]);
+        "risk.facility_audit", ["audit_id", "gln", "osh_id", "scheme", "end_date", "capacity_quantity", "capacity_unit", "capacity_period"], ["audit_id"]);
 
     public static string InsertSignal(SqlDialect dialect) => dialect.InsertIfAbsent(
         "risk.facility_signal", ["evidence_id", "indicator", "named", "source", "gln", "osh_id", "facility_id", "observed_at"], ["evidence_id", "indicator", "named"]);

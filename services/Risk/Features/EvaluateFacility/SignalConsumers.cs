@@ -13,7 +13,7 @@ namespace Traceability.Risk.Features.EvaluateFacility;
 /// and re-judges the facility's signal rules, once per message. (Rules on a single audit, such as zero tolerance, live in
 /// their own consumer.)
 /// </summary>
-public sealed class AuditSignalsConsumer(Inbox inbox, Database database, FacilityEvaluator evaluator) : IConsumer<AuditSubmitted>
+public sealed class AuditSignalsConsumer(Inbox inbox, Database database, FacilityEvaluator evaluator, MassBalanceEvaluator massBalance) : IConsumer<AuditSubmitted>
 {
     private readonly string _insertAudit = FacilityEvaluationSql.InsertAudit(database.Dialect);
     private readonly string _insertSignal = FacilityEvaluationSql.InsertSignal(database.Dialect);
@@ -26,7 +26,12 @@ public sealed class AuditSignalsConsumer(Inbox inbox, Database database, Facilit
         var named = FacilityKey.Of(facility.Gln, facility.OshId);
         return inbox.ConsumeOnceAsync(context, "risk.audit-signals", async data =>
         {
-            data.Defer(_insertAudit, new { audit.AuditId, facility.Gln, facility.OshId, audit.Scheme, audit.EndDate });
+            var capacity = audit.ProductionCapacity;
+            data.Defer(_insertAudit, new
+            {
+                audit.AuditId, facility.Gln, facility.OshId, audit.Scheme, audit.EndDate,
+                CapacityQuantity = capacity?.Quantity, CapacityUnit = capacity?.Unit, CapacityPeriod = capacity?.Period,
+            });
             var observed = audit.EndDate.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
             foreach (var finding in audit.Findings)
             {
@@ -43,6 +48,11 @@ public sealed class AuditSignalsConsumer(Inbox inbox, Database database, Facilit
             if (await evaluator.IdentifyAsync(data, facility.Gln, facility.OshId, [], stand) is { } site)
             {
                 await evaluator.EvaluateAsync(data, site, audit.TenantId);
+                // A capacity judges every period already shipped (the latest audit's capacity, whichever arrives first).
+                if (capacity is not null && site.Ids.Count > 0 && await massBalance.CapacityAsync(data, site) is { } latest)
+                {
+                    await massBalance.EvaluateAsync(data, site, latest);
+                }
             }
         });
     }

@@ -16,7 +16,7 @@ namespace Traceability.Risk.Features.EvaluateShipment;
 /// </summary>
 public sealed class ShipmentRecordedConsumer(
     Inbox inbox, Database database, FlagBook flags, ShipmentOriginRule originRule, UflpaRule uflpa, HoldRule hold, ProvenanceGapRule gaps,
-    TimeProvider time) : IConsumer<ShipmentRecorded>
+    FacilityEvaluator sites, MassBalanceEvaluator massBalance, TimeProvider time) : IConsumer<ShipmentRecorded>
 {
     /// <summary>The consumer's name in the inbox.</summary>
     public const string InboxName = "risk.evaluate-shipment";
@@ -48,6 +48,8 @@ public sealed class ShipmentRecordedConsumer(
                     data.Defer(_insertNamed, new
                     {
                         FacilityId = facilityId, shipment.ShipmentId, Role = role, shipment.TenantId, shipment.HsCode, shipment.Commodity, shipment.ShipDate,
+                        // What left the origin counts for its mass balance; a tier's share of the goods is not known.
+                        Quantity = role == "origin" ? shipment.Quantity : (decimal?)null, Unit = role == "origin" ? shipment.Unit : null,
                     });
                 }
                 var known = (await data.QueryAsync<FacilityFacts>(_factsByIds, new { Ids = named.Select(n => n.FacilityId).Distinct().ToArray() }))
@@ -67,10 +69,16 @@ public sealed class ShipmentRecordedConsumer(
                 DateOnly? lastAudit = null;
                 if (origin is not null)
                 {
-                    lastAudit = await data.ExecuteScalarAsync<DateOnly?>(_lastAudit, new
+                    var audited = await data.QuerySingleOrDefaultAsync<OriginAudits>(_lastAudit, new
                     {
                         Glns = new[] { origin.Gln }.OfType<string>().ToArray(), OshIds = new[] { origin.OshId }.OfType<string>().ToArray(), shipment.ShipDate,
                     });
+                    lastAudit = audited!.LastAudit;
+                    // Only an origin with an audited capacity costs the mass balance's reads (the site, its period's shipments).
+                    if (audited.Quantity is not null && await sites.IdentifyAsync(data, origin.Gln, origin.OshId, [origin.ProvenanceId!.Value]) is { } site)
+                    {
+                        await massBalance.EvaluateAsync(data, site, audited.Capacity, shipment.ShipDate);
+                    }
                 }
                 if (gaps.Evaluate(shipment, origin, lastAudit) is { } gap)
                 {
@@ -108,4 +116,20 @@ public sealed class ShipmentRecordedConsumer(
     }
 
     private sealed record CriticalFlag(string FacilityKey, Guid FlagId, string RuleId);
+
+    private sealed record OriginAudits
+    {
+        public DateOnly? LastAudit { get; init; }
+        public Guid? AuditId { get; init; }
+        public string? Scheme { get; init; }
+        public DateOnly? EndDate { get; init; }
+        public decimal? Quantity { get; init; }
+        public string? Unit { get; init; }
+        public string? Period { get; init; }
+
+        public AuditedCapacity Capacity => new()
+        {
+            AuditId = AuditId!.Value, Scheme = Scheme!, EndDate = EndDate!.Value, Quantity = Quantity!.Value, Unit = Unit!, Period = Period!,
+        };
+    }
 }

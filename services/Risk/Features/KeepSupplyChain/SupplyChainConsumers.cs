@@ -13,7 +13,8 @@ namespace Traceability.Risk.Features.KeepSupplyChain;
 /// facility and for every shipment that named it before Risk knew where it was, and the signal rules for signals that
 /// arrived before it (a grievance names a facility by its Provenance id).
 /// </summary>
-public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, FlagBook flags, UflpaRule uflpa, FacilityEvaluator evaluator)
+public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, FlagBook flags, UflpaRule uflpa, FacilityEvaluator evaluator,
+    MassBalanceEvaluator massBalance)
     : IConsumer<FacilityRegistered>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertFacility(database.Dialect);
@@ -59,6 +60,11 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
             if (await evaluator.IdentifyAsync(data, facts.Gln, facts.OshId, [f.FacilityId]) is { } site)
             {
                 await evaluator.EvaluateAsync(data, site, f.TenantId);
+                // Shipments that named this facility before Risk knew where it is are weighed against its capacity now.
+                if (await massBalance.CapacityAsync(data, site) is { } capacity)
+                {
+                    await massBalance.EvaluateAsync(data, site, capacity);
+                }
             }
         });
     }
