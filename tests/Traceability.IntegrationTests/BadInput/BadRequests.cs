@@ -50,7 +50,14 @@ internal static partial class BadRequests
         {
             yield return request;
         }
-        if (operation.TakesBody && operation.Example is { } example)
+        if (operation.TakesBody && operation.Example is not null && TakesForm(operation))
+        {
+            foreach (var request in FormRequests(operation, path))
+            {
+                yield return request;
+            }
+        }
+        else if (operation.TakesBody && operation.Example is { } example)
         {
             foreach (var request in WholeBodyRequests(operation, path))
             {
@@ -176,6 +183,39 @@ internal static partial class BadRequests
             }
             yield return Header(header, "blank", false, "   ");
             yield return Header(header, "5000 characters", false, new string('k', 5000));
+        }
+    }
+
+    private static bool TakesForm(Operation operation) => operation.MediaType == "application/x-www-form-urlencoded";
+
+    // A form (the SMS gateways' webhooks) has no syntax to break: a form cut short or with garbage after it is still a form.
+    // What is wrong under any reading is a field's text (NUL, control and bidi characters, bytes that are not UTF-8, a
+    // lone surrogate, each after the field's valid value) and a body that is no form at all; an empty, missing, long or
+    // repeated field is a probe.
+    private static IEnumerable<BadRequest> FormRequests(Operation operation, string path)
+    {
+        var example = ExampleText(operation);
+        var fields = example.Split('&').Select(pair => pair.Split('=', 2)).Select(p => (Name: p[0], Value: p.Length > 1 ? p[1] : "")).ToList();
+        BadRequest Form(string what, string? field, bool mustRefuse, string body, string? contentType = null, IReadOnlyDictionary<string, string>? headers = null) =>
+            new(operation, what, field, mustRefuse, path, Encoding.UTF8.GetBytes(body), contentType ?? operation.MediaType, headers);
+        string With(string name, string? value, bool twice = false) => string.Join("&", fields
+            .Where(f => f.Name != name || value is not null)
+            .SelectMany(f => f.Name != name ? new[] { $"{f.Name}={f.Value}" } : twice ? new[] { $"{f.Name}={f.Value}", $"{f.Name}={value}" } : new[] { $"{f.Name}={value}" }));
+        yield return Form("empty body", null, true, "");
+        yield return Form("text/plain", null, true, example, "text/plain");
+        yield return Form("plain body labelled gzip", null, true, example, headers: new Dictionary<string, string> { ["Content-Encoding"] = "gzip" });
+        yield return Form("unsupported Content-Encoding", null, true, example, headers: new Dictionary<string, string> { ["Content-Encoding"] = "compress" });
+        yield return Form("17 MiB body", null, true, example + "&padding=" + new string('a', 17 * 1024 * 1024));
+        foreach (var (name, value) in fields)
+        {
+            foreach (var (what, bad) in new[] { ("NUL", "%00"), ("control character", "%07"), ("invalid UTF-8", "%FF%FE"), ("lone surrogate", "%ED%A0%80"), ("bidi override", "%E2%80%AE") })
+            {
+                yield return Form($"{name}: {what}", name, true, With(name, value + bad));
+            }
+            yield return Form($"{name}: removed", name, false, With(name, null));
+            yield return Form($"{name}: empty", name, false, With(name, ""));
+            yield return Form($"{name}: 5000 characters", name, false, With(name, value + new string('a', 5000)));
+            yield return Form($"{name}: given twice", name, false, With(name, value + "2", twice: true));
         }
     }
 

@@ -156,6 +156,26 @@ internal sealed class GrievancesPlatform : IAsyncDisposable
         return first;
     }
 
+    /// <summary>
+    /// Signs <paramref name="message"/> (sent to <paramref name="address"/>) as its gateway would: Twilio's webhooks over the
+    /// public URL and the form's fields, the generic gateway's over the raw body; other paths are left alone.
+    /// </summary>
+    public static void SignAsGateway(HttpRequestMessage message, Uri address, byte[]? body)
+    {
+        if (address.AbsolutePath.StartsWith("/sms/twilio/", StringComparison.Ordinal))
+        {
+            var form = System.Web.HttpUtility.ParseQueryString(Encoding.UTF8.GetString(body ?? []));
+            var fields = form.AllKeys.Where(k => k is not null)
+                .SelectMany(k => form.GetValues(k)!.Select(v => new KeyValuePair<string, string>(k!, v))).ToList();
+            message.Headers.TryAddWithoutValidation("X-Twilio-Signature", TwilioVectors.Sign(TwilioToken, PublicBaseUrl + address.PathAndQuery, fields));
+        }
+        else if (address.AbsolutePath.StartsWith("/sms/generic/", StringComparison.Ordinal))
+        {
+            message.Headers.TryAddWithoutValidation("X-Signature",
+                Traceability.Grievances.Features.ReceiveSms.ReceiveSmsEndpoints.GenericSignature(GenericSecret, body ?? []));
+        }
+    }
+
     /// <summary>Binds a queue of the test's own to every exchange Grievances publishes to.</summary>
     private async Task TapAsync()
     {

@@ -39,9 +39,11 @@ public sealed class InboundMessages(Database database, PrivacyVault vault, IOpti
         var errors = new ValidationErrors();
         errors.Require(sms.GatewayMessageId.Length is > 0 and <= 64 && sms.GatewayMessageId.All(c => c is > ' ' and < '\u007f'), idField,
             "The gateway's message id is required: 1 to 64 visible ASCII characters.");
-        errors.Require(PhoneNumberForm.Normalise(sms.From, options.Value.DefaultRegion) is not null, fromField, "The sender is not a phone number.");
+        // libphonenumber reads a number out of surrounding text: a number with a NUL or other junk in it is refused before it is read.
+        errors.Require(TextRules.Problem(sms.From) is null && PhoneNumberForm.Normalise(sms.From, options.Value.DefaultRegion) is not null, fromField,
+            "The sender is not a phone number.");
         var to = sms.To.Trim();
-        if (errors.Require(to.Length is > 0 and <= 40, toField, "The number the message was sent to is required."))
+        if (errors.Require(to.Length is > 0 and <= 40 && TextRules.Problem(to) is null, toField, "The number the message was sent to is required."))
         {
             var normalised = PhoneNumberForm.Normalise(to, options.Value.DefaultRegion)?.E164 ?? to;
             errors.Require(_numbers.Count == 0 || _numbers.Contains(normalised), toField, "This deployment does not receive on that number.");

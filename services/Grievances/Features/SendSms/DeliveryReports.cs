@@ -9,13 +9,24 @@ internal static class DeliveryReportsSql
         UPDATE grievances.outbound_message SET status = @Status, error = @Error, updated_at = @Now
         WHERE gateway = @Gateway AND provider_message_id = @ProviderMessageId AND status IN ('sending', 'sent', 'unknown')
         """;
+
+    // A report that names our reply (Twilio's status callback URL carries it) settles a reply whose send answer
+    // was lost: the provider took it, and this is its id.
+    public const string RecordForReply = """
+        UPDATE grievances.outbound_message SET status = @Status, provider_message_id = @ProviderMessageId, error = @Error, updated_at = @Now
+        WHERE id = @Reply AND gateway = @Gateway AND status IN ('sending', 'sent', 'unknown')
+          AND (provider_message_id IS NULL OR provider_message_id = @ProviderMessageId)
+        """;
 }
 
 /// <summary>Delivery-status callbacks: each provider's words mapped to ours, applied to the message the provider named.</summary>
 public sealed class DeliveryReports(Database database, TimeProvider time)
 {
-    /// <summary>Records what the provider says became of a message; unknown ids are ignored (another deployment's, or old).</summary>
-    public Task RecordAsync(string gateway, string providerMessageId, string providerStatus, string? error, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records what the provider says became of a message; unknown ids are ignored (another deployment's, or old).
+    /// <paramref name="reply"/>: our reply the report names, when the provider echoes it back.
+    /// </summary>
+    public Task RecordAsync(string gateway, string providerMessageId, string providerStatus, string? error, CancellationToken cancellationToken, Guid? reply = null)
     {
         var status = providerStatus.ToLowerInvariant() switch
         {
@@ -23,10 +34,10 @@ public sealed class DeliveryReports(Database database, TimeProvider time)
             "failed" or "undelivered" or "rejected" or "buffered-failed" or "expired" => OutboundStatus.Failed,
             _ => OutboundStatus.Sent,
         };
-        return database.InTransactionAsync(data => data.ExecuteAsync(DeliveryReportsSql.Record, new
+        return database.InTransactionAsync(data => data.ExecuteAsync(reply is null ? DeliveryReportsSql.Record : DeliveryReportsSql.RecordForReply, new
         {
             Status = status, Error = string.IsNullOrEmpty(error) ? null : error[..Math.Min(error.Length, 400)], Now = time.GetUtcNow().UtcDateTime,
-            Gateway = gateway, ProviderMessageId = providerMessageId,
+            Gateway = gateway, ProviderMessageId = providerMessageId, Reply = reply,
         }), cancellationToken);
     }
 }
