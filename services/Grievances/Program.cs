@@ -28,13 +28,20 @@ builder.Services.AddSingleton<Replies>();
 builder.Services.AddSingleton<DeliveryReports>();
 builder.Services.AddSingleton<SmsSender>();
 builder.Services.AddHostedService<ReplyRetries>();
-// One client per provider, each behind the standard resilience pipeline (retries with backoff, circuit
-// breaker, timeouts); a provider still down after it leaves the reply queued for a later attempt.
-// Its settings can be tuned under Sms:Resilience (HttpStandardResilienceOptions, e.g. Sms__Resilience__Retry__Delay).
+// One client per provider, each behind the standard resilience pipeline (timeouts, circuit breaker, retries),
+// tunable under Sms:Resilience (HttpStandardResilienceOptions, e.g. Sms__Resilience__Retry__Delay). Twilio and
+// Africa's Talking take no idempotency key: their pipelines retry only what surely never reached them
+// (SendOutcomes), never a POST whose answer timed out. The generic gateway sends an Idempotency-Key, so any
+// transient failure is retried. A provider still down after the pipeline leaves the reply queued for later.
 var resilience = builder.Configuration.GetSection("Sms:Resilience");
-builder.Services.AddHttpClient<TwilioGateway>().AddStandardResilienceHandler(resilience.Bind);
-builder.Services.AddHttpClient<AfricasTalkingGateway>().AddStandardResilienceHandler(resilience.Bind);
-builder.Services.AddHttpClient<GenericGateway>().AddStandardResilienceHandler(resilience.Bind);
+SocketsHttpHandler ProviderConnections(IServiceProvider services) =>
+    new() { ConnectTimeout = services.GetRequiredService<IOptions<SmsOptions>>().Value.ConnectTimeout, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+builder.Services.AddHttpClient<TwilioGateway>().ConfigurePrimaryHttpMessageHandler(ProviderConnections)
+    .AddStandardResilienceHandler(options => SendOutcomes.Configure(options, resilience, dropsRepeats: false));
+builder.Services.AddHttpClient<AfricasTalkingGateway>().ConfigurePrimaryHttpMessageHandler(ProviderConnections)
+    .AddStandardResilienceHandler(options => SendOutcomes.Configure(options, resilience, dropsRepeats: false));
+builder.Services.AddHttpClient<GenericGateway>().ConfigurePrimaryHttpMessageHandler(ProviderConnections)
+    .AddStandardResilienceHandler(options => SendOutcomes.Configure(options, resilience, dropsRepeats: true));
 builder.Services.AddKeyedTransient<ISmsGateway>("twilio", (services, _) => services.GetRequiredService<TwilioGateway>());
 builder.Services.AddKeyedTransient<ISmsGateway>("africastalking", (services, _) => services.GetRequiredService<AfricasTalkingGateway>());
 builder.Services.AddKeyedTransient<ISmsGateway>("generic", (services, _) => services.GetRequiredService<GenericGateway>());

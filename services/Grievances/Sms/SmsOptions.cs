@@ -21,6 +21,16 @@ public sealed class SmsOptions
     /// <summary>Most conversation replies one sender gets per hour; messages beyond are kept and read, not answered (a flood costs no SMS).</summary>
     public int RepliesPerHour { get; set; } = 30;
 
+    /// <summary>
+    /// How long after a send whose answer was lost (or whose sender died) the provider is asked whether it took the
+    /// message; Twilio only (the others cannot be asked). A claim older than the resilience pipeline's total timeout
+    /// plus this is a sender that died.
+    /// </summary>
+    public TimeSpan ReconcileAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Longest wait for a connection to a provider: a connect that times out surely sent nothing, so it is tried again (less than the attempt timeout).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Twilio.</summary>
     public TwilioOptions Twilio { get; set; } = new();
 

@@ -31,6 +31,12 @@ internal static class CasesSql
         SELECT at AS At, actor AS Actor, action AS Action, detail AS Detail FROM grievances.case_history WHERE case_id = @Id ORDER BY at, id
         """;
 
+    // Every reply to the case's worker (their conversation's too): an unknown one was maybe never received.
+    public const string Replies = """
+        SELECT id AS Id, created_at AS At, status AS Status, segments AS Segments, error AS Error, case_id AS CaseId
+        FROM grievances.outbound_message WHERE pseudonym = @Pseudonym ORDER BY created_at, id
+        """;
+
     public const string Acknowledge = """
         UPDATE grievances.grievance_case SET status = 'acknowledged', acknowledged_at = @Now WHERE id = @Id AND status = 'filed'
         """;

@@ -16,8 +16,15 @@ public sealed record CaseSummary(Guid Id, string Reference, string Status, strin
     IReadOnlyList<Guid> FacilityIds, string? FacilityName, string? Country, bool ContactAllowed, string? Outcome, DateTime FiledAt,
     DateTime AcknowledgeBy, DateTime FeedbackBy, DateTime? AcknowledgedAt, DateTime? ClosedAt, bool Overdue);
 
-/// <summary>A case with the worker's words and its history.</summary>
-public sealed record CaseDetail(CaseSummary Case, string Description, IReadOnlyList<CaseEvent> History);
+/// <summary>A case with the worker's words, its history and the replies the worker was sent.</summary>
+public sealed record CaseDetail(CaseSummary Case, string Description, IReadOnlyList<CaseEvent> History, IReadOnlyList<ReplyToWorker> Replies);
+
+/// <summary>
+/// One SMS sent (or to be sent) to the case's worker and what became of it: queued, sending, sent, delivered,
+/// failed, throttled, or unknown (the provider may or may not have taken it; it is not sent again, so the
+/// worker may not have it).
+/// </summary>
+public sealed record ReplyToWorker(Guid Id, DateTime At, string Status, int Segments, string? Error, Guid? CaseId);
 
 /// <summary>One line of a case's history.</summary>
 public sealed record CaseEvent(DateTime At, string Actor, string Action, string? Detail);
@@ -128,13 +135,15 @@ internal static class CaseworkerEndpoints
             return TypedResults.NotFound();
         }
         var history = await database.QueryAsync<CaseEvent>(CasesSql.History, new { Id = id }, cancellationToken);
+        var replies = await database.QueryAsync<ReplyToWorker>(CasesSql.Replies, new { row.Pseudonym }, cancellationToken);
         return TypedResults.Ok(new CaseDetail(row.Summary(time.GetUtcNow().UtcDateTime), vault.Decrypt(row.DescriptionCipher),
             history.Select(h => h with
             {
                 At = DateTime.SpecifyKind(h.At, DateTimeKind.Utc),
                 // The worker's answers are stored encrypted like their first words.
                 Detail = h.Action == "worker-replied" && h.Detail is not null ? vault.Decrypt(h.Detail) : h.Detail,
-            }).ToList()));
+            }).ToList(),
+            replies.Select(r => r with { At = DateTime.SpecifyKind(r.At, DateTimeKind.Utc) }).ToList()));
     }
 
     private static async Task<Results<Ok<CaseSummary>, NotFound, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(Guid id, AcknowledgeRequest? request,
