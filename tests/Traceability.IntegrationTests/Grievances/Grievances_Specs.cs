@@ -269,6 +269,127 @@ public class When_workers_file_grievances_by_sms
     }
 
     [Test]
+    public async Task Should_start_anew_after_an_idle_session_and_keep_the_grievance_filed_before()
+    {
+        const string phone = "+8801712000301";
+        foreach (var text in new[] { "1", _posterCode, "1", "Wages of October not paid.", "2" })
+        {
+            await SendAndReplyAsync(phone, text);
+        }
+        var filed = (await RepliesAsync(phone))[^1];
+        var reference = System.Text.RegularExpressions.Regex.Match(filed, "GR-[2-9A-HJ-NP-Z]{6}").Value;
+        Assert.That(reference, Is.Not.Empty, filed);
+
+        // A second grievance, left after the category question.
+        Assert.That(await SendAndReplyAsync(phone, _posterCode), Does.StartWith("Language?"));
+        Assert.That(await SendAndReplyAsync(phone, "1"), Does.StartWith("What happened?"));
+        var session = await _platform.Database.ScalarAsync<double>("""
+            SELECT EXTRACT(EPOCH FROM s.session_expires_at - s.updated_at) FROM grievances.sender s
+            JOIN grievances.grievance_case c ON c.pseudonym = s.pseudonym WHERE c.reference = @Reference
+            """, new { Reference = reference });
+        Assert.That(session, Is.EqualTo(30 * 60), "a session lasts Sms__SessionMinutes after the last message");
+
+        // The worker stays away past the session: its end is moved into the past, as the clock would.
+        await _platform.Database.ScalarAsync<long>("""
+            UPDATE grievances.sender SET session_expires_at = session_expires_at - interval '31 minutes'
+            WHERE pseudonym = (SELECT pseudonym FROM grievances.grievance_case WHERE reference = @Reference) RETURNING 1
+            """, new { Reference = reference });
+        // "3" would have been a category (threats): after the idle session it is a choice of language (French).
+        Assert.That(await SendAndReplyAsync(phone, "3"), Does.StartWith("Où travaillez-vous ?"));
+        Assert.That(await SendAndReplyAsync(phone, $"STATUS {reference}"), Does.Contain(reference), "the grievance filed before is still the worker's");
+        var cases = await _platform.Database.ScalarAsync<long>("""
+            SELECT count(*) FROM grievances.grievance_case WHERE pseudonym = (SELECT pseudonym FROM grievances.grievance_case WHERE reference = @Reference)
+            """, new { Reference = reference });
+        Assert.That(cases, Is.EqualTo(1), "the abandoned draft filed nothing, the filed grievance stays");
+    }
+
+    [Test]
+    public async Task Should_send_nothing_after_STOP_until_START_not_even_a_caseworkers_question()
+    {
+        const string phone = "+8801712000303";
+        foreach (var text in new[] { "1", "0", "5", "Sixteen hours a day in the peak season.", "1" })
+        {
+            await SendAndReplyAsync(phone, text);
+        }
+        var reference = System.Text.RegularExpressions.Regex.Match((await RepliesAsync(phone))[^1], "GR-[2-9A-HJ-NP-Z]{6}").Value;
+        var id = await _platform.Database.ScalarAsync<Guid>("SELECT id FROM grievances.grievance_case WHERE reference = @Reference", new { Reference = reference });
+
+        Assert.That(await SendAndReplyAsync(phone, "STOP"), Does.StartWith("You will get no more messages from us."));
+        var repliesAfterStop = await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.outbound_message o JOIN grievances.grievance_case c ON c.pseudonym = o.pseudonym WHERE c.id = @Id", new { Id = id });
+        using (var ignored = await TwilioAsync(phone, "hello", "SMstopped0000000000000000000000001"))
+        {
+            Assert.That(ignored.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+        await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.inbound_message WHERE gateway_message_id = 'SMstopped0000000000000000000000001' AND processed_at IS NOT NULL") == 1,
+            TimeSpan.FromSeconds(30), "the message after STOP is read");
+        using (var asked = await CaseworkerPostAsync($"api/v1/cases/{id}/questions", """{"question":"Which season?"}"""))
+        {
+            Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), "a worker who sent STOP is not asked");
+        }
+        Assert.That(await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.outbound_message o JOIN grievances.grievance_case c ON c.pseudonym = o.pseudonym WHERE c.id = @Id", new { Id = id }),
+            Is.EqualTo(repliesAfterStop), "nothing is queued for the worker after STOP");
+
+        Assert.That(await SendAndReplyAsync(phone, "START"), Does.StartWith("Messages are on again."));
+        using (var asked = await CaseworkerPostAsync($"api/v1/cases/{id}/questions", """{"question":"Which season?"}"""))
+        {
+            Assert.That(asked.StatusCode, Is.EqualTo(HttpStatusCode.OK), await asked.Content.ReadAsStringAsync());
+        }
+        await Probe.UntilAsync(async () => (await RepliesAsync(phone))[^1].Contains("Which season?", StringComparison.Ordinal), TimeSpan.FromSeconds(30),
+            "after START the caseworker's question reaches the worker");
+    }
+
+    [Test]
+    public async Task Should_give_a_facility_whose_poster_code_is_taken_the_next_free_code()
+    {
+        // Two facility ids whose first candidate codes collide (a birthday search over 2^30 codes, the same every run).
+        var random = new Random(20261126);
+        var seen = new Dictionary<string, Guid>();
+        Guid first, second;
+        while (true)
+        {
+            var bytes = new byte[16];
+            random.NextBytes(bytes);
+            var id = new Guid(bytes);
+            var code = Traceability.Grievances.Features.KeepFacilities.PosterCodes.For(id);
+            if (seen.TryGetValue(code, out var other))
+            {
+                (first, second) = (other, id);
+                break;
+            }
+            seen[code] = id;
+        }
+        foreach (var (id, name) in new[] { (first, "Collision Mill One"), (second, "Collision Mill Two") })
+        {
+            await TestBus.PublishAsync(_platform.VirtualHost, new Traceability.Contracts.Provenance.FacilityRegistered
+            {
+                EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = DateTime.UtcNow, FacilityId = id, Revision = 1, Name = name, Country = "BD",
+                FacilityType = "factory",
+            });
+            await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM grievances.facility WHERE id = @Id", new { Id = id }) == 1,
+                TimeSpan.FromSeconds(30), $"Grievances keeps {name}");
+        }
+        var codes = Traceability.Grievances.Features.KeepFacilities.PosterCodes.Candidates(second).Take(2).ToList();
+        Assert.That(await _platform.Database.ScalarAsync<string>("SELECT poster_code FROM grievances.facility WHERE id = @Id", new { Id = first }), Is.EqualTo(codes[0]));
+        Assert.That(await _platform.Database.ScalarAsync<string>("SELECT poster_code FROM grievances.facility WHERE id = @Id", new { Id = second }), Is.EqualTo(codes[1]),
+            "the taken code is passed over for the next candidate");
+        // A worker who texts the second mill's code names the second mill.
+        const string phone = "+8801712000302";
+        await SendAndReplyAsync(phone, codes[1]);
+        Assert.That(await SendAndReplyAsync(phone, "1"), Does.StartWith("What happened?"));
+        foreach (var text in new[] { "8", "The fire exit is locked.", "2" })
+        {
+            await SendAndReplyAsync(phone, text);
+        }
+        Assert.That(await _platform.Database.ScalarAsync<string>("""
+            SELECT c.facility_ids FROM grievances.grievance_case c JOIN grievances.sender s ON s.pseudonym = c.pseudonym
+            WHERE c.category = 'safety' AND c.facility_name = 'Collision Mill Two'
+            """), Is.EqualTo(second.ToString()));
+    }
+
+    [Test]
     public async Task Should_flag_the_workplace_medium_for_a_forced_labour_grievance_and_high_for_three_in_30_days()
     {
         var (_, code) = await RegisterFacilityAsync("7594567000021", "Harbour Knitwear");
@@ -410,6 +531,9 @@ public class When_workers_file_grievances_by_sms
             using var response = await _platform.Grievances.Http.SendAsync(request);
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NoContent), await response.Content.ReadAsStringAsync());
         }
+        Assert.That(await _platform.Database.ScalarAsync<long>(
+            "SELECT count(*) FROM grievances.outbound_message WHERE provider_message_id = 'SM0000000000000000000000000000beef' AND status = 'failed' AND error = '30003'"),
+            Is.GreaterThan(0), "Twilio's undelivered report marks its message failed, with Twilio's error code");
 
         _platform.GenericApi.Given(Request.Create().WithPath("/messages").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(200).WithHeader("Content-Type", "application/json").WithBody("""{"id":"gen-7"}"""));
