@@ -92,6 +92,31 @@ public class When_rules_raise_flags_through_the_flag_book
     }
 
     [Test]
+    public async Task Should_move_the_SLA_clocks_sooner_when_the_severity_rises_and_write_them_in_the_history()
+    {
+        const string mill = "5012345678962";
+        await Raise(Signal(mill, Severity.Low, new FlagEvidence("finding:low", EvidenceSource.Audit)));
+        var flag = (await FlagsOf(mill)).Single();
+        var low = await ClocksOf(flag.Id);
+        await Raise(Signal(mill, Severity.Critical, new FlagEvidence("finding:critical", EvidenceSource.Audit)));
+        var critical = await ClocksOf(flag.Id);
+        await Raise(Signal(mill, Severity.Critical, new FlagEvidence("finding:critical-again", EvidenceSource.Audit)));
+
+        // The shipped SLA: low 7 days to assign and 90 to resolve, critical 4 hours and 3 days, counted from the rise.
+        Assert.That(critical.Assign - low.Assign, Is.LessThan(TimeSpan.FromDays(-6)), "assign clock moved from 7 days to 4 hours");
+        Assert.That(critical.Resolve - low.Resolve, Is.LessThan(TimeSpan.FromDays(-86)), "resolve clock moved from 90 to 3 days");
+        Assert.That(critical.Resolve - critical.Assign, Is.EqualTo(TimeSpan.FromDays(3) - TimeSpan.FromHours(4)), "both counted from the same moment");
+        Assert.That(await ClocksOf(flag.Id), Is.EqualTo(critical), "a signal of the same severity moves nothing");
+        var note = await _database.ScalarAsync<string>("SELECT note FROM risk.flag_history WHERE flag_id = @Id AND action = 'severity-raised'", new { flag.Id });
+        Assert.That(note, Is.EqualTo(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"SLA clocks for critical: assign by {critical.Assign:yyyy-MM-dd HH:mm} UTC, resolve by {critical.Resolve:yyyy-MM-dd HH:mm} UTC.")));
+    }
+
+    private async Task<(DateTime Assign, DateTime Resolve)> ClocksOf(Guid id) => (
+        await _database.ScalarAsync<DateTime>("SELECT assign_due_at FROM risk.flag WHERE id = @Id", new { Id = id }),
+        await _database.ScalarAsync<DateTime>("SELECT resolve_due_at FROM risk.flag WHERE id = @Id", new { Id = id }));
+
+    [Test]
     public async Task Should_count_grievances_and_tell_of_each_new_one()
     {
         const string mill = "5012345678924";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Traceability.Contracts.Risk;
 using Traceability.Data;
 using Traceability.Risk.Rules;
@@ -87,11 +88,11 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
                 });
                 return;
             }
-            Append(data, signal, key, evidence, now);
+            Append(data, signal, key, evidence, sla, now);
         });
     }
 
-    private static void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, DateTime now)
+    private static void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, SlaClock sla, DateTime now)
     {
         var grievanceAdded = false;
         var severityRaised = false;
@@ -108,6 +109,7 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
         {
             signal.RuleId, SubjectType = signal.Subject.Type, SubjectId = signal.Subject.Id,
             signal.Severity, SeverityRank = Severity.Rank(signal.Severity), signal.Explanation, signal.RuleVersion,
+            AssignDueAt = now + sla.Assign, ResolveDueAt = now + sla.Resolve,
         }, raised => severityRaised = raised == 1);
         data.Defer(FlagBookSql.Recount, key);
         // Only a change people act on is published; repeated evidence of the same weight is kept quietly.
@@ -121,7 +123,11 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
             var state = await d.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectOpenFlag, key);
             if (state is not null)
             {
-                await FlagChanges.RecordAsync(d, state, severityRaised ? "severity-raised" : "evidence-appended", FlagStatus.EngineActor, null, null, now);
+                // The history says where the clocks stand after a rise (they may have moved with it).
+                var clocks = severityRaised
+                    ? string.Create(CultureInfo.InvariantCulture, $"SLA clocks for {state.Severity}: assign by {state.AssignDueAt:yyyy-MM-dd HH:mm} UTC, resolve by {state.ResolveDueAt:yyyy-MM-dd HH:mm} UTC.")
+                    : null;
+                await FlagChanges.RecordAsync(d, state, severityRaised ? "severity-raised" : "evidence-appended", FlagStatus.EngineActor, null, clocks, now);
             }
         });
     }
@@ -187,6 +193,10 @@ public sealed record FlagState
     public string Explanation { get; init; } = "";
     /// <summary>When raised.</summary>
     public DateTime RaisedAt { get; init; }
+    /// <summary>When it must be assigned by.</summary>
+    public DateTime? AssignDueAt { get; init; }
+    /// <summary>When it must be resolved by.</summary>
+    public DateTime? ResolveDueAt { get; init; }
 }
 
 /// <summary>The flag workflow's words.</summary>

@@ -32,9 +32,12 @@ internal static class FlagBookSql
           AND NOT EXISTS (SELECT 1 FROM risk.flag_evidence e WHERE e.flag_id = f.id AND e.evidence_id = @EvidenceId)
         """;
 
-    // Severity only climbs, whatever order the signals arrive in; the explanation follows the highest one.
+    // Severity only climbs, whatever order the signals arrive in; the explanation follows the highest one. Its SLA clocks
+    // move to the new severity's, counted from now, unless they already fall sooner (a clock never moves later).
     public const string RaiseSeverity = $"""
-        UPDATE risk.flag SET severity = @Severity, explanation = @Explanation, rule_version = @RuleVersion
+        UPDATE risk.flag SET severity = @Severity, explanation = @Explanation, rule_version = @RuleVersion,
+            assign_due_at = CASE WHEN assign_due_at IS NULL OR assign_due_at > @AssignDueAt THEN @AssignDueAt ELSE assign_due_at END,
+            resolve_due_at = CASE WHEN resolve_due_at IS NULL OR resolve_due_at > @ResolveDueAt THEN @ResolveDueAt ELSE resolve_due_at END
         WHERE {FlagFragments.OpenFlag}
           AND (CASE severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) < @SeverityRank
         """;
@@ -52,7 +55,7 @@ internal static class FlagBookSql
         SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
                rule_id AS RuleId, rule_version AS RuleVersion, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId,
                grievance_count AS GrievanceCount, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter, scope_scheme AS ScopeScheme,
-               explanation AS Explanation, raised_at AS RaisedAt
+               explanation AS Explanation, raised_at AS RaisedAt, assign_due_at AS AssignDueAt, resolve_due_at AS ResolveDueAt
         FROM risk.flag WHERE {FlagFragments.OpenFlag}
         """;
 
@@ -60,7 +63,7 @@ internal static class FlagBookSql
         SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
                rule_id AS RuleId, rule_version AS RuleVersion, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId,
                grievance_count AS GrievanceCount, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter, scope_scheme AS ScopeScheme,
-               explanation AS Explanation, raised_at AS RaisedAt
+               explanation AS Explanation, raised_at AS RaisedAt, assign_due_at AS AssignDueAt, resolve_due_at AS ResolveDueAt
         FROM risk.flag WHERE id = @Id
         """;
 
