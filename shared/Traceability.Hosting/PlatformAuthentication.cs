@@ -51,8 +51,26 @@ public static class PlatformAuthentication
                 options.TokenValidationParameters.NameClaimType = PlatformClaims.Subject;
                 options.TokenValidationParameters.RoleClaimType = PlatformClaims.Role;
                 options.TokenValidationParameters.ClockSkew = TimeSpan.FromSeconds(auth.ClockSkewSeconds);
+                options.Events = new JwtBearerEvents { OnMessageReceived = SkipCredentialsThatAreNotTokens };
             });
         builder.Services.AddAuthorization();
+    }
+
+    /// <summary>
+    /// Exporters' API keys and the admin key travel as bearer credentials too, on every request of the ingest path,
+    /// and none of them can be a JWT (a signed one has two dots, an encrypted one four). Leaving them unauthenticated
+    /// here, as no credential at all would be, spares each such request the token handler's parse, its failure
+    /// (an exception built and logged) and the authority's metadata lookup; the endpoints that take them verify
+    /// them, and an endpoint that needs a token still answers 401.
+    /// </summary>
+    private static Task SkipCredentialsThatAreNotTokens(MessageReceivedContext context)
+    {
+        var authorization = context.Request.Headers.Authorization.ToString();
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && !authorization.AsSpan("Bearer ".Length).Contains('.'))
+        {
+            context.NoResult();
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>The endpoint (or group) admits a valid token carrying at least one of <paramref name="roles"/>.</summary>
