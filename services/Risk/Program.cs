@@ -26,7 +26,6 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<EpcisEventsCapturedConsumer, RetryingConsumerDefinition<EpcisEventsCapturedConsumer>>();
     // Audits' rules (issue #9): findings and certificate status.
     bus.AddConsumer<AuditFindingsConsumer, RetryingConsumerDefinition<AuditFindingsConsumer>>();
-    bus.AddConsumer<CertificateClaimsConsumer, RetryingConsumerDefinition<CertificateClaimsConsumer>>();
     bus.AddConsumer<CertificateStatusConsumer, RetryingConsumerDefinition<CertificateStatusConsumer>>();
     // Grievances' rule (issue #10): forced-labour grievances flag the workplace.
     bus.AddConsumer<GrievanceFiledConsumer, RetryingConsumerDefinition<GrievanceFiledConsumer>>();
@@ -45,6 +44,9 @@ builder.Services.AddUniqueKey("uq_flag_open_rule_subject", "id", "The rule has r
 builder.Services.AddSingleton(DolGoodsList.LoadShipped());
 builder.Services.AddSingleton<ShipmentOriginRule>();
 builder.Services.AddSingleton<CertificateRule>();
+builder.Services.AddSingleton<CertificateClaims>();
+builder.Services.AddSingleton(new RetiredQueue("risk-certificate-claims",
+    "the certificates a shipment claims are kept by risk-shipment-recorded's consumer, with the shipment's evaluation."));
 builder.Services.AddSingleton(UflpaEntityList.LoadShipped());
 builder.Services.AddSingleton<UflpaRule>();
 builder.Services.AddSingleton<HoldRule>();

@@ -1,6 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Exceptions;
 
 namespace Traceability.Hosting;
 
@@ -77,6 +80,11 @@ public sealed partial class BusTopology(ILogger<BusTopology> logger)
             // bus retrying, and its start does not always end when the token is cancelled.
             await bus.DeployAsync(timeout.Token).WaitAsync(DeployTimeout + TimeSpan.FromSeconds(5));
             LogDeployed(bus.Address);
+            var retired = services.GetServices<RetiredQueue>().ToList();
+            if (retired.Count > 0)
+            {
+                await DeleteRetiredAsync(retired, services.GetRequiredService<IOptions<RabbitMqOptions>>().Value, timeout.Token);
+            }
             return true;
         }
         catch (Exception exception)
@@ -86,9 +94,73 @@ public sealed partial class BusTopology(ILogger<BusTopology> logger)
         }
     }
 
+    /// <summary>
+    /// A queue a service declared once and no longer consumes stays bound on every broker it was declared on, and
+    /// fills with every message published to it. The deploy step deletes it (with its exchange and its <c>_error</c>
+    /// queue) once it is empty; while it still holds messages it is kept, with a warning, so that nothing is lost.
+    /// </summary>
+    private async Task DeleteRetiredAsync(IReadOnlyList<RetiredQueue> retired, RabbitMqOptions options, CancellationToken cancellationToken)
+    {
+        var factory = new ConnectionFactory
+        {
+            HostName = options.Host, Port = options.Port, VirtualHost = options.VirtualHost, UserName = options.Username, Password = options.Password,
+        };
+        try
+        {
+            await using var connection = await factory.CreateConnectionAsync($"traceability-topology-{retired[0].Name}", cancellationToken);
+            foreach (var queue in retired)
+            {
+                foreach (var name in new[] { queue.Name, $"{queue.Name}_error" })
+                {
+                    // A failed operation closes its channel: one channel per queue.
+                    await using var channel = await connection.CreateChannelAsync(cancellationToken: cancellationToken);
+                    uint messages;
+                    try
+                    {
+                        messages = (await channel.QueueDeclarePassiveAsync(name, cancellationToken)).MessageCount;
+                    }
+                    catch (OperationInterruptedException exception) when (exception.ShutdownReason?.ReplyCode == Constants.NotFound)
+                    {
+                        continue;
+                    }
+                    // Quorum queues refuse queue.delete's if-empty flag, hence the count first. A message that
+                    // arrives between the two is a copy of one the queue's new consumer receives as well.
+                    if (messages > 0)
+                    {
+                        LogRetiredNotEmpty(name, messages, queue.Reason);
+                        continue;
+                    }
+                    await channel.QueueDeleteAsync(name, ifUnused: false, ifEmpty: false, cancellationToken: cancellationToken);
+                    await channel.ExchangeDeleteAsync(name, ifUnused: false, cancellationToken: cancellationToken);
+                    LogRetiredDeleted(name);
+                }
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            // The service's own topology is deployed: a queue left behind costs the broker, not the platform.
+            LogRetiredFailed(exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retired queue {Queue} deleted, with its exchange")]
+    private partial void LogRetiredDeleted(string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retired queue {Queue} still holds {Messages} messages and was kept: {Reason} Drain it (README, \"Changing a queue's type\"), then run the topology step again.")]
+    private partial void LogRetiredNotEmpty(string queue, uint messages, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Retired queues could not be checked or deleted; they stay until the next topology step")]
+    private partial void LogRetiredFailed(Exception exception);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Bus topology deployed on {Address}")]
     private partial void LogDeployed(Uri address);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Bus topology could not be deployed on {Address}")]
     private partial void LogFailed(Exception exception, Uri address);
 }
+
+/// <summary>
+/// A consumer queue the service no longer has (its consumer removed or moved to another queue): the topology step
+/// deletes it when it is empty. <paramref name="Reason"/> says where its messages are consumed now.
+/// </summary>
+public sealed record RetiredQueue(string Name, string Reason);

@@ -149,3 +149,59 @@ public class When_a_message_keeps_coming_back_to_its_queue
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }
+
+[TestFixture]
+[Category("Integration")]
+public class When_a_service_no_longer_consumes_a_queue_it_once_declared
+{
+    // Risk kept shipments' certificate claims from a queue of their own until the claims joined the shipment's evaluation.
+    private const string Retired = "risk-certificate-claims";
+
+    [Test]
+    public async Task Should_delete_it_once_empty_and_keep_it_while_it_holds_messages()
+    {
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using var risk = ServiceProcess.Create("Risk", database, virtualHost);
+        await risk.DeployTopologyAsync();
+        // The queue as the older Risk declared it: a quorum queue behind an exchange of its name, bound to ShipmentRecorded's.
+        using var http = Infrastructure.Management();
+        var vhost = virtualHost.Name;
+        var shipmentRecorded = Uri.EscapeDataString("Traceability.Contracts.Provenance:ShipmentRecorded");
+        foreach (var (path, body) in new[]
+        {
+            ($"api/queues/{vhost}/{Retired}", """{"durable":true,"arguments":{"x-queue-type":"quorum"}}"""),
+            ($"api/exchanges/{vhost}/{Retired}", """{"type":"fanout","durable":true}"""),
+        })
+        {
+            using var put = await http.PutAsync(path, Json(body));
+            put.EnsureSuccessStatusCode();
+        }
+        foreach (var path in new[] { $"api/bindings/{vhost}/e/{shipmentRecorded}/e/{Retired}", $"api/bindings/{vhost}/e/{Retired}/q/{Retired}" })
+        {
+            using var bound = await http.PostAsync(path, Json("{}"));
+            bound.EnsureSuccessStatusCode();
+        }
+        using (var published = await http.PostAsync($"api/exchanges/{vhost}/{shipmentRecorded}/publish",
+            Json("""{"properties":{"delivery_mode":2},"routing_key":"","payload":"{}","payload_encoding":"string"}""")))
+        {
+            published.EnsureSuccessStatusCode();
+        }
+        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(virtualHost, Retired) == 1, TimeSpan.FromSeconds(30), "the retired queue holds a message");
+
+        await risk.DeployTopologyAsync();
+        Assert.That(await virtualHost.QueueAsync(Retired), Is.Not.Null, "a queue holding messages is kept");
+
+        using (var purged = await http.DeleteAsync($"api/queues/{vhost}/{Retired}/contents"))
+        {
+            purged.EnsureSuccessStatusCode();
+        }
+        await risk.DeployTopologyAsync();
+        Assert.That(await virtualHost.QueueAsync(Retired), Is.Null, "the empty queue is deleted");
+        using var exchange = await http.GetAsync($"api/exchanges/{vhost}/{Retired}");
+        Assert.That(exchange.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "and its exchange");
+        Assert.That(await virtualHost.QueueAsync("risk-shipment-recorded"), Is.Not.Null, "the queue that consumes ShipmentRecorded now stays");
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}

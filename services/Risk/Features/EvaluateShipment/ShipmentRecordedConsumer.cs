@@ -2,6 +2,7 @@ using MassTransit;
 using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Data.Messaging;
+using Traceability.Risk.Features.CertificateStatus;
 using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
@@ -10,13 +11,13 @@ namespace Traceability.Risk.Features.EvaluateShipment;
 
 /// <summary>
 /// Evaluates every recorded shipment against the shipment rules (DOL list; and, for the facilities it names, UFLPA,
-/// hold and provenance gaps), exactly once per message: the evaluation and every flag raised or appended (with its
-/// events) commit with the inbox row. The facilities a shipment names are remembered, so that a facility Risk hears
-/// of later is judged with its shipments.
+/// hold and provenance gaps; and the certificates it claims), exactly once per message: the evaluation, the claims
+/// and every flag raised or appended (with its events) commit with the inbox row. The facilities a shipment names are
+/// remembered, so that a facility Risk hears of later is judged with its shipments.
 /// </summary>
 public sealed class ShipmentRecordedConsumer(
     Inbox inbox, Database database, FlagBook flags, ShipmentOriginRule originRule, UflpaRule uflpa, HoldRule hold, ProvenanceGapRule gaps,
-    FacilityEvaluator sites, MassBalanceEvaluator massBalance, TimeProvider time) : IConsumer<ShipmentRecorded>
+    CertificateClaims certificates, FacilityEvaluator sites, MassBalanceEvaluator massBalance, TimeProvider time) : IConsumer<ShipmentRecorded>
 {
     /// <summary>The consumer's name in the inbox.</summary>
     public const string InboxName = "risk.evaluate-shipment";
@@ -35,6 +36,8 @@ public sealed class ShipmentRecordedConsumer(
 
         await inbox.ConsumeOnceAsync(context, InboxName, async data =>
         {
+            // First, as the certificate-status sweep does: certificate rows are locked before any flag row.
+            await certificates.KeepAsync(data, shipment);
             var signals = new List<FlagSignal>();
             if (originRule.Evaluate(shipment) is { } listed)
             {
