@@ -6,6 +6,7 @@ using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Features.EvaluateShipment;
 using Traceability.Risk.Features.FlagGrievances;
 using Traceability.Risk.Features.FacilityRisk;
+using Traceability.Risk.Features.FlagStatistics;
 using Traceability.Risk.Features.KeepAuditorScope;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
@@ -62,6 +63,7 @@ var app = builder.Build();
 app.UseTraceabilityDefaults();
 var api = app.MapGroup("/api/v1");
 api.MapListFlags();
+api.MapFlagStatistics();
 api.MapWorkFlag();
 api.MapFacilityRisk();
 

@@ -86,6 +86,10 @@ public sealed class PostgresDialect : SqlDialect
     public override string CrossApply => "CROSS JOIN LATERAL";
 
     /// <inheritdoc />
+    public override string SecondsBetween(string fromColumn, string toColumn) =>
+        $"CAST(FLOOR(EXTRACT(EPOCH FROM ({Identifier(toColumn)} - {Identifier(fromColumn)}))) AS bigint)";
+
+    /// <inheritdoc />
     public override string IsAnyOf(string column, string listParameter) => $"{Identifier(column)} = ANY(@{listParameter})";
 
     /// <inheritdoc />

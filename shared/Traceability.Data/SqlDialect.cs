@@ -59,6 +59,9 @@ public abstract class SqlDialect
     /// <summary>Releases the lock taken by <see cref="AcquireMigrationLock"/>.</summary>
     public abstract string ReleaseMigrationLock { get; }
 
+    /// <summary>Whole seconds from one timestamp column to another, as a bigint (timestamp arithmetic differs per engine).</summary>
+    public abstract string SecondsBetween(string fromColumn, string toColumn);
+
     /// <summary>How a <see cref="DateTime"/> parameter is typed for this engine.</summary>
     public abstract System.Data.DbType DateTimeParameterType { get; }
 

@@ -69,6 +69,10 @@ public sealed partial class SqlServerDialect : SqlDialect
     public override string CrossApply => "CROSS APPLY";
 
     /// <inheritdoc />
+    public override string SecondsBetween(string fromColumn, string toColumn) =>
+        $"DATEDIFF_BIG(second, {Identifier(fromColumn)}, {Identifier(toColumn)})";
+
+    /// <inheritdoc />
     public override string IsAnyOf(string column, string listParameter) =>
         // Dapper expands "IN @List" into one parameter per value.
         $"{Identifier(column)} IN @{listParameter}";
