@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Traceability.Hosting;
 
 namespace Traceability.IntegrationTests;
 
@@ -181,6 +182,35 @@ public class When_callers_present_credentials_to_Provenance : ExportersOnAPlatfo
         using var response = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(endpoint.Method, endpoint.Path, """{"name":"Intruder"}""", key));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.api_key"), Is.EqualTo(keysBefore));
+    }
+
+    [Test]
+    public async Task Should_let_a_platform_admin_s_token_manage_exporters_and_their_keys_and_refuse_every_other_role()
+    {
+        var admin = TestIssuer.Shared.Mint("admin-person", [Roles.Admin]);
+        using (var created = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "admin/exporters", """{"id":"by-token","name":"By Token Ltd"}""", admin)))
+        {
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        }
+        using var issue = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "admin/exporters/by-token/keys", null, admin));
+        Assert.That(issue.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        var issued = await issue.Content.ReadFromJsonAsync<JsonElement>();
+        using (var works = await _provenance.Http.SendAsync(ExporterRequest("POST /api/v1/shipments", issued.GetProperty("key").GetString()!)))
+        {
+            Assert.That(works.StatusCode, Is.EqualTo(HttpStatusCode.Created), "the key issued through a person's token is a key like any other");
+        }
+
+        var keysBefore = await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.api_key");
+        foreach (var role in Roles.All.Except([Roles.Admin]))
+        {
+            var token = TestIssuer.Shared.Mint($"{role}-person", [role], role == Roles.Auditor ? "aud-1" : null);
+            using var refused = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Post, "admin/exporters/by-token/keys", null, token));
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), role);
+        }
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.api_key"), Is.EqualTo(keysBefore), "no key issued to another role");
+
+        using var revoke = await _provenance.Http.SendAsync(ProvenanceAdmin.Request(HttpMethod.Delete, $"admin/exporters/by-token/keys/{issued.GetProperty("keyId").GetGuid()}", null, admin));
+        Assert.That(revoke.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
     }
 
     [Test]

@@ -33,7 +33,7 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
     /// </summary>
     private static readonly Access[] Table =
     [
-        new("Provenance", "*", "/admin/*", [], AdminKey: true),
+        new("Provenance", "*", "/admin/*", [Roles.Admin], AdminKey: true),
         new("Provenance", "*", "/api/v1/*", [], ExporterKey: true),
         new("Provenance", "*", "/epcis/*", [], ExporterKey: true),
         // Lists, reads and case steps: each answers only what the caller's scope holds (404 for the rest).
