@@ -1,12 +1,13 @@
 using MassTransit;
 using Traceability.Audits.Features.Certificates;
+using Traceability.Audits.Features.FacilityRecords;
 using Traceability.Audits.Features.FindingCodeList;
 using Traceability.Audits.Features.KeepFacilities;
 using Traceability.Audits.Features.RegisterAuditors;
 using Traceability.Audits.Features.SubmitAudit;
 using Traceability.Audits.Standards;
-using Traceability.Hosting;
 using Traceability.Hosting.Idempotency;
+using Traceability.Hosting;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddTraceabilityService("audits", bus =>
@@ -43,6 +44,7 @@ api.MapAuditors();
 api.MapAudits();
 api.MapCertificates();
 api.MapFindingCodes();
+api.MapFacilityRecords();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 

@@ -112,10 +112,11 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
     }
 
     [Test]
-    public async Task Should_admit_only_auditors_to_upload_and_hide_another_auditors_audit()
+    public async Task Should_admit_only_auditors_to_upload_and_hide_an_audit_outside_another_auditors_accreditation()
     {
         await RegisterAuditorAsync("roles-1");
-        await RegisterAuditorAsync("roles-2");
+        // Accredited for SA8000 elsewhere: the audit in Ghana is outside this auditor's reach.
+        await RegisterAuditorAsync("roles-2", countries: "\"BD\"");
         using var owner = Auditor("roles-1");
         using var created = await owner.PostAsync("api/v1/audits", Json(Audit(NewGln(), Discrimination)));
         var location = created.Headers.Location!.ToString().TrimStart('/');
@@ -130,7 +131,7 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
             Assert.That((await owner.GetAsync(location)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That((await _certifier.GetAsync(location)).StatusCode, Is.EqualTo(HttpStatusCode.OK), "certifiers read every audit");
             Assert.That((await admin.GetAsync(location)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That((await other.GetAsync(location)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "another auditor's audit answers as a missing one");
+            Assert.That((await other.GetAsync(location)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "an audit outside the auditor's accreditation answers as a missing one");
             Assert.That((await other.GetAsync($"api/v1/audits/{Guid.NewGuid()}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That((await other.PostAsync(location + "/findings", csv)).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That((await caseworker.GetAsync(location)).StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
@@ -296,6 +297,61 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
         Assert.That(await OutboxAsync("FindingStatusChanged", overtime), Is.EqualTo(1));
         Assert.That(await OutboxAsync("FindingStatusChanged", discrimination), Is.EqualTo(1));
         Assert.That(stranger.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest), "a follow-up speaks only of the facility's earlier findings");
+    }
+
+    [Test]
+    public async Task Should_list_a_facility_s_audits_and_certificates_for_certifiers_and_for_auditors_inside_their_accreditations()
+    {
+        await RegisterAuditorAsync("reach-lead");
+        await RegisterAuditorAsync("reach-peer");
+        await RegisterAuditorAsync("reach-smeta", scheme: "smeta");
+        await RegisterAuditorAsync("reach-elsewhere", countries: "\"BD\"");
+        var gln = NewGln();
+        using var lead = Auditor("reach-lead");
+        using var created = await lead.PostAsync("api/v1/audits", Json(Audit(gln, $"{DocumentsRetained},{ExcessiveOvertime},{Discrimination}")));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var auditId = (await BodyAsync(created)).GetProperty("id").GetGuid();
+        var number = $"FT-{Guid.NewGuid():N}"[..20];
+        using var issued = await _certifier.PostAsync("api/v1/certificates", Json($$"""
+            {"scheme":"sa8000","number":"{{number}}","holder":{"gln":"{{gln}}","name":"Mill {{gln}}","country":"GH"},
+             "scopeHsCodes":["18"],"validFrom":"2026-01-01","validTo":"2028-12-31"}
+            """));
+        Assert.That(issued.StatusCode, Is.EqualTo(HttpStatusCode.Created), await issued.Content.ReadAsStringAsync());
+
+        // What a reader gets: the status, the audits' ids and the certificates' numbers.
+        async Task<(HttpStatusCode Status, string Audits, string Certificates)> ReadAsync(HttpClient reader, string key)
+        {
+            using var audits = await reader.GetAsync($"api/v1/facilities/{key}/audits");
+            using var certificates = await reader.GetAsync($"api/v1/facilities/{key}/certificates");
+            Assert.That(certificates.StatusCode, Is.EqualTo(audits.StatusCode));
+            return audits.StatusCode != HttpStatusCode.OK ? (audits.StatusCode, "", "") : (audits.StatusCode,
+                string.Join(",", (await BodyAsync(audits)).GetProperty("audits").EnumerateArray().Select(a => a.GetProperty("id").GetString())),
+                string.Join(",", (await BodyAsync(certificates)).GetProperty("certificates").EnumerateArray().Select(c => c.GetProperty("number").GetString())));
+        }
+
+        using var peer = Auditor("reach-peer");
+        using var smeta = Auditor("reach-smeta");
+        using var elsewhere = Auditor("reach-elsewhere");
+        using var admin = TestIssuer.Shared.ClientFor(_audits, "admin-1", [Roles.Admin]);
+        var everything = (HttpStatusCode.OK, auditId.ToString(), number);
+        var nothing = (HttpStatusCode.OK, "", "");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await ReadAsync(_certifier, gln), Is.EqualTo(everything), "a certifier reads all");
+            Assert.That(await ReadAsync(admin, gln), Is.EqualTo(everything), "an admin reads all");
+            Assert.That(await ReadAsync(lead, gln), Is.EqualTo(everything), "the lead auditor");
+            Assert.That(await ReadAsync(peer, gln), Is.EqualTo(everything), "another auditor accredited for SA8000 in Ghana");
+            Assert.That(await ReadAsync(smeta, gln), Is.EqualTo(nothing), "accredited for another scheme");
+            Assert.That(await ReadAsync(elsewhere, gln), Is.EqualTo(nothing), "accredited in another country");
+            Assert.That((await ReadAsync(_certifier, NewGln())).Status, Is.EqualTo(HttpStatusCode.NotFound), "a facility Audits does not know");
+            Assert.That((await ReadAsync(_certifier, "not a key")).Status, Is.EqualTo(HttpStatusCode.BadRequest));
+        });
+        var summary = (await BodyAsync(await _certifier.GetAsync($"api/v1/facilities/{gln}/audits"))).GetProperty("audits")[0];
+        Assert.That((summary.GetProperty("findings").GetInt64(), summary.GetProperty("nonCompliances").GetInt64(), summary.GetProperty("zeroTolerance").GetInt64()),
+            Is.EqualTo((3L, 3L, 1L)));
+        // The audit itself opens for whoever its facility's list shows it to.
+        Assert.That((await peer.GetAsync($"api/v1/audits/{auditId}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await smeta.GetAsync($"api/v1/audits/{auditId}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
 
     [Test]

@@ -52,6 +52,7 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
         new("Audits", "GET", "/api/v1/certificates/{scheme}/{number}/history", [Roles.Certifier, Roles.Admin]),
         new("Audits", "GET", "/api/v1/certificates/{scheme}/{number}", [], Public: true),
         new("Audits", "GET", "/api/v1/finding-codes", [.. Roles.All]),
+        new("Audits", "GET", "/api/v1/facilities/{key}/*", [Roles.Auditor, Roles.Certifier, Roles.Admin]),
         // Only a caseworker may ever see a worker's contact.
         new("Grievances", "POST", "/api/v1/cases/{id}/reveal-contact", [Roles.Caseworker]),
         new("Grievances", "*", "/api/v1/cases*", [Roles.Caseworker, Roles.Admin]),

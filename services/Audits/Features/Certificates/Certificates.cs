@@ -124,6 +124,10 @@ public sealed class Certificates(Database database, FacilityDirectory facilities
     public Task<CertificateResponse?> FindAsync(string scheme, string number, CancellationToken cancellationToken) =>
         database.InTransactionAsync(data => ReadAsync(data, scheme, number), cancellationToken);
 
+    /// <summary>The certificates a facility holds (without their history).</summary>
+    public async Task<IReadOnlyList<CertificateResponse>> AtFacilityAsync(Guid facilityId, CancellationToken cancellationToken) =>
+        (await database.QueryAsync<CertificateRow>(CertificatesSql.AtFacility, new { FacilityId = facilityId }, cancellationToken)).Select(r => r.ToResponse([])).ToList();
+
     private static async Task<CertificateResponse?> ReadAsync(DataTransaction data, string scheme, string number)
     {
         var row = await data.QuerySingleOrDefaultAsync<CertificateRow>(CertificatesSql.ByNumber, new { Scheme = scheme, Number = number });

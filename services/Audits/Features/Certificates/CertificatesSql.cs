@@ -33,6 +33,14 @@ internal static class CertificatesSql
         OFFSET 0 ROWS FETCH NEXT @BatchSize ROWS ONLY
         """;
 
+    // The certificates a facility holds, latest validity first (ix_certificate_facility).
+    public const string AtFacility = $"""
+        SELECT {CertificateColumns.All}
+        FROM audits.certificate c JOIN audits.facility f ON f.id = c.facility_id
+        WHERE c.facility_id = @FacilityId
+        ORDER BY c.valid_to DESC, c.scheme, c.number
+        """;
+
     public const string History = """
         SELECT sequence AS Sequence, status AS Status, previous_status AS PreviousStatus, reason AS Reason, effective_from AS EffectiveFrom,
                changed_at AS ChangedAt, changed_by AS ChangedBy

@@ -1,8 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Traceability.Audits.Features.RegisterAuditors;
 using Traceability.Audits.Standards;
-using Traceability.Hosting;
 using Traceability.Hosting.Idempotency;
+using Traceability.Hosting;
 
 namespace Traceability.Audits.Features.SubmitAudit;
 
@@ -104,10 +105,18 @@ internal static class AuditsEndpoint
         return buffer.ToArray();
     }
 
-    private static async Task<Results<Ok<AuditResponse>, NotFound>> GetAsync(Guid id, HttpContext http, Audits audits, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<AuditResponse>, NotFound>> GetAsync(Guid id, HttpContext http, Audits audits, Auditors auditors, CancellationToken cancellationToken)
     {
-        // Certifiers and admins read every audit; an auditor the audits they lead, and another's answers as a missing one.
-        var reader = http.User.IsInRole(Roles.Certifier) || http.User.IsInRole(Roles.Admin) ? null : http.User.AuditorId() ?? "";
-        return await audits.FindAsync(id, reader, cancellationToken) is { } audit ? TypedResults.Ok(audit) : TypedResults.NotFound();
+        // Certifiers and admins read every audit; an auditor the audits they lead and those inside an accreditation of theirs
+        // (the flags those audits raise are theirs to work); any other answers as a missing one.
+        var audit = await audits.FindAsync(id, null, cancellationToken);
+        if (audit is null || http.User.IsInRole(Roles.Certifier) || http.User.IsInRole(Roles.Admin))
+        {
+            return audit is null ? TypedResults.NotFound() : TypedResults.Ok(audit);
+        }
+        var auditorId = http.User.AuditorId();
+        var mayRead = auditorId is not null && (audit.LeadAuditorId == auditorId
+            || AuditorReach.Covers(await auditors.FindAsync(auditorId, cancellationToken), audit.Scheme, audit.Facility.Country, audits.Today));
+        return mayRead ? TypedResults.Ok(audit) : TypedResults.NotFound();
     }
 }

@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Traceability.Audits.Features.Certificates;
+using Traceability.Audits.Features.KeepFacilities;
+using Traceability.Audits.Features.RegisterAuditors;
+using Traceability.Data;
+using Traceability.Hosting;
+
+namespace Traceability.Audits.Features.FacilityRecords;
+
+/// <summary>One audit of a facility, as its list shows it: what, when, who led it, and its findings counted.</summary>
+public sealed record FacilityAuditSummary(Guid Id, string Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate,
+    string LeadAuditorId, string? OverallResult, int Revision, DateTime SubmittedAt, long Findings, long NonCompliances, long ZeroTolerance);
+
+/// <summary>A facility's audits the caller may read.</summary>
+public sealed record FacilityAudits(KnownFacility Facility, IReadOnlyList<FacilityAuditSummary> Audits);
+
+/// <summary>The certificates covering a facility that the caller may read.</summary>
+public sealed record FacilityCertificates(KnownFacility Facility, IReadOnlyList<CertificateResponse> Certificates);
+
+/// <summary>
+/// A facility's audits and certificates, by GLN, Open Supply Hub id or Audits' own facility id: certifiers and admins
+/// read all; an auditor those they lead and those of a scheme × country one of their active accreditations covers today
+/// (<see cref="AuditorReach"/>). A facility Audits does not know answers 404.
+/// </summary>
+internal static class FacilityRecordsEndpoint
+{
+    public static RouteGroupBuilder MapFacilityRecords(this RouteGroupBuilder api)
+    {
+        var facilities = api.MapGroup("/facilities").WithTags("Facilities");
+        facilities.MapGet("/{key}/audits", AuditsAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("ListFacilityAudits")
+            .WithSummary("The audits of a facility (GLN, Open Supply Hub id or Audits' id), newest first, with their findings counted; an auditor sees those inside their accreditations and those they led.");
+        facilities.MapGet("/{key}/certificates", CertificatesAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("ListFacilityCertificates")
+            .WithSummary("The certificates a facility holds (GLN, Open Supply Hub id or Audits' id), latest validity first; an auditor sees those of schemes and countries their accreditations cover.");
+        return api;
+    }
+
+    private static async Task<Results<Ok<FacilityAudits>, NotFound, ValidationProblem>> AuditsAsync(
+        string key, ClaimsPrincipal user, Database database, Auditors auditors, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (facility, problem) = await FacilityAsync(key, database, cancellationToken);
+        if (facility is null)
+        {
+            return problem is null ? TypedResults.NotFound() : problem;
+        }
+        var audits = await database.QueryAsync<FacilityAuditSummary>(FacilityRecordsSql.Audits, new { FacilityId = facility.Id }, cancellationToken);
+        var reader = await ReaderAsync(user, auditors, cancellationToken);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        return TypedResults.Ok(new FacilityAudits(facility, audits
+            .Where(a => reader.All || a.LeadAuditorId == reader.AuditorId || AuditorReach.Covers(reader.Auditor, a.Scheme, facility.Country, today))
+            .Select(a => a with { SubmittedAt = DateTime.SpecifyKind(a.SubmittedAt, DateTimeKind.Utc) }).ToList()));
+    }
+
+    private static async Task<Results<Ok<FacilityCertificates>, NotFound, ValidationProblem>> CertificatesAsync(
+        string key, ClaimsPrincipal user, Database database, Auditors auditors, Certificates.Certificates certificates, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var (facility, problem) = await FacilityAsync(key, database, cancellationToken);
+        if (facility is null)
+        {
+            return problem is null ? TypedResults.NotFound() : problem;
+        }
+        var reader = await ReaderAsync(user, auditors, cancellationToken);
+        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var held = await certificates.AtFacilityAsync(facility.Id, cancellationToken);
+        return TypedResults.Ok(new FacilityCertificates(facility, held.Where(c => reader.All || AuditorReach.Covers(reader.Auditor, c.Scheme, facility.Country, today)).ToList()));
+    }
+
+    private static async Task<(KnownFacility? Facility, ValidationProblem? Problem)> FacilityAsync(string key, Database database, CancellationToken cancellationToken)
+    {
+        var isGln = key.Length == 13 && key.All(char.IsAsciiDigit);
+        var isId = Guid.TryParse(key, out var id);
+        var isOshId = FacilityIds.IsOshId(key);
+        if (!isGln && !isId && !isOshId)
+        {
+            return (null, new ValidationErrors().Add("key", "A GLN (13 digits), an Open Supply Hub id or Audits' facility id.").ToProblem());
+        }
+        var found = await database.QueryAsync<KnownFacility>(FacilityRecordsSql.FacilityByKey,
+            new { Gln = isGln ? key : null, OshId = isOshId ? key : null, Id = isId ? id : (Guid?)null }, cancellationToken);
+        return (found.Count == 1 ? found[0] : null, null);
+    }
+
+    private sealed record Reader(bool All, string? AuditorId, AuditorResponse? Auditor);
+
+    private static async Task<Reader> ReaderAsync(ClaimsPrincipal user, Auditors auditors, CancellationToken cancellationToken)
+    {
+        if (user.IsInRole(Roles.Certifier) || user.IsInRole(Roles.Admin))
+        {
+            return new Reader(true, null, null);
+        }
+        var auditorId = user.AuditorId();
+        return new Reader(false, auditorId, auditorId is null ? null : await auditors.FindAsync(auditorId, cancellationToken));
+    }
+}
