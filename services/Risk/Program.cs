@@ -10,6 +10,7 @@ using Traceability.Risk.Features.FlagStatistics;
 using Traceability.Risk.Features.KeepAuditorScope;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
+using Traceability.Risk.Features.ShipmentEvidence;
 using Traceability.Risk.Features.WorkFlag;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
@@ -66,6 +67,7 @@ api.MapListFlags();
 api.MapFlagStatistics();
 api.MapWorkFlag();
 api.MapFacilityRisk();
+api.MapShipmentEvidence();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
 

@@ -39,6 +39,7 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
         // Lists, reads and case steps: each answers only what the caller's scope holds (404 for the rest).
         new("Risk", "*", "/api/v1/flags*", [Roles.Auditor, Roles.Caseworker, Roles.Admin]),
         new("Risk", "GET", "/api/v1/facilities/{key}/risk", [Roles.Auditor, Roles.Caseworker, Roles.Admin]),
+        new("Risk", "GET", "/api/v1/shipments/{id}", [Roles.Auditor, Roles.Caseworker, Roles.Admin]),
         new("Audits", "POST", "/api/v1/auditors", [Roles.Certifier, Roles.Admin]),
         new("Audits", "PUT", "/api/v1/auditors/{auditorId}", [Roles.Certifier, Roles.Admin]),
         new("Audits", "GET", "/api/v1/auditors", [Roles.Certifier, Roles.Admin]),
