@@ -12,4 +12,4 @@ internal static class Durations
 }
 
 /// <summary>One row of a count table: what is counted, how many, and where the list of them is.</summary>
-public sealed record CountRow(string Label, int Count, string? Link);
+public sealed record CountRow(string Label, long Count, string? Link);

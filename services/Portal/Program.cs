@@ -40,14 +40,19 @@ builder.Services.AddRazorPages(options =>
         options.Conventions.AllowAnonymousToPage("/Forbidden");
         options.Conventions.AuthorizeFolder("/Flags", PortalPolicies.WorksFlags);
         options.Conventions.AuthorizeFolder("/Facilities", PortalPolicies.WorksFlags);
+        options.Conventions.AuthorizeFolder("/Shipments", PortalPolicies.WorksFlags);
+        options.Conventions.AuthorizeFolder("/Audits", PortalPolicies.ReadsAudits);
         options.Conventions.AuthorizeFolder("/Cases", PortalPolicies.WorksCases);
         options.Conventions.AuthorizeFolder("/Admin", PortalPolicies.Certifies);
         options.Conventions.AuthorizePage("/Admin/Users", PortalPolicies.Administers);
+        // Provenance's admin API admits platform admins only (and its own admin key), not certifiers.
+        options.Conventions.AuthorizePage("/Admin/Exporters", PortalPolicies.Administers);
     })
     .AddViewLocalization()
     .AddDataAnnotationsLocalization(options => options.DataAnnotationLocalizerProvider = (_, factory) => factory.Create(typeof(SharedResource)));
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(PortalPolicies.WorksFlags, policy => policy.RequireRole(Roles.Auditor, Roles.Caseworker, Roles.Admin))
+    .AddPolicy(PortalPolicies.ReadsAudits, policy => policy.RequireRole(Roles.Auditor, Roles.Certifier, Roles.Admin))
     .AddPolicy(PortalPolicies.WorksCases, policy => policy.RequireRole(Roles.Caseworker, Roles.Admin))
     .AddPolicy(PortalPolicies.Certifies, policy => policy.RequireRole(Roles.Certifier, Roles.Admin))
     .AddPolicy(PortalPolicies.Administers, policy => policy.RequireRole(Roles.Admin));
@@ -77,6 +82,7 @@ namespace Traceability.Portal
     {
         public const string WorksFlags = "works-flags";
         public const string WorksCases = "works-cases";
+        public const string ReadsAudits = "reads-audits";
         public const string Certifies = "certifies";
         public const string Administers = "administers";
     }

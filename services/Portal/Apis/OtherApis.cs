@@ -22,6 +22,34 @@ public sealed record CertificateChange(int Sequence, string Status, string? Prev
 public sealed record Certificate(Guid Id, string Scheme, string Number, CertificateHolder Holder, IReadOnlyList<string> ScopeHsCodes, DateOnly ValidFrom,
     DateOnly ValidTo, string Status, string? Reason, int Sequence, DateTime IssuedAt, DateTime UpdatedAt, IReadOnlyList<CertificateChange> History);
 
+/// <summary>A facility as Audits knows it.</summary>
+public sealed record AuditedFacility(Guid Id, string? Gln, string? OshId, string Name, string Country);
+
+/// <summary>One audit of a facility, its findings counted.</summary>
+public sealed record FacilityAuditSummary(Guid Id, string Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate,
+    string LeadAuditorId, string? OverallResult, int Revision, DateTime SubmittedAt, long Findings, long NonCompliances, long ZeroTolerance);
+
+/// <summary>A facility's audits the user may read.</summary>
+public sealed record FacilityAudits(AuditedFacility Facility, IReadOnlyList<FacilityAuditSummary> Audits);
+
+/// <summary>The certificates a facility holds that the user may read.</summary>
+public sealed record FacilityCertificates(AuditedFacility Facility, IReadOnlyList<Certificate> Certificates);
+
+/// <summary>A finding's evidence: a file's SHA-256 and media type (the file stays with the auditor).</summary>
+public sealed record FindingEvidence(string Sha256, string MediaType, string? Description);
+
+/// <summary>A corrective action and its deadline.</summary>
+public sealed record CorrectiveAction(string Description, DateOnly DueDate);
+
+/// <summary>One finding of an audit.</summary>
+public sealed record AuditFinding(Guid Id, string Code, string Title, IReadOnlyList<string> IloIndicators, string Severity, string? SchemeItem, string Status,
+    string? Description, IReadOnlyList<FindingEvidence> Evidence, CorrectiveAction? CorrectiveAction);
+
+/// <summary>An audit with its findings.</summary>
+public sealed record Audit(Guid Id, AuditedFacility Facility, string Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate,
+    string LeadAuditorId, IReadOnlyList<string> Team, int WorkersInterviewed, IReadOnlyList<string> HsChapters, string? OverallResult, int NonCompliances,
+    Guid? FollowUpOf, int Revision, IReadOnlyList<AuditFinding> Findings, DateTime SubmittedAt);
+
 /// <summary>Audits' API: auditors, accreditations, audits and certificates.</summary>
 public sealed class AuditsApi(HttpClient http) : ServiceApi(http, "Audits")
 {
@@ -42,6 +70,15 @@ public sealed class AuditsApi(HttpClient http) : ServiceApi(http, "Audits")
                 new { scheme = form.Scheme, countries = List(form.Countries), hsChapters = List(form.HsChapters), validFrom = form.ValidFrom, validTo = form.ValidTo },
             },
         }, cancellationToken);
+
+    public Task<ApiAnswer<FacilityAudits>> GetFacilityAuditsAsync(string key, CancellationToken cancellationToken) =>
+        GetAsync<FacilityAudits>($"api/v1/facilities/{Uri.EscapeDataString(key)}/audits", cancellationToken);
+
+    public Task<ApiAnswer<FacilityCertificates>> GetFacilityCertificatesAsync(string key, CancellationToken cancellationToken) =>
+        GetAsync<FacilityCertificates>($"api/v1/facilities/{Uri.EscapeDataString(key)}/certificates", cancellationToken);
+
+    public Task<ApiAnswer<Audit>> GetAuditAsync(Guid id, CancellationToken cancellationToken) =>
+        GetAsync<Audit>($"api/v1/audits/{id}", cancellationToken);
 
     public Task<ApiAnswer<Certificate>> GetCertificateAsync(string scheme, string number, CancellationToken cancellationToken) =>
         GetAsync<Certificate>($"api/v1/certificates/{Uri.EscapeDataString(scheme)}/{Uri.EscapeDataString(number)}/history", cancellationToken);
@@ -71,8 +108,36 @@ public sealed class AuditorForm
     public DateOnly? ValidTo { get; set; }
 }
 
-/// <summary>Provenance's API: its admin API takes the platform admin's API key, not a person's token.</summary>
-public sealed class ProvenanceApi(HttpClient http) : ServiceApi(http, "Provenance");
+/// <summary>An exporter (a tenant of Provenance).</summary>
+public sealed record Exporter(string Id, string Name, DateTime CreatedAt);
+
+/// <summary>An exporter's API key as listed: never the key itself.</summary>
+public sealed record ExporterApiKey(Guid KeyId, string Prefix, DateTime CreatedAt, DateTime? RevokedAt);
+
+/// <summary>A key just issued: the one answer that holds the key.</summary>
+public sealed record IssuedExporterKey(Guid KeyId, string ExporterId, string Key, string Prefix, DateTime CreatedAt);
+
+/// <summary>Provenance's admin API: exporters and their API keys (a platform admin's token opens it).</summary>
+public sealed class ProvenanceApi(HttpClient http) : ServiceApi(http, "Provenance")
+{
+    public Task<ApiAnswer<List<Exporter>>> ListExportersAsync(CancellationToken cancellationToken) =>
+        GetAsync<List<Exporter>>("admin/exporters", cancellationToken);
+
+    public Task<ApiAnswer<Exporter>> CreateExporterAsync(string? id, string? name, CancellationToken cancellationToken) =>
+        PostAsync<Exporter>("admin/exporters", new { id = string.IsNullOrWhiteSpace(id) ? null : id.Trim(), name }, cancellationToken);
+
+    public Task<ApiAnswer<List<ExporterApiKey>>> ListKeysAsync(string exporterId, CancellationToken cancellationToken) =>
+        GetAsync<List<ExporterApiKey>>($"admin/exporters/{Uri.EscapeDataString(exporterId)}/keys", cancellationToken);
+
+    public Task<ApiAnswer<IssuedExporterKey>> IssueKeyAsync(string exporterId, CancellationToken cancellationToken) =>
+        PostAsync<IssuedExporterKey>($"admin/exporters/{Uri.EscapeDataString(exporterId)}/keys", null, cancellationToken);
+
+    public Task<ApiAnswer<IssuedExporterKey>> RotateKeyAsync(string exporterId, Guid keyId, CancellationToken cancellationToken) =>
+        PostAsync<IssuedExporterKey>($"admin/exporters/{Uri.EscapeDataString(exporterId)}/keys/{keyId}/rotate", null, cancellationToken);
+
+    public Task<ApiAnswer<object>> RevokeKeyAsync(string exporterId, Guid keyId, CancellationToken cancellationToken) =>
+        DeleteAsync<object>($"admin/exporters/{Uri.EscapeDataString(exporterId)}/keys/{keyId}", cancellationToken);
+}
 
 /// <summary>A platform user as Identity's admins see them.</summary>
 public sealed record PlatformUser(string Id, string Email, IReadOnlyList<string> Roles, string? AuditorId, bool Disabled, bool TwoFactorEnabled,

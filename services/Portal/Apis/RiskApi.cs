@@ -18,6 +18,7 @@ public sealed record Flag(
     public DateTime? AssignedAt { get; init; }
     public DateTime? ResolvedAt { get; init; }
     public bool Overdue { get; init; }
+    public int GrievanceCount { get; init; }
 }
 
 /// <summary>One page of flags.</summary>
@@ -42,6 +43,30 @@ public sealed record FacilitySignal(DateTime ObservedAt, string Indicator, strin
 /// <summary>A facility's risk profile as Risk answers it, scoped to the user.</summary>
 public sealed record FacilityRiskProfile(string Key, string Name, string Country, IReadOnlyList<string> Glns, IReadOnlyList<string> OshIds,
     int Score, IReadOnlyList<ScoreContribution> Contributions, IReadOnlyList<Flag> OpenFlags, int ResolvedFlags, IReadOnlyList<FacilitySignal> Signals);
+
+/// <summary>How many open flags share one value (a severity, a rule, a country).</summary>
+public sealed record FlagCount(string Key, long Count);
+
+/// <summary>A duration over the window's flags: how many were measured, the median and the 90th percentile, in seconds.</summary>
+public sealed record DurationStatistics(long Count, long? MedianSeconds, long? P90Seconds)
+{
+    public TimeSpan? Median => MedianSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+    public TimeSpan? P90 => P90Seconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null;
+}
+
+/// <summary>Risk's figures over the flags this user may see (every open flag; the times over the flags raised in the window).</summary>
+public sealed record FlagStatistics(int WindowDays, DateTime From, DateTime To, long Open, IReadOnlyList<FlagCount> BySeverity, IReadOnlyList<FlagCount> ByRule,
+    IReadOnlyList<FlagCount> ByCountry, long RaisedInWindow, DurationStatistics TimeToAssign, DurationStatistics TimeToResolve);
+
+/// <summary>A facility a shipment named, in the role it named it.</summary>
+public sealed record ShipmentFacility(string Role, Guid FacilityId, string? Name, string? Country, string? Gln, string? OshId);
+
+/// <summary>A certificate a shipment claimed, with its status on the ship date as Risk heard it.</summary>
+public sealed record ShipmentCertificate(string Scheme, string Number, string? StatusOnShipDate);
+
+/// <summary>A shipment as Risk holds it, for whoever may see a flag about it.</summary>
+public sealed record ShipmentEvidence(Guid Id, string? Commodity, string? HsCode, DateOnly? ShipDate, IReadOnlyList<ShipmentFacility> Facilities,
+    IReadOnlyList<ShipmentCertificate> Certificates);
 
 /// <summary>What the queue asks Risk for; empty values are left out of the query.</summary>
 public sealed record FlagQuery
@@ -85,8 +110,14 @@ public sealed class RiskApi(HttpClient http) : ServiceApi(http, "Risk")
     public Task<ApiAnswer<FlagPage>> ListFlagsAsync(FlagQuery query, CancellationToken cancellationToken) =>
         GetAsync<FlagPage>(QueryHelpers.AddQueryString("api/v1/flags", query.ToQuery()), cancellationToken);
 
+    public Task<ApiAnswer<FlagStatistics>> GetStatisticsAsync(int days, CancellationToken cancellationToken) =>
+        GetAsync<FlagStatistics>($"api/v1/flags/statistics?days={days.ToString(System.Globalization.CultureInfo.InvariantCulture)}", cancellationToken);
+
     public Task<ApiAnswer<FacilityRiskProfile>> GetFacilityRiskAsync(string key, CancellationToken cancellationToken) =>
         GetAsync<FacilityRiskProfile>($"api/v1/facilities/{Uri.EscapeDataString(key)}/risk", cancellationToken);
+
+    public Task<ApiAnswer<ShipmentEvidence>> GetShipmentAsync(Guid id, CancellationToken cancellationToken) =>
+        GetAsync<ShipmentEvidence>($"api/v1/shipments/{id}", cancellationToken);
 
     public Task<ApiAnswer<FlagDetail>> GetFlagAsync(Guid id, CancellationToken cancellationToken) =>
         GetAsync<FlagDetail>($"api/v1/flags/{id}", cancellationToken);

@@ -35,6 +35,9 @@ public abstract class ServiceApi(HttpClient http, string service)
     protected Task<ApiAnswer<T>> PostAsync<T>(string path, object? body, CancellationToken cancellationToken) =>
         SendAsync<T>(new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body, options: Json) }, cancellationToken);
 
+    protected Task<ApiAnswer<T>> DeleteAsync<T>(string path, CancellationToken cancellationToken) =>
+        SendAsync<T>(new HttpRequestMessage(HttpMethod.Delete, path), cancellationToken);
+
     private async Task<ApiAnswer<T>> SendAsync<T>(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Traceability.Hosting;
 
 namespace Traceability.IntegrationTests;
 
@@ -14,6 +15,9 @@ internal sealed class PortalPlatform : IAsyncDisposable
     public const string Password = "correct horse battery staple portal";
 
     private const string ClientSecret = "portal-client-secret-for-the-browser-tests-0123456789";
+
+    /// <summary>Machine clients at Identity for what the tests do through the APIs, as scripts would: an auditor's uploads, an admin's certificates.</summary>
+    private const string MachineSecret = "portal-machine-secret-for-the-browser-tests-0123456789";
 
     private readonly Dictionary<string, string> _signedIn = [];
     private readonly List<ServiceProcess> _processes = [];
@@ -32,6 +36,23 @@ internal sealed class PortalPlatform : IAsyncDisposable
     public ServiceProcess Risk { get; private set; } = null!;
     public ServiceProcess Provenance { get; private set; } = null!;
     public ServiceProcess Portal { get; private set; } = null!;
+    public ServiceProcess Audits { get; private set; } = null!;
+
+    /// <summary>The auditor id the machine auditor's tokens carry (the browser tests register this auditor in Audits).</summary>
+    public const string MachineAuditorId = "ama-mensah";
+
+    /// <summary>A client for <paramref name="service"/> with a token Identity issues to the machine client (<c>portal-tests-admin</c> or <c>portal-tests-auditor</c>).</summary>
+    public async Task<HttpClient> MachineClientAsync(ServiceProcess service, string clientId)
+    {
+        using var http = new HttpClient();
+        using var response = await OidcClient.ClientCredentialsAsync(http, Identity.BaseAddress, clientId, MachineSecret);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK), body);
+        var token = System.Text.Json.JsonDocument.Parse(body).RootElement.GetProperty("access_token").GetString();
+        var client = new HttpClient { BaseAddress = service.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
 
     public string Url(string path) => new Uri(Portal.BaseAddress, path.TrimStart('/')).ToString();
 
@@ -55,6 +76,11 @@ internal sealed class PortalPlatform : IAsyncDisposable
             // Shorter than the portal's refresh margin (a minute): every request of every test refreshes the session's
             // tokens, so the whole fixture shows that refreshing works, and a disabled account loses its session at once.
             ["Identity__AccessTokenLifetime"] = "00:00:30",
+            ["Clients__Machines__portal-tests-admin__Secret"] = MachineSecret,
+            ["Clients__Machines__portal-tests-admin__Roles__0"] = Roles.Admin,
+            ["Clients__Machines__portal-tests-auditor__Secret"] = MachineSecret,
+            ["Clients__Machines__portal-tests-auditor__Roles__0"] = Roles.Auditor,
+            ["Clients__Machines__portal-tests-auditor__AuditorId"] = MachineAuditorId,
         });
         // Every service trusts the platform's provider, as up.sh sets them up.
         foreach (var service in platform._processes)
@@ -81,7 +107,7 @@ internal sealed class PortalPlatform : IAsyncDisposable
             await platform.DisposeAsync();
             throw;
         }
-        (platform.Identity, platform.Risk, platform.Provenance, platform.Portal) = (identity, risk, provenance, portal);
+        (platform.Identity, platform.Risk, platform.Provenance, platform.Portal, platform.Audits) = (identity, risk, provenance, portal, audits);
         return platform;
     }
 

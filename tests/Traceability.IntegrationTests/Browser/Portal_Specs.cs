@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Traceability.Hosting;
@@ -24,8 +25,13 @@ public class When_people_use_the_portal
     private const string Caseworker = "case@portal.test";
     private const string XinjiangMill = "6291041500213";
 
+    private const string ExporterName = "Kakao Export Abidjan";
+
     private PortalPlatform _platform = null!;
+    private ExporterKey _exporter = null!;
     private Guid _flagId;
+    private Guid _tieredShipment;
+    private string _cooperative = "";
 
     [OneTimeSetUp]
     public async Task StartPlatformAsync()
@@ -38,7 +44,7 @@ public class When_people_use_the_portal
             _platform.CreateUserAsync(Auditor, [Roles.Auditor], AuditorId),
             _platform.CreateUserAsync(Caseworker, [Roles.Caseworker]));
         // A real shipment: cocoa from Côte d'Ivoire is on the US DOL list, so Risk raises a high flag over the bus.
-        var exporter = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "portal-cocoa");
+        var exporter = _exporter = await ProvenanceAdmin.OnboardAsync(_platform.Provenance, "portal-cocoa");
         using var created = await _platform.Provenance.Http.SendAsync(
             When_an_exporter_records_shipments.Post(exporter, When_an_exporter_records_shipments.Shipment("Cocoa", "CI")));
         Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
@@ -298,6 +304,179 @@ public class When_people_use_the_portal
     }
 
     [Test, Order(11)]
+    public async Task Should_show_a_facility_s_audits_and_certificates_an_audit_s_findings_and_a_shipment_s_tiers_from_the_flags_evidence()
+    {
+        // A cooperative in Côte d'Ivoire, a shipment from it claiming a certificate, an audit there with a zero-tolerance
+        // finding (by the auditor registered above, through the API as a firm's uploader would) and the certificate issued.
+        var digits = "629104150022";
+        _cooperative = digits + CheckDigit.Compute(digits);
+        var facilityId = await RegisterFacilityAsync(_cooperative, "Soubré Cocoa Cooperative", "CI");
+        using (var shipment = await _platform.Provenance.Http.SendAsync(When_an_exporter_records_shipments.Post(_exporter, $$"""
+            {"hsCode":"1801.00","commodity":"Cocoa","originCountry":"CI","quantity":900,"unit":"kg","shipDate":"2026-11-02","originFacilityId":"{{facilityId}}",
+             "certificates":[{"scheme":"sa8000","number":"SA-PORTAL-7"}]}
+            """)))
+        {
+            Assert.That(shipment.StatusCode, Is.EqualTo(HttpStatusCode.Created), await shipment.Content.ReadAsStringAsync());
+            _tieredShipment = (await shipment.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        }
+        using var auditor = await _platform.MachineClientAsync(_platform.Audits, "portal-tests-auditor");
+        using var audit = await auditor.PostAsync("api/v1/audits", JsonContent.Create(System.Text.Json.JsonDocument.Parse($$"""
+            {"facility":{"gln":"{{_cooperative}}","name":"Soubré Cocoa Cooperative","country":"CI"},"scheme":"sa8000","auditType":"periodic",
+             "announcement":"unannounced","startDate":"2026-10-12","endDate":"2026-10-14","team":["Kofi Boateng"],"workersInterviewed":24,
+             "headcount":{"women":120,"men":80,"migrant":30,"young":2},"hsChapters":["18"],"overallResult":"fail",
+             "findings":[{"code":"FL-DOCUMENTS-RETAINED","description":"Passports of 12 migrant workers kept in the office safe."}]}
+            """).RootElement));
+        Assert.That(audit.StatusCode, Is.EqualTo(HttpStatusCode.Created), await audit.Content.ReadAsStringAsync());
+        var auditId = (await audit.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        using var certifier = await _platform.MachineClientAsync(_platform.Audits, "portal-tests-admin");
+        using var certificate = await certifier.PostAsync("api/v1/certificates", JsonContent.Create(System.Text.Json.JsonDocument.Parse($$"""
+            {"scheme":"sa8000","number":"SA-PORTAL-7","holder":{"gln":"{{_cooperative}}","name":"Soubré Cocoa Cooperative","country":"CI"},
+             "scopeHsCodes":["18"],"validFrom":"2026-01-01","validTo":"2028-12-31"}
+            """).RootElement));
+        Assert.That(certificate.StatusCode, Is.EqualTo(HttpStatusCode.Created), await certificate.Content.ReadAsStringAsync());
+
+        var page = await PageAsync(Admin, $"/facilities/{_cooperative}");
+        await Probe.UntilAsync(async () =>
+        {
+            await page.ReloadAsync();
+            return await page.GetByRole(AriaRole.Link, new() { Name = "zero-tolerance" }).CountAsync() > 0;
+        }, TimeSpan.FromSeconds(60), "the audit's zero-tolerance flag is on the cooperative's profile");
+        await Expect(page.Locator("#audits-table tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#audits-table")).ToContainTextAsync(PortalPlatform.MachineAuditorId);
+        await Expect(page.Locator("#certificates-table")).ToContainTextAsync("SA-PORTAL-7");
+        await LookAsync(page, "facility-audits-certificates");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "sa8000" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(_platform.Url($"/audits/{auditId}"));
+        await Expect(page.Locator("#findings-table")).ToContainTextAsync("FL-DOCUMENTS-RETAINED");
+        await LookAsync(page, "audit");
+
+        // The flag's evidence links to the audit; the shipment's flag to the shipment as Risk holds it.
+        await page.GotoAsync(_platform.Url($"/facilities/{_cooperative}"));
+        await page.GetByRole(AriaRole.Link, new() { Name = "zero-tolerance" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = $"Audit {auditId} and its findings" }).ClickAsync();
+        await Expect(page.Locator("#findings-table")).ToContainTextAsync("FL-DOCUMENTS-RETAINED");
+        var shipmentPage = await PageAsync(Admin, $"/shipments/{_tieredShipment}");
+        await Probe.UntilAsync(async () =>
+        {
+            await shipmentPage.ReloadAsync();
+            return await shipmentPage.Locator("#tiers-table").CountAsync() > 0 && await shipmentPage.Locator("#claimed-table").CountAsync() > 0;
+        }, TimeSpan.FromSeconds(60), "Risk holds the shipment's facilities and its certificate claim");
+        await Expect(shipmentPage.Locator("#tiers-table")).ToContainTextAsync("Soubré Cocoa Cooperative");
+        await Expect(shipmentPage.Locator("#claimed-table")).ToContainTextAsync("SA-PORTAL-7");
+        await Expect(shipmentPage.GetByText(ExporterName)).ToHaveCountAsync(0);
+        await LookAsync(shipmentPage, "shipment");
+
+        // An auditor outside the flags' scope opens neither the shipment nor the audit.
+        var outsider = await PageAsync(Outsider, $"/shipments/{_tieredShipment}");
+        await Expect(outsider.GetByRole(AriaRole.Heading, new() { Name = "Not found" })).ToBeVisibleAsync();
+        var response = await outsider.GotoAsync(_platform.Url($"/audits/{auditId}"));
+        Assert.That(response!.Status, Is.EqualTo((int)HttpStatusCode.NotFound));
+    }
+
+    private async Task<Guid> RegisterFacilityAsync(string gln, string name, string country)
+    {
+        using var register = new HttpRequestMessage(HttpMethod.Post, "api/v1/facilities")
+        {
+            Content = new StringContent($$"""{"gln":"{{gln}}","name":"{{name}}","country":"{{country}}","type":"farm"}""", System.Text.Encoding.UTF8, "application/json"),
+        };
+        register.Headers.Add("X-Api-Key", _exporter.Key);
+        using var response = await _platform.Provenance.Http.SendAsync(register);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    [Test, Order(12)]
+    public async Task Should_let_a_person_filter_the_queue_open_a_flag_and_act_on_it_with_the_keyboard_alone()
+    {
+        var page = await PageAsync(Admin, "/flags");
+        // Tab through the page until the control is focused (a person does the same), then use it with keys only.
+        async Task TabToAsync(string selector)
+        {
+            for (var presses = 0; presses < 60; presses++)
+            {
+                if (await page.EvaluateAsync<bool>("s => document.activeElement !== null && document.activeElement.matches(s)", selector))
+                {
+                    return;
+                }
+                await page.Keyboard.PressAsync("Tab");
+            }
+            Assert.Fail($"Tab never reached {selector}");
+        }
+        var shipmentFlag = page.Locator("table.flags tbody tr", new() { HasText = _tieredShipment.ToString() }).Filter(new() { HasText = "dol-goods-list" });
+        await TabToAsync("#status");
+        await page.Keyboard.PressAsync("o");
+        await Expect(page).ToHaveURLAsync(new Regex("status=open"));
+        await Expect(shipmentFlag).ToHaveCountAsync(1);
+        await TabToAsync("#escalated");
+        await page.Keyboard.PressAsync("Space");
+        await Expect(page.GetByText("No flag matches these filters.")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(shipmentFlag).ToHaveCountAsync(1);
+
+        var link = await shipmentFlag.Locator("a").First.GetAttributeAsync("href");
+        await TabToAsync($"a[href='{link}']");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#flag-status")).ToHaveTextAsync("open");
+        await TabToAsync("#reason-escalate");
+        await page.Keyboard.TypeAsync("Exporter's first shipment from this cooperative");
+        await TabToAsync("form:has(#step-escalate) button[type=submit]");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Done: Escalate.");
+        await Expect(page.Locator("#flag-history li").Filter(new() { HasText = "Exporter's first shipment from this cooperative" })).ToHaveCountAsync(1);
+        // The shipment's evidence is one more key press away.
+        await TabToAsync($"a[href='/shipments/{_tieredShipment}']");
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#tiers-table")).ToContainTextAsync("origin");
+    }
+
+    [Test, Order(13)]
+    public async Task Should_show_the_dashboard_s_figures_counted_by_Risk()
+    {
+        var page = await PageAsync(Auditor, "/");
+        await Expect(page.Locator("#open-flags")).ToHaveTextAsync(new Regex(@"^\d+ open flags\.$"));
+        // The auditor's flag was assigned and resolved above: one time to assign and one to resolve are measured.
+        await Expect(page.Locator("#times-table tbody tr").Nth(0).Locator("td").Nth(0)).ToHaveTextAsync("1");
+        await Expect(page.Locator("#times-table tbody tr").Nth(1).Locator("td").Nth(0)).ToHaveTextAsync("1");
+        await LookAsync(page, "dashboard-figures");
+    }
+
+    [Test, Order(14)]
+    public async Task Should_let_an_admin_onboard_an_exporter_and_issue_rotate_and_revoke_its_keys_showing_each_new_key_once()
+    {
+        var page = await PageAsync(Admin, "/admin/exporters");
+        await Expect(page.Locator("#exporters")).ToContainTextAsync("portal-cocoa");
+        await page.GetByLabel("Name").FillAsync(ExporterName);
+        await page.GetByLabel("Exporter id").FillAsync("kakao-export-abidjan");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Onboard" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "API keys of kakao-export-abidjan" })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Issue a new key" }).ClickAsync();
+        var first = await page.Locator("#new-key").TextContentAsync();
+        Assert.That(first, Does.Match("^trc_[A-Za-z0-9]+_[A-Za-z0-9]+$"));
+        await Expect(page.Locator("#keys-table tbody tr")).ToHaveCountAsync(1);
+        await LookAsync(page, "admin-exporters");
+        // Shown once: the page's own address does not show it again, nor does the list.
+        await page.GotoAsync(_platform.Url("/admin/exporters?exporter=kakao-export-abidjan"));
+        await Expect(page.Locator("#new-key")).ToHaveCountAsync(0);
+        Assert.That(await page.ContentAsync(), Does.Not.Contain(first!));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Rotate" }).ClickAsync();
+        var second = await page.Locator("#new-key").TextContentAsync();
+        Assert.That(second, Does.StartWith("trc_").And.Not.EqualTo(first));
+        await Expect(page.Locator("#keys-table tbody tr")).ToHaveCountAsync(2);
+        await Expect(page.Locator("#keys-table tbody tr").Filter(new() { HasText = "revoked" })).ToHaveCountAsync(1);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("Done: key revoked.");
+        await Expect(page.Locator("#keys-table tbody tr").Filter(new() { HasText = "revoked" })).ToHaveCountAsync(2);
+
+        // The revoked keys open nothing at Provenance.
+        using var shipment = await _platform.Provenance.Http.SendAsync(
+            When_an_exporter_records_shipments.Post(new ExporterKey("kakao-export-abidjan", Guid.Empty, second!), When_an_exporter_records_shipments.Shipment("Cocoa", "GH")));
+        Assert.That(shipment.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test, Order(21)]
     public async Task Should_end_the_session_of_an_account_disabled_since_it_signed_in()
     {
         var page = await PageAsync(Leaver, "/flags");
@@ -310,7 +489,7 @@ public class When_people_use_the_portal
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Flag queue" })).ToHaveCountAsync(0);
     }
 
-    [Test, Order(12)]
+    [Test, Order(22)]
     public async Task Should_send_a_person_back_to_sign_in_when_the_session_has_expired()
     {
         // The same portal on the same address, its sessions now lasting two seconds.

@@ -8,10 +8,15 @@ namespace Traceability.Portal.Pages.Facilities;
 /// A facility's risk profile from Risk (by GLN, Open Supply Hub id or Provenance id): its score and what adds to it, its
 /// open flags, and its signals month by month over the last year, drawn as a chart on the server.
 /// </summary>
-public sealed class ProfileModel(RiskApi risk, TimeProvider clock) : PageModel
+public sealed class ProfileModel(RiskApi risk, AuditsApi audits, TimeProvider clock) : PageModel
 {
     public string Key { get; private set; } = "";
     public ApiAnswer<FacilityRiskProfile>? Profile { get; private set; }
+
+    /// <summary>The facility's audits and certificates from Audits (auditors and admins: caseworkers do not read audits).</summary>
+    public ApiAnswer<FacilityAudits>? Audits { get; private set; }
+    public ApiAnswer<FacilityCertificates>? Certificates { get; private set; }
+    public bool ReadsAudits => User.IsInRole(Traceability.Hosting.Roles.Auditor) || User.IsInRole(Traceability.Hosting.Roles.Admin);
     public IReadOnlyList<(string Month, int Signals)> SignalsByMonth { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken cancellationToken)
@@ -30,6 +35,12 @@ public sealed class ProfileModel(RiskApi risk, TimeProvider clock) : PageModel
             var months = Enumerable.Range(0, 12).Select(i => new DateTime(now.Year, now.Month, 1, 0, 0, 0, DateTimeKind.Utc).AddMonths(i - 11)).ToList();
             var counts = signals.GroupBy(s => (s.Year, s.Month)).ToDictionary(g => g.Key, g => g.Count());
             SignalsByMonth = months.Select(m => (m.ToString("MMM yy", System.Globalization.CultureInfo.CurrentCulture), counts.GetValueOrDefault((m.Year, m.Month)))).ToList();
+            // Audits knows sites by GLN or Open Supply Hub id, not by an exporter's Provenance id.
+            if (ReadsAudits && (profile.Glns.FirstOrDefault() ?? profile.OshIds.FirstOrDefault()) is { } auditsKey)
+            {
+                var (held, certified) = (audits.GetFacilityAuditsAsync(auditsKey, cancellationToken), audits.GetFacilityCertificatesAsync(auditsKey, cancellationToken));
+                (Audits, Certificates) = (await held, await certified);
+            }
         }
         return Page();
     }

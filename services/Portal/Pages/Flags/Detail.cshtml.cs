@@ -22,6 +22,15 @@ public sealed class DetailModel(RiskApi risk) : PageModel
 
     public string? OwnAuditorId => User.AuditorId();
 
+    /// <summary>
+    /// Caseworkers and admins see how many grievances a flag holds; anyone else only from 5 up (k-anonymity: fewer could
+    /// point at the workers who spoke).
+    /// </summary>
+    public bool SeesGrievanceCount(Flag flag) =>
+        User.IsInRole(Roles.Caseworker) || User.IsInRole(Roles.Admin) || flag.GrievanceCount >= GrievanceCountThreshold;
+
+    public const int GrievanceCountThreshold = 5;
+
     public bool IsAuditorOnly => User.IsInRole(Roles.Auditor) && !User.IsInRole(Roles.Admin) && !User.IsInRole(Roles.Caseworker);
 
     public async Task<IActionResult> OnGetAsync(Guid id, CancellationToken cancellationToken) => await ShowAsync(id, cancellationToken);

@@ -15,6 +15,8 @@ public sealed class QueueModel(RiskApi risk) : PageModel
     [BindProperty(SupportsGet = true)] public string? Status { get; set; }
     [BindProperty(SupportsGet = true)] public bool Overdue { get; set; }
     [BindProperty(SupportsGet = true)] public bool Escalated { get; set; }
+    // The flags about one subject (a shipment's or a facility's page links here).
+    [BindProperty(SupportsGet = true)] public string? SubjectId { get; set; }
     // Not "page": Razor Pages keeps that name for the page's own route value.
     [BindProperty(SupportsGet = true, Name = "p")] public int PageNumber { get; set; } = 1;
 
@@ -27,7 +29,7 @@ public sealed class QueueModel(RiskApi risk) : PageModel
         Flags = await risk.ListFlagsAsync(new FlagQuery
         {
             Severity = Severity, RuleId = string.IsNullOrWhiteSpace(Rule) ? null : Rule.Trim(), Status = Status, Overdue = Overdue,
-            Escalated = Escalated ? true : null, Page = Math.Max(1, PageNumber),
+            Escalated = Escalated ? true : null, SubjectId = string.IsNullOrWhiteSpace(SubjectId) ? null : SubjectId.Trim(), Page = Math.Max(1, PageNumber),
         }, cancellationToken);
         // htmx asks for the results alone when a filter changes; a plain request gets the whole page.
         return Request.Headers.ContainsKey("HX-Request") ? Partial("Flags/_Results", this) : Page();
@@ -37,7 +39,7 @@ public sealed class QueueModel(RiskApi risk) : PageModel
     public string Link(int page) => QueryLink(new Dictionary<string, string?>
     {
         ["severity"] = Severity, ["rule"] = Rule, ["status"] = Status,
-        ["overdue"] = Overdue ? "true" : null, ["escalated"] = Escalated ? "true" : null, ["p"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["overdue"] = Overdue ? "true" : null, ["escalated"] = Escalated ? "true" : null, ["subjectId"] = SubjectId, ["p"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
 
     private static string QueryLink(Dictionary<string, string?> values) =>
