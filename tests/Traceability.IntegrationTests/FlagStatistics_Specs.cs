@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Traceability.Contracts.Audits;
 using Traceability.Hosting;
 using Traceability.Risk.Flags;
 
@@ -19,7 +18,6 @@ public class When_the_dashboard_asks_Risk_for_figures
 {
     private RiskAlone _platform = null!;
     private TestFlagBook _flags = null!;
-    private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);
 
     [OneTimeSetUp]
     public async Task Start()
@@ -27,8 +25,7 @@ public class When_the_dashboard_asks_Risk_for_figures
         _platform = await RiskAlone.StartAsync();
         _flags = new TestFlagBook(_platform.Database.ConnectionString);
         await TestBus.PublishAsync(_platform.VirtualHost,
-            Auditor("stat-bd", new Accreditation { Scheme = "SMETA", Countries = ["BD"], ValidFrom = Today.AddYears(-1), ValidTo = Today.AddYears(1) }),
-            Auditor("stat-in", new Accreditation { Scheme = "SA8000", Countries = ["IN"], ValidFrom = Today.AddYears(-1), ValidTo = Today.AddYears(1) }));
+            RiskAlone.Accredited("stat-bd", "SMETA", "BD"), RiskAlone.Accredited("stat-in", "SA8000", "IN"));
         await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.auditor") == 2,
             TimeSpan.FromSeconds(30), "Risk keeps both auditors' accreditations");
 
@@ -59,12 +56,6 @@ public class When_the_dashboard_asks_Risk_for_figures
         _flags?.Dispose();
         await _platform.DisposeAsync();
     }
-
-    private static AuditorAccreditationChanged Auditor(string id, params Accreditation[] accreditations) => new()
-    {
-        EventId = Guid.NewGuid(), TenantId = AuditsTenant.Id, OccurredAt = DateTime.UtcNow, AuditorId = id, Revision = 1,
-        Name = id, Level = "RA", Status = "active", Accreditations = accreditations,
-    };
 
     private async Task<Guid> RaiseAsync(string rule, FlagSubject subject, FlagScope scope, string severity, params FlagEvidence[] evidence)
     {

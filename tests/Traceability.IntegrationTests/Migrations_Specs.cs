@@ -40,6 +40,6 @@ public class When_the_services_migrate_their_schemas
         Assert.That(tables, Does.Contain("provenance.shipment").And.Contain("risk.flag").And.Contain("risk.shipment_evaluation").And.Contain("portal.data_protection_key"));
         Assert.That(tables, Does.Contain("audits.audit").And.Contain("audits.certificate_history").And.Contain("audits.idempotency_key"));
         var journal = (await connection.QueryAsync<string>("SELECT scriptname FROM risk.schema_version ORDER BY schemaversionsid")).ToList();
-        Assert.That(journal, Is.EqualTo(new[] { "messaging/0001_outbox_inbox.sql", "messaging/0002_outbox_returned.sql", "risk/0001_flags.sql", "risk/0002_supply_chain.sql", "risk/0003_provenance_links.sql", "risk/0004_flag_model.sql", "risk/0005_certificate_claims.sql", "risk/0006_auditor_scope.sql", "risk/0006_grievance_signals.sql", "risk/0007_grievance_outcomes.sql", "risk/0007_rule_signals.sql", "risk/0008_flag_list_indexes.sql", "risk/0009_flag_scope_cells.sql", "risk/0010_mass_balance.sql" }));
+        Assert.That(journal, Is.EqualTo(new[] { "messaging/0001_outbox_inbox.sql", "messaging/0002_outbox_returned.sql", "risk/0001_flags.sql", "risk/0002_supply_chain.sql", "risk/0003_provenance_links.sql", "risk/0004_flag_model.sql", "risk/0005_certificate_claims.sql", "risk/0006_auditor_scope.sql", "risk/0006_grievance_signals.sql", "risk/0007_grievance_outcomes.sql", "risk/0007_rule_signals.sql", "risk/0008_flag_list_indexes.sql", "risk/0009_flag_scope_cells.sql", "risk/0009_shipment_evidence_indexes.sql", "risk/0010_mass_balance.sql" }));
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Traceability.Contracts.Audits;
 using Traceability.Data;
 using Traceability.Data.Messaging;
 using Traceability.Risk.Flags;
@@ -24,6 +25,18 @@ internal sealed class RiskAlone : IAsyncDisposable
             await step.DeployTopologyAsync();
         }
         return new RiskAlone(database, virtualHost, await ServiceProcess.StartAsync("Risk", database, virtualHost));
+    }
+
+    /// <summary>An active auditor accredited for one scheme in <paramref name="countries"/> (every sector), from a year ago to a year ahead, as Audits publishes it.</summary>
+    public static AuditorAccreditationChanged Accredited(string auditorId, string scheme, params string[] countries)
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        return new AuditorAccreditationChanged
+        {
+            EventId = Guid.NewGuid(), TenantId = AuditsTenant.Id, OccurredAt = DateTime.UtcNow, AuditorId = auditorId, Revision = 1, Name = auditorId,
+            Level = "RA", Status = "active",
+            Accreditations = [new Accreditation { Scheme = scheme, Countries = countries, ValidFrom = today.AddYears(-1), ValidTo = today.AddYears(1) }],
+        };
     }
 
     public async ValueTask DisposeAsync()

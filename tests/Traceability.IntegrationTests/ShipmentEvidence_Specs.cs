@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Traceability.Contracts.Audits;
 using Traceability.Contracts.Provenance;
 using Traceability.Hosting;
 
@@ -34,7 +33,7 @@ public class When_someone_working_a_flag_opens_its_shipment
             Certificates = [new CertificateClaim { Scheme = "Rainforest Alliance", Number = "RA-123" }],
         };
         await TestBus.PublishAsync(_platform.VirtualHost,
-            Accredited("ship-ci", "CI"), Accredited("ship-gh", "GH"),
+            RiskAlone.Accredited("ship-ci", "SMETA", "CI"), RiskAlone.Accredited("ship-gh", "SMETA", "GH"),
             Facility(_origin, "6291041500213", "Soubré Cooperative", "CI"), Facility(_tier, "6291041500220", "Kumasi Aggregator", "GH"));
         await Probe.UntilAsync(async () => await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.facility") == 2
                 && await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.auditor") == 2,
@@ -48,12 +47,6 @@ public class When_someone_working_a_flag_opens_its_shipment
 
     [OneTimeTearDown]
     public async Task Stop() => await _platform.DisposeAsync();
-
-    private static AuditorAccreditationChanged Accredited(string id, string country) => new()
-    {
-        EventId = Guid.NewGuid(), TenantId = AuditsTenant.Id, OccurredAt = DateTime.UtcNow, AuditorId = id, Revision = 1, Name = id, Level = "RA", Status = "active",
-        Accreditations = [new Accreditation { Scheme = "SMETA", Countries = [country], ValidFrom = Today.AddYears(-1), ValidTo = Today.AddYears(1) }],
-    };
 
     private static FacilityRegistered Facility(Guid id, string gln, string name, string country) => new()
     {
