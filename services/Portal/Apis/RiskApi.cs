@@ -79,6 +79,8 @@ public sealed record FlagQuery
     public string? Assignee { get; init; }
     public string? SubjectType { get; init; }
     public string? SubjectId { get; init; }
+    public string? Country { get; init; }
+    public string? Sort { get; init; }
     public int Page { get; init; } = 1;
     public int PageSize { get; init; } = 25;
 
@@ -88,7 +90,7 @@ public sealed record FlagQuery
         {
             ["severity"] = Severity, ["ruleId"] = RuleId, ["status"] = Status, ["overdue"] = Overdue ? "true" : null,
             ["escalated"] = Escalated is { } escalated ? (escalated ? "true" : "false") : null, ["assignee"] = Assignee,
-            ["subjectType"] = SubjectType, ["subjectId"] = SubjectId,
+            ["subjectType"] = SubjectType, ["subjectId"] = SubjectId, ["country"] = Country, ["sort"] = Sort,
             ["page"] = Page.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["pageSize"] = PageSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };

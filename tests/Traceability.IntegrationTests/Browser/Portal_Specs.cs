@@ -404,6 +404,17 @@ public class When_people_use_the_portal
             Assert.Fail($"Tab never reached {selector}");
         }
         var shipmentFlag = page.Locator("table.flags tbody tr", new() { HasText = _tieredShipment.ToString() }).Filter(new() { HasText = "dol-goods-list" });
+        // Country and order are Risk's: a code typed and left, an option chosen by its first letter.
+        await TabToAsync("#country");
+        await page.Keyboard.TypeAsync("ci");
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(page).ToHaveURLAsync(new Regex("country=CI", RegexOptions.IgnoreCase));
+        await Expect(page.Locator("table.flags tbody tr").Filter(new() { HasNotText = "CI" })).ToHaveCountAsync(0);
+        await TabToAsync("#sort");
+        await page.Keyboard.PressAsync("m");
+        await Expect(page).ToHaveURLAsync(new Regex("sort=-severity"));
+        await Expect(page.Locator("table.flags tbody tr").First).ToContainTextAsync("critical");
+        await Expect(page.Locator("th[aria-sort=descending]")).ToHaveTextAsync("Severity");
         await TabToAsync("#status");
         await page.Keyboard.PressAsync("o");
         await Expect(page).ToHaveURLAsync(new Regex("status=open"));
