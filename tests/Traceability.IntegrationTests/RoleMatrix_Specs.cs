@@ -19,8 +19,12 @@ namespace Traceability.IntegrationTests;
 [Category("Integration")]
 public class When_every_endpoint_is_called_with_every_kind_of_token
 {
-    /// <summary>How an operation is opened: by roles in a token, the admin key, an exporter's API key, or for anyone (public).</summary>
-    private sealed record Access(string Service, string Method, string Path, string[] Roles, bool AdminKey = false, bool ExporterKey = false, bool Public = false)
+    /// <summary>
+    /// How an operation is opened: by roles in a token, the admin key, an exporter's API key, for anyone (public), or by a
+    /// gateway's signature or path secret (the SMS webhooks: no token opens them, an unsigned call is 403).
+    /// </summary>
+    private sealed record Access(string Service, string Method, string Path, string[] Roles, bool AdminKey = false, bool ExporterKey = false, bool Public = false,
+        bool Signed = false)
     {
         public bool Matches(string service, Operation operation) =>
             service == Service && (Method == "*" || Method == operation.Method) &&
@@ -59,6 +63,7 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
         new("Grievances", "*", "/api/v1/cases*", [Roles.Caseworker, Roles.Admin]),
         new("Grievances", "GET", "/api/v1/grievance-counts", [Roles.Caseworker, Roles.Admin, Roles.Auditor, Roles.Certifier]),
         new("Grievances", "GET", "/api/v1/facilities/{id}/poster.svg", [Roles.Caseworker, Roles.Admin]),
+        new("Grievances", "POST", "/sms/*", [], Signed: true),
         new("Identity", "*", "/admin/users*", [Roles.Admin], AdminKey: true),
     ];
 
@@ -128,6 +133,13 @@ public class When_every_endpoint_is_called_with_every_kind_of_token
                 if (Table.FirstOrDefault(row => row.Matches(name, operation)) is not { } access)
                 {
                     failures.Add($"{name} {operation}: no row in the access table; add one");
+                    continue;
+                }
+                if (access.Signed)
+                {
+                    // Signed by the gateway, not by a token: none of these is the gateway's signature.
+                    refusals.Add((name, operation, "no token", null, HttpStatusCode.Forbidden));
+                    refusals.AddRange(Roles.All.Select(role => (name, operation, $"role {role}", (string?)issuer.Mint("matrix", [role]), HttpStatusCode.Forbidden)));
                     continue;
                 }
                 if (access.Public)
