@@ -7,8 +7,12 @@ public sealed record GrievanceCase(Guid Id, string Reference, string Status, str
     IReadOnlyList<Guid> FacilityIds, string? FacilityName, string? Country, bool ContactAllowed, string? Outcome, DateTime FiledAt,
     DateTime AcknowledgeBy, DateTime FeedbackBy, DateTime? AcknowledgedAt, DateTime? ClosedAt, bool Overdue);
 
-/// <summary>A case with the worker's words and its history.</summary>
-public sealed record GrievanceCaseDetail(GrievanceCase Case, string Description, IReadOnlyList<GrievanceCaseEvent> History);
+/// <summary>A case with the worker's words, its history and the SMS sent to the worker.</summary>
+public sealed record GrievanceCaseDetail(GrievanceCase Case, string Description, IReadOnlyList<GrievanceCaseEvent> History,
+    IReadOnlyList<GrievanceReply>? Replies = null);
+
+/// <summary>One SMS sent to the worker and its status (unknown: the provider may not have taken it, and it is not sent again).</summary>
+public sealed record GrievanceReply(Guid Id, DateTime At, string Status, int Segments, string? Error, Guid? CaseId);
 
 /// <summary>One line of a case's history.</summary>
 public sealed record GrievanceCaseEvent(DateTime At, string Actor, string Action, string? Detail);

@@ -238,6 +238,13 @@ public class When_people_use_the_portal
     public async Task Should_show_a_caseworker_the_case_clocks_and_log_a_revealed_contact()
     {
         var caseId = await Grievances.GrievancesPlatform.SeedCaseAsync(_platform.Database);
+        // A reply whose send answer was lost (Grievances never sends it again): the caseworker must see the worker may not have it.
+        await _platform.Database.ScalarAsync<long>("""
+            INSERT INTO grievances.outbound_message (id, pseudonym, in_reply_to, case_id, gateway, gateway_number, body_cipher, encoding, segments,
+              status, attempts, next_attempt_at, created_at, updated_at)
+            SELECT @Id, pseudonym, NULL, id, 'africastalking', '+15005550006', description_cipher, 'GSM7', 1, 'unknown', 1, now(), now(), now()
+            FROM grievances.grievance_case WHERE id = @CaseId RETURNING 1
+            """, new { Id = Guid.CreateVersion7(), CaseId = caseId });
         var page = await PageAsync(Caseworker, "/cases");
         var row = page.Locator("tr", new() { Has = page.Locator($"a[href='/cases/{caseId}']") });
         await Expect(row).ToContainTextAsync("filed");
@@ -250,6 +257,7 @@ public class When_people_use_the_portal
         await page.GetByRole(AriaRole.Button, new() { Name = "Acknowledge" }).ClickAsync();
         await Expect(page.Locator("#case-status")).ToHaveTextAsync("acknowledged");
         await Expect(page.GetByText("Done: Acknowledge.")).ToBeVisibleAsync();
+        await Expect(page.Locator("#reply-list li")).ToContainTextAsync("unknown — the provider may not have taken it");
 
         // Revealing the worker's number is its own step, with a reason that Grievances keeps in the case's history.
         await Expect(page.Locator("#worker-number")).ToHaveCountAsync(0);
