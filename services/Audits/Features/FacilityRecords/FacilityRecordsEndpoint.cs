@@ -69,13 +69,14 @@ internal static class FacilityRecordsEndpoint
     {
         var isGln = key.Length == 13 && key.All(char.IsAsciiDigit);
         var isId = Guid.TryParse(key, out var id);
-        var isOshId = FacilityIds.IsOshId(key);
+        // As Risk reads a facility key: anything of 3 to 15 letters and digits may be an Open Supply Hub id (and, unknown, is 404).
+        var isOshId = !isGln && !isId && key.Length is >= 3 and <= 15 && key.All(char.IsAsciiLetterOrDigit);
         if (!isGln && !isId && !isOshId)
         {
             return (null, new ValidationErrors().Add("key", "A GLN (13 digits), an Open Supply Hub id or Audits' facility id.").ToProblem());
         }
         var found = await database.QueryAsync<KnownFacility>(FacilityRecordsSql.FacilityByKey,
-            new { Gln = isGln ? key : null, OshId = isOshId ? key : null, Id = isId ? id : (Guid?)null }, cancellationToken);
+            new { Gln = isGln ? key : null, OshId = isOshId ? key.ToUpperInvariant() : null, Id = isId ? id : (Guid?)null }, cancellationToken);
         return (found.Count == 1 ? found[0] : null, null);
     }
 
