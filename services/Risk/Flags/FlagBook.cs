@@ -15,6 +15,7 @@ namespace Traceability.Risk.Flags;
 public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvider time)
 {
     private readonly string _insertFlag = FlagBookSql.InsertFlagIfNoneOpen(database.Dialect);
+    private readonly HoldRule _hold = new(catalog);
 
     /// <summary>
     /// Raises the flag of <paramref name="signal"/>'s rule and subject, or appends to the open one. Call it inside
@@ -86,13 +87,14 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
                     Explanation = signal.Explanation,
                     GrievanceCount = grievances,
                 });
+                HoldWhenCritical(data, signal);
                 return;
             }
             Append(data, signal, key, evidence, sla, now);
         });
     }
 
-    private static void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, SlaClock sla, DateTime now)
+    private void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, SlaClock sla, DateTime now)
     {
         var grievanceAdded = false;
         var severityRaised = false;
@@ -129,7 +131,56 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
                     : null;
                 await FlagChanges.RecordAsync(d, state, severityRaised ? "severity-raised" : "evidence-appended", FlagStatus.EngineActor, null, clocks, now);
             }
+            if (severityRaised)
+            {
+                HoldWhenCritical(d, signal);
+            }
         });
+    }
+
+    // A facility flag that is raised critical, or climbs to critical, holds every shipment Risk has that names the facility,
+    // as a shipment arriving after it would be held: in whatever order the two arrive, the shipment ends held.
+    private void HoldWhenCritical(DataTransaction data, FlagSignal signal)
+    {
+        if (signal.Subject.Type != FlagSubject.FacilityType || signal.Severity != Severity.Critical || !_hold.Enabled)
+        {
+            return;
+        }
+        data.BeforeCommit(async d =>
+        {
+            var key = signal.Subject.Id;
+            var critical = await d.QueryAsync<CriticalFlag>(FlagBookSql.OpenCriticalFacilityFlags, new { Key = key });
+            if (critical.Count == 0)
+            {
+                return;
+            }
+            var naming = await d.QueryAsync<ShipmentNaming>(FlagBookSql.ShipmentsNamingFacility, new { Key = key, Id = Guid.TryParse(key, out var id) ? id : (Guid?)null });
+            foreach (var shipment in naming.DistinctBy(n => n.ShipmentId))
+            {
+                var facility = new FacilityFacts { ProvenanceId = shipment.FacilityId, Gln = shipment.Gln, OshId = shipment.OshId, Name = shipment.Name, Country = shipment.Country };
+                var facts = new ShipmentFacts(shipment.ShipmentId, shipment.TenantId, shipment.Commodity, shipment.HsCode, shipment.ShipDate);
+                if (_hold.Evaluate(facts, critical.Select(c => (facility, c.FlagId, c.RuleId)).ToList()) is { } held)
+                {
+                    RaiseOrAppend(d, held);
+                }
+            }
+        });
+    }
+
+    private sealed record CriticalFlag(Guid FlagId, string RuleId);
+
+    private sealed record ShipmentNaming
+    {
+        public Guid ShipmentId { get; init; }
+        public string TenantId { get; init; } = "";
+        public string Commodity { get; init; } = "";
+        public string HsCode { get; init; } = "";
+        public DateOnly ShipDate { get; init; }
+        public Guid FacilityId { get; init; }
+        public string? Gln { get; init; }
+        public string? OshId { get; init; }
+        public string Name { get; init; } = "";
+        public string Country { get; init; } = "";
     }
 
     private static object Row(Guid flagId, FlagEvidence e, int ruleVersion, DateTime now) => new

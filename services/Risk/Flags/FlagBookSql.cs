@@ -67,6 +67,20 @@ internal static class FlagBookSql
         FROM risk.flag WHERE id = @Id
         """;
 
+    public const string OpenCriticalFacilityFlags = """
+        SELECT id AS FlagId, rule_id AS RuleId FROM risk.flag
+        WHERE subject_type = 'facility' AND subject_id = @Key AND is_open = 1 AND severity = 'critical'
+        """;
+
+    // Every registration of the facility a key names (GLN, Open Supply Hub id or Provenance id) and the shipments naming it.
+    public const string ShipmentsNamingFacility = """
+        SELECT sf.shipment_id AS ShipmentId, sf.tenant_id AS TenantId, sf.commodity AS Commodity, sf.hs_code AS HsCode, sf.ship_date AS ShipDate,
+               f.id AS FacilityId, f.gln AS Gln, f.osh_id AS OshId, f.name AS Name, f.country AS Country
+        FROM risk.facility f JOIN risk.shipment_facility sf ON sf.facility_id = f.id
+        WHERE f.gln = @Key OR f.osh_id = @Key OR f.id = @Id
+        ORDER BY sf.shipment_id, f.id
+        """;
+
     public const string GrievanceEvidence = """
         SELECT evidence_id FROM risk.flag_evidence WHERE flag_id = @Id AND source = 'grievance' ORDER BY evidence_id
         """;

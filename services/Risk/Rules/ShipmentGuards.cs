@@ -19,6 +19,20 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
     /// <summary>The gap signal, or null. <paramref name="lastAudit"/>: the last day the origin facility was audited on site, if ever.</summary>
     public FlagSignal? Evaluate(ShipmentRecorded shipment, FacilityFacts? origin, DateOnly? lastAudit)
     {
+        var unnamed = shipment.Tiers.Where(t => t.FacilityId == Guid.Empty).ToList();
+        return Evaluate(ShipmentFacts.Of(shipment), shipment.OriginCountry, origin, lastAudit,
+            unnamed.Count == 0 ? null : $"{unnamed.Count} tier(s) ({string.Join(", ", unnamed.Select(t => $"{t.Role} in {t.Country}"))}) name no facility");
+    }
+
+    /// <summary>
+    /// The origin's part alone, for a shipment whose origin facility Risk heard of after the shipment (its tiers were
+    /// judged when it arrived): the same evidence as if the facility had come first.
+    /// </summary>
+    public FlagSignal? EvaluateOrigin(ShipmentFacts shipment, FacilityFacts origin, DateOnly? lastAudit) =>
+        Evaluate(shipment, origin.Country, origin, lastAudit, unnamedTiers: null);
+
+    private FlagSignal? Evaluate(ShipmentFacts shipment, string originCountry, FacilityFacts? origin, DateOnly? lastAudit, string? unnamedTiers)
+    {
         if (!_settings.Enabled)
         {
             return null;
@@ -39,10 +53,9 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
                     $"its origin facility '{origin.Name}' was last audited on {lastAudit:yyyy-MM-dd}, more than {maxAge} days before the ship date {shipment.ShipDate:yyyy-MM-dd}"));
             }
         }
-        var unnamed = shipment.Tiers.Where(t => t.FacilityId == Guid.Empty).ToList();
-        if (unnamed.Count > 0)
+        if (unnamedTiers is not null)
         {
-            gaps.Add($"{unnamed.Count} tier(s) ({string.Join(", ", unnamed.Select(t => $"{t.Role} in {t.Country}"))}) name no facility");
+            gaps.Add(unnamedTiers);
         }
         if (gaps.Count == 0)
         {
@@ -55,7 +68,7 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
             Severity = _settings.Text("Severity"),
             Subject = FlagSubject.Shipment(shipment.ShipmentId),
             TenantId = shipment.TenantId,
-            Scope = new FlagScope(origin?.Country ?? shipment.OriginCountry, FlagScope.ChapterOf(shipment.HsCode)),
+            Scope = new FlagScope(origin?.Country ?? originCountry, FlagScope.ChapterOf(shipment.HsCode)),
             Explanation = $"Provenance gap: {string.Join("; ", gaps)}.",
             Evidence = evidence,
         };
@@ -63,8 +76,9 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
 }
 
 /// <summary>
-/// Rule <c>hold</c>: a new shipment that names (as origin or tier) a facility with an open critical flag is itself flagged,
-/// naming those flags, so that it is looked at before it moves on.
+/// Rule <c>hold</c>: a shipment that names (as origin or tier) a facility with an open critical flag is itself flagged,
+/// naming those flags, so that it is looked at before it moves on: when it arrives, and when a facility it names gets
+/// an open critical flag later (<see cref="FlagBook"/> holds the shipments Risk has that name it).
 /// </summary>
 public sealed class HoldRule(RuleCatalog catalog)
 {
@@ -73,8 +87,18 @@ public sealed class HoldRule(RuleCatalog catalog)
 
     private readonly RuleSettings _settings = catalog[Id];
 
+    /// <summary>Whether the rule is switched on.</summary>
+    public bool Enabled => _settings.Enabled;
+
     /// <summary>The hold signal, or null. <paramref name="criticalFlags"/>: the open critical flags of the shipment's facilities.</summary>
-    public FlagSignal? Evaluate(ShipmentRecorded shipment, IReadOnlyList<(FacilityFacts Facility, Guid FlagId, string RuleId)> criticalFlags)
+    public FlagSignal? Evaluate(ShipmentRecorded shipment, IReadOnlyList<(FacilityFacts Facility, Guid FlagId, string RuleId)> criticalFlags) =>
+        Evaluate(ShipmentFacts.Of(shipment), criticalFlags);
+
+    /// <summary>
+    /// The same for a shipment Risk already has, when a facility it names gets an open critical flag after it arrived: the
+    /// hold a shipment gets does not depend on which of the two Risk heard of first.
+    /// </summary>
+    public FlagSignal? Evaluate(ShipmentFacts shipment, IReadOnlyList<(FacilityFacts Facility, Guid FlagId, string RuleId)> criticalFlags)
     {
         if (!_settings.Enabled || criticalFlags.Count == 0)
         {

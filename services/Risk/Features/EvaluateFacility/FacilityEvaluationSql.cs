@@ -37,6 +37,11 @@ internal static class FacilityEvaluationSql
                    ORDER BY end_date DESC, audit_id DESC OFFSET 0 ROWS FETCH NEXT 1 ROWS ONLY) c ON 1 = 1
         """;
 
+    // Every day a site's audits ended on (a facility arriving after its shipments judges their provenance gaps with them).
+    public static string AuditDays(SqlDialect dialect) => $"""
+        SELECT end_date FROM risk.facility_audit WHERE {dialect.IsAnyOf("gln", "Glns")} OR {dialect.IsAnyOf("osh_id", "OshIds")}
+        """;
+
     public static string OpenCriticalFlags(SqlDialect dialect) => $"""
         SELECT subject_id AS FacilityKey, id AS FlagId, rule_id AS RuleId FROM risk.flag
         WHERE subject_type = 'facility' AND is_open = 1 AND severity = 'critical' AND {dialect.IsAnyOf("subject_id", "Keys")}

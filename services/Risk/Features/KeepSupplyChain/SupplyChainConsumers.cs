@@ -14,10 +14,11 @@ namespace Traceability.Risk.Features.KeepSupplyChain;
 /// arrived before it (a grievance names a facility by its Provenance id).
 /// </summary>
 public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, FlagBook flags, UflpaRule uflpa, FacilityEvaluator evaluator,
-    MassBalanceEvaluator massBalance)
+    MassBalanceEvaluator massBalance, ProvenanceGapRule gaps)
     : IConsumer<FacilityRegistered>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertFacility(database.Dialect);
+    private readonly string _auditDays = FacilityEvaluationSql.AuditDays(database.Dialect);
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<FacilityRegistered> context)
@@ -31,8 +32,10 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
         return inbox.ConsumeOnceAsync(context, "risk.keep-facility", async data =>
         {
             // A facility Risk already has is updated instead (when this revision is newer).
+            var first = false;
             data.Defer(_insert, row, inserted =>
             {
+                first = inserted == 1;
                 if (inserted == 0)
                 {
                     data.Defer(KeepSupplyChainSql.UpdateFacility, row);
@@ -46,9 +49,30 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
                 flags.RaiseOrAppend(data, signal);
             }
             var (inRegion, listed) = uflpa.Assess(facts, asOf);
+            // Shipments that named it before Risk heard of it: their origin's audits are judged now, as on arrival.
+            var named = inRegion is not null || listed is not null || first
+                ? await data.QueryAsync<NamedBy>(FacilityEvaluationSql.ShipmentsNaming, new { Id = f.FacilityId })
+                : [];
+            var shippedFrom = first ? named.Where(n => n.Role == "origin").ToList() : [];
+            if (shippedFrom.Count > 0)
+            {
+                var audited = await data.QueryAsync<DateOnly>(_auditDays, new
+                {
+                    Glns = new[] { facts.Gln }.OfType<string>().ToArray(), OshIds = new[] { facts.OshId }.OfType<string>().ToArray(),
+                });
+                foreach (var shipment in shippedFrom)
+                {
+                    var lastAudit = audited.Where(d => d <= shipment.ShipDate).Select(d => (DateOnly?)d).Max();
+                    var facts1 = new ShipmentFacts(shipment.ShipmentId, shipment.TenantId, shipment.Commodity, shipment.HsCode, shipment.ShipDate);
+                    if (gaps.EvaluateOrigin(facts1, facts, lastAudit) is { } gap)
+                    {
+                        flags.RaiseOrAppend(data, gap);
+                    }
+                }
+            }
             if (inRegion is not null || listed is not null)
             {
-                foreach (var shipment in await data.QueryAsync<NamedBy>(FacilityEvaluationSql.ShipmentsNaming, new { Id = f.FacilityId }))
+                foreach (var shipment in named)
                 {
                     var facts1 = new ShipmentFacts(shipment.ShipmentId, shipment.TenantId, shipment.Commodity, shipment.HsCode, shipment.ShipDate);
                     foreach (var signal in uflpa.ForShipment(facts1, [(facts, shipment.Role)]))
