@@ -54,6 +54,7 @@ builder.Services.AddSingleton<UflpaRule>();
 builder.Services.AddSingleton<HoldRule>();
 builder.Services.AddSingleton<ProvenanceGapRule>();
 builder.Services.AddSingleton<MassBalanceRule>();
+builder.Services.AddSingleton<TransformationInputsRule>();
 builder.Services.AddSingleton<IloIndicatorRule>();
 builder.Services.AddSingleton<ReprisalRule>();
 builder.Services.AddSingleton<FacilityEvaluator>();

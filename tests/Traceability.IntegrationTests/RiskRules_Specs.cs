@@ -205,6 +205,45 @@ public class When_events_from_every_service_reach_the_rules
             "the evidence a shipment after its facility gets");
     }
 
+    [Test]
+    public async Task Should_flag_a_transformation_of_inputs_the_exporter_never_received()
+    {
+        const string mill = "urn:epc:id:sgln:4012345.00001.0", otherMill = "urn:epc:id:sgln:4012345.00002.0";
+        var lot = Guid.NewGuid().ToString("N")[..8];
+        string Epc(int n) => $"urn:epc:id:sgtin:4012345.011111.{lot}{n}";
+        var t0 = Now.AddDays(-3);
+        CapturedEpcisEvent Event(string type, DateTime at, string location, string[] epcs, string[]? inputs = null) => new()
+        {
+            EpcisEventId = $"urn:uuid:{Guid.NewGuid()}", EventType = type, EventTime = at, BizLocation = location, Epcs = epcs, EpcCount = epcs.Length,
+            InputEpcs = inputs ?? [], LinkKind = type == "TransformationEvent" ? "transforming" : "receiving", BizStep = type == "TransformationEvent" ? "commissioning" : "receiving",
+        };
+        var transformed = Event("TransformationEvent", t0.AddDays(1), mill, [Epc(1), Epc(2), Epc(3)], inputs: [Epc(1), Epc(2)]);
+        var document = new EpcisEventsCaptured
+        {
+            EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, CaptureId = Guid.NewGuid(),
+            // Received lot 1 (earlier in the same document counts), never lot 2; the transformation makes lot 3.
+            Events = [Event("ObjectEvent", t0, mill, [Epc(1)]), transformed],
+        };
+        // A later document transforms lot 3, which the exporter made itself: nothing to flag there.
+        var later = new EpcisEventsCaptured
+        {
+            EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, CaptureId = Guid.NewGuid(),
+            Events = [Event("TransformationEvent", t0.AddDays(2), otherMill, [Epc(3), Epc(4)], inputs: [Epc(3)])],
+        };
+        var ids = new[] { Guid.NewGuid(), Guid.NewGuid() };
+        await TestBus.PublishAsync(_virtualHost, (document, ids[0]), (later, ids[1]));
+        await Settled("Risk consumes both documents", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = ANY(@Ids)", new { Ids = ids }) == 2);
+
+        var gln = Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln(mill)!;
+        Assert.That((await FlagsOf(gln)).Select(f => (f.Rule, f.Severity)), Is.EqualTo(new[] { ("transformation-inputs", "medium") }));
+        var note = await _database.ScalarAsync<string>(
+            "SELECT e.note FROM risk.flag_evidence e JOIN risk.flag f ON f.id = e.flag_id WHERE f.subject_id = @Gln AND e.evidence_id = @Id",
+            new { Gln = gln, Id = $"epcis:{transformed.EpcisEventId}" });
+        Assert.That(note, Is.EqualTo($"inputs never held before: {Epc(2)}"));
+        Assert.That(await FlagsOf(Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln(otherMill)!), Is.Empty, "its input was the first transformation's output");
+    }
+
     private async Task<List<string>> EvidenceOf(string subject, string rule)
     {
         await using var connection = _database.Open();

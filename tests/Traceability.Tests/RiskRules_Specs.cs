@@ -318,3 +318,54 @@ public class When_shipped_volume_is_weighed_against_audited_capacity
         Assert.That(off.Evaluate(Mill, Capacity(1), [Shipped(100, "t", 10)]), Is.Null);
     }
 }
+
+[TestFixture]
+public class When_a_transformation_s_inputs_are_checked
+{
+    private readonly TransformationInputsRule _rule = new(RiskFixtures.Catalog);
+
+    private static CapturedEpcisEvent Transformation(string? bizLocation, params string[] inputs) => new()
+    {
+        EpcisEventId = "ni:///sha-256;abc?ver=CBV2.0", EventType = "TransformationEvent", EventTime = new DateTime(2026, 11, 20, 8, 0, 0, DateTimeKind.Utc),
+        LinkKind = "transforming", BizLocation = bizLocation, InputEpcs = inputs, Epcs = [.. inputs, "urn:epc:id:sgtin:5012345.012345.900"],
+    };
+
+    [Test]
+    public void Should_flag_the_facility_at_the_location_naming_the_inputs_never_held()
+    {
+        var signal = _rule.Evaluate("acme", Transformation("urn:epc:id:sgln:5012345.67890.0", "urn:epc:id:sgtin:5012345.011111.1", "urn:epc:id:sgtin:5012345.011111.2"),
+            ["urn:epc:id:sgtin:5012345.011111.2"], site: null);
+        Assert.That(signal, Is.Not.Null);
+        Assert.That((signal!.RuleId, signal.Severity, signal.Subject), Is.EqualTo(("transformation-inputs", "medium", FlagSubject.Facility("5012345678900"))));
+        Assert.That(signal.Evidence.Single().Id, Is.EqualTo("epcis:ni:///sha-256;abc?ver=CBV2.0"));
+        Assert.That(signal.Evidence.Single().Note, Is.EqualTo("inputs never held before: urn:epc:id:sgtin:5012345.011111.2"));
+        Assert.That(signal.Explanation, Is.EqualTo(
+            "Transformation at urn:epc:id:sgln:5012345.67890.0 on 2026-11-20 used 1 of its 2 input(s) that the exporter never received or observed before: urn:epc:id:sgtin:5012345.011111.2."));
+    }
+
+    [Test]
+    public void Should_name_a_known_facility_and_take_its_scope()
+    {
+        var site = RiskFixtures.Facility("Tema Cocoa Grinding", country: "GH", gln: "5012345678900");
+        var signal = _rule.Evaluate("acme", Transformation("urn:epc:id:sgln:5012345.67890.0", "a", "b", "c", "d", "e"), ["a", "b", "c", "d"], site);
+        Assert.That((signal!.Scope, signal.Subject.Id), Is.EqualTo((new FlagScope("GH"), "5012345678900")));
+        Assert.That(signal.Explanation, Does.Contain("'Tema Cocoa Grinding'").And.Contain("used 4 of its 5 input(s)").And.EndWith("a, b, c and 1 more."));
+    }
+
+    [Test]
+    public void Should_raise_nothing_when_every_input_was_held_or_the_event_is_no_transformation_or_has_no_location()
+    {
+        Assert.That(_rule.Evaluate("acme", Transformation("urn:epc:id:sgln:5012345.67890.0", "a"), [], null), Is.Null);
+        Assert.That(_rule.Evaluate("acme", Transformation("urn:epc:id:sgln:5012345.67890.0", "a") with { EventType = "ObjectEvent" }, ["a"], null), Is.Null);
+        Assert.That(_rule.Evaluate("acme", Transformation(null, "a"), ["a"], null), Is.Null);
+    }
+
+    [TestCase("urn:epc:id:sgln:5012345.67890.0", "5012345678900")]
+    [TestCase("urn:epc:id:sgln:0614141.00777.0", "0614141007776")]
+    [TestCase("urn:epc:id:sgln:5012345.6789.0", null)]
+    [TestCase("https://id.gs1.org/414/5012345678900", null)]
+    public void Should_read_the_GLN_of_an_SGLN(string location, string? gln)
+    {
+        Assert.That(TransformationInputsRule.GlnOfSgln(location), Is.EqualTo(gln));
+    }
+}

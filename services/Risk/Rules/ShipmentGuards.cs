@@ -7,7 +7,7 @@ namespace Traceability.Risk.Rules;
 /// <summary>
 /// Rule <c>provenance-gap</c>: a shipment whose origin facility was never audited, or last audited more than
 /// <c>MaxAuditAge</c> before the ship date, or with a tier that names no facility. (A transformation whose inputs
-/// the exporter never received is not checked yet: Risk does not keep EPCIS events' EPCs.)
+/// the exporter never received is <see cref="TransformationInputsRule"/>'s.)
 /// </summary>
 public sealed class ProvenanceGapRule(RuleCatalog catalog)
 {

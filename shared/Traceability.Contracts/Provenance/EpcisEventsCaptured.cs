@@ -64,4 +64,10 @@ public sealed record CapturedEpcisEvent
 
     /// <summary>Destination ids from destinationList.</summary>
     public IReadOnlyList<string> Destinations { get; init; } = [];
+
+    /// <summary>
+    /// A TransformationEvent's inputs (inputEPCList, and the classes of inputQuantityList), at most 1,000; they are in
+    /// <see cref="Epcs"/> too. Empty for other events. Added 2026-11-26 (additive): earlier messages leave it empty.
+    /// </summary>
+    public IReadOnlyList<string> InputEpcs { get; init; } = [];
 }

@@ -73,6 +73,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
                     EpcCount = e.Epcs.Count,
                     Sources = e.Sources,
                     Destinations = e.Destinations,
+                    InputEpcs = e.InputEpcs.Take(1000).ToList(),
                 }).ToList(),
             }).ToList());
             var stored = fresh.Count;
@@ -142,6 +143,10 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
         {
             epcs.Add(parent);
         }
+        // A transformation's inputs apart (Risk checks the exporter had them before it transformed them).
+        var inputs = ((node["inputEPCList"] as JsonArray)?.OfType<JsonValue>().Select(v => v.GetValue<string>()) ?? [])
+            .Concat((node["inputQuantityList"] as JsonArray)?.OfType<JsonObject>().Select(q => q["epcClass"]?.GetValue<string>()).OfType<string>() ?? [])
+            .Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList();
         var linkKind = type == "TransformationEvent" ? "transforming"
             : bizStep is "shipping" or "departing" ? "shipping"
             : bizStep is "receiving" or "arriving" ? "receiving"
@@ -149,7 +154,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
         return new PreparedEvent(eventId, type, Canonical.Microseconds(eventTime), Text(node, "action"), bizStep,
             Text(node, "disposition") is { } d ? Cbv.BareWord(d, "disp", "Disp") ?? d : null,
             Id(node, "readPoint"), Id(node, "bizLocation"), epcs.Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList(),
-            Ids(node, "sourceList", "source"), Ids(node, "destinationList", "destination"), linkKind, node.ToJsonString());
+            Ids(node, "sourceList", "source"), Ids(node, "destinationList", "destination"), linkKind, node.ToJsonString(), inputs);
     }
 
     private static string? Text(JsonObject node, string name) => node[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
@@ -166,7 +171,8 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
 
     internal sealed record PreparedEvent(
         string EventId, string EventType, DateTime EventTime, string? Action, string? BizStep, string? Disposition, string? ReadPoint,
-        string? BizLocation, IReadOnlyList<string> Epcs, IReadOnlyList<string> Sources, IReadOnlyList<string> Destinations, string? LinkKind, string Json);
+        string? BizLocation, IReadOnlyList<string> Epcs, IReadOnlyList<string> Sources, IReadOnlyList<string> Destinations, string? LinkKind, string Json,
+        IReadOnlyList<string> InputEpcs);
 
     private sealed record JobRow
     {
