@@ -230,10 +230,15 @@ public class When_events_from_every_service_reach_the_rules
             EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, CaptureId = Guid.NewGuid(),
             Events = [Event("TransformationEvent", t0.AddDays(2), otherMill, [Epc(3), Epc(4)], inputs: [Epc(3)])],
         };
+        // One after the other: a transformation is judged as it arrives (two documents consumed at once could be judged in
+        // either order; README, known gaps).
         var ids = new[] { Guid.NewGuid(), Guid.NewGuid() };
-        await TestBus.PublishAsync(_virtualHost, (document, ids[0]), (later, ids[1]));
-        await Settled("Risk consumes both documents", async () =>
-            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = ANY(@Ids)", new { Ids = ids }) == 2);
+        await TestBus.PublishAsync(_virtualHost, (document, ids[0]));
+        await Settled("Risk consumes the first document", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = @Id", new { Id = ids[0] }) == 1);
+        await TestBus.PublishAsync(_virtualHost, (later, ids[1]));
+        await Settled("Risk consumes the second document", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = @Id", new { Id = ids[1] }) == 1);
 
         var gln = Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln(mill)!;
         Assert.That((await FlagsOf(gln)).Select(f => (f.Rule, f.Severity)), Is.EqualTo(new[] { ("transformation-inputs", "medium") }));
