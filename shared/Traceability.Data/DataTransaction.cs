@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Linq.Expressions;
+using System.Reflection;
 using Dapper;
 using Traceability.Contracts;
 using Traceability.Data.Messaging;
@@ -170,13 +173,9 @@ public sealed class DataTransaction
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = sql;
-            foreach (var property in row.GetType().GetProperties())
+            foreach (var binding in Binding.Of(row.GetType(), sql))
             {
-                // As Dapper does: a row may carry more than the statement uses (one row for an insert and its update).
-                if (sql.Contains("@" + property.Name, StringComparison.Ordinal))
-                {
-                    command.Parameters.Add(Parameter(command, property.Name, property.PropertyType, property.GetValue(row)));
-                }
+                command.Parameters.Add(Parameter(command, binding.Name, binding.Type, binding.Read(row)));
             }
             batch.BatchCommands.Add(command);
         }
@@ -240,4 +239,42 @@ public sealed class DataTransaction
         new(sql, parameters, Transaction, cancellationToken: CancellationToken);
 
     private sealed record Deferred(string Sql, object Row, Action<int>? Then);
+
+    /// <summary>
+    /// A row property a statement names, read through a compiled getter. Found once per row type and statement, as
+    /// Dapper caches its own: looking the properties up, searching the statement for each name and reading each value by
+    /// reflection on every held write was 2-3 % of Provenance's and Risk's CPU per shipment.
+    /// </summary>
+    private sealed record Binding(string Name, Type Type, Func<object, object?> Read)
+    {
+        // Statements are constants or built once per service, so the cache stays small; the bound only guards against
+        // a caller that builds statement text per call.
+        private const int MaxCached = 10_000;
+        private static readonly ConcurrentDictionary<(Type Row, string Sql), Binding[]> Cache = new();
+
+        public static Binding[] Of(Type row, string sql)
+        {
+            if (Cache.TryGetValue((row, sql), out var bindings))
+            {
+                return bindings;
+            }
+            bindings = row.GetProperties()
+                // As Dapper does: a row may carry more than the statement uses (one row for an insert and its update).
+                .Where(p => sql.Contains("@" + p.Name, StringComparison.Ordinal))
+                .Select(p => new Binding(p.Name, p.PropertyType, Getter(p)))
+                .ToArray();
+            if (Cache.Count < MaxCached)
+            {
+                Cache.TryAdd((row, sql), bindings);
+            }
+            return bindings;
+        }
+
+        private static Func<object, object?> Getter(PropertyInfo property)
+        {
+            var row = Expression.Parameter(typeof(object), "row");
+            var value = Expression.Property(Expression.Convert(row, property.DeclaringType!), property);
+            return Expression.Lambda<Func<object, object?>>(Expression.Convert(value, typeof(object)), row).Compile();
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Traceability.Contracts;
@@ -19,5 +20,12 @@ internal sealed class Outbox(string schema)
     private sealed record OutboxInsert(Guid MessageId, string MessageType, string Body, string? TraceParent, DateTime CreatedAt);
 
     /// <summary>"Namespace.Type, Assembly": enough to find the contract type again, stable across versions.</summary>
-    internal static string TypeName(Type type) => $"{type.FullName}, {type.Assembly.GetName().Name}";
+    internal static string TypeName(Type type) => TypeNames.GetOrAdd(type, static t => $"{t.FullName}, {t.Assembly.GetName().Name}");
+
+    /// <summary>The contract type an outbox row names (null when no loaded assembly has it), looked up once per name.</summary>
+    internal static Type? TypeOf(string typeName) => Types.GetOrAdd(typeName, static name => Type.GetType(name, throwOnError: false));
+
+    // Once per message type, not once per message: the assembly's name is built anew on every call, and the reverse lookup parses the name.
+    private static readonly ConcurrentDictionary<Type, string> TypeNames = new();
+    private static readonly ConcurrentDictionary<string, Type?> Types = new(StringComparer.Ordinal);
 }

@@ -169,7 +169,7 @@ public sealed partial class OutboxRelay(
     internal static bool TryRead(OutboxRow row, out object message, out Type type, out string error)
     {
         message = null!;
-        type = Type.GetType(row.MessageType, throwOnError: false)!;
+        type = Outbox.TypeOf(row.MessageType)!;
         if (type is null)
         {
             error = $"Unknown message type '{row.MessageType}'.";
