@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
@@ -89,9 +88,9 @@ internal static class CaptureEpcisEndpoint
                 return Invalid(errors.Count > 0 ? errors : [new EpcisError(null, "epcisBody.eventList", "The document has no events.")]);
             }
             var invalid = errors.Select(e => e.EventIndex!.Value).ToHashSet();
-            var context = root.TryGetProperty("@context", out var c) ? JsonNode.Parse(c.GetRawText()) : null;
-            var valid = events.Where((_, i) => !invalid.Contains(i)).Select(e => WithContext(e, context)).ToList();
-            var (job, _) = await capture.StoreAsync(Exporter.From(http), valid, behaviour, events.Count, errors, cancellationToken, http);
+            var valid = events.Where((_, i) => !invalid.Contains(i)).ToList();
+            var (job, _) = await capture.StoreAsync(Exporter.From(http), valid, root.TryGetProperty("@context", out var context) ? context : null,
+                behaviour, events.Count, errors, cancellationToken, http);
             http.Response.Headers.Location = $"/epcis/capture/{job.CaptureId}";
             return Results.Json(job, statusCode: StatusCodes.Status202Accepted);
         }
@@ -112,7 +111,7 @@ internal static class CaptureEpcisEndpoint
             {
                 return Invalid(errors.Select(e => e with { EventIndex = null }).ToList());
             }
-            var (job, events) = await capture.StoreAsync(Exporter.From(http), [document.RootElement], "rollback", 1, [], cancellationToken);
+            var (job, events) = await capture.StoreAsync(Exporter.From(http), [document.RootElement], null, "rollback", 1, [], cancellationToken);
             var eventId = events[0].EventId;
             http.Response.Headers.Location = $"/epcis/events/{Uri.EscapeDataString(eventId)}";
             // A new event is answered as just stored; only one captured before is read back.
@@ -121,22 +120,6 @@ internal static class CaptureEpcisEndpoint
             return Results.Json(stored.RootElement.Clone(), statusCode: job.StoredCount == 1 ? StatusCodes.Status201Created : StatusCodes.Status200OK,
                 contentType: "application/ld+json");
         }
-    }
-
-    private static JsonElement WithContext(JsonElement item, JsonNode? context)
-    {
-        // Each event is stored and queried on its own: it keeps the document's @context, so its extension prefixes stay defined.
-        if (context is null || item.TryGetProperty("@context", out _))
-        {
-            return item;
-        }
-        var node = JsonNode.Parse(item.GetRawText())!.AsObject();
-        var withContext = new JsonObject { ["@context"] = context.DeepClone() };
-        foreach (var (key, value) in node)
-        {
-            withContext[key] = value?.DeepClone();
-        }
-        return JsonDocument.Parse(withContext.ToJsonString()).RootElement.Clone();
     }
 
     private static async Task<(JsonDocument? Document, IResult? Failure)> ReadJsonAsync(HttpContext http, CancellationToken cancellationToken)

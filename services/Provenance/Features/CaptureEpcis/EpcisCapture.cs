@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Provenance.Chain;
@@ -27,22 +28,25 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
     private readonly string _insertEvent = EpcisSql.InsertEvent(database.Dialect);
     private readonly string _eventDocuments = EpcisSql.EventDocuments(database.Dialect);
 
-    /// <summary>Stores the given events (already valid) and the job; <paramref name="errors"/> are those of events left out.</summary>
+    /// <summary>
+    /// Stores the given events (already valid) and the job; <paramref name="errors"/> are those of events left out.
+    /// <paramref name="context"/> is the document's @context, which each event without one of its own is stored with.
+    /// </summary>
     public async Task<(CaptureJob Job, IReadOnlyList<PreparedEvent> Events)> StoreAsync(
-        Exporter exporter, IReadOnlyList<JsonElement> events, string behaviour, int eventCount, IReadOnlyList<EpcisError> errors,
+        Exporter exporter, IReadOnlyList<JsonElement> events, JsonElement? context, string behaviour, int eventCount, IReadOnlyList<EpcisError> errors,
         CancellationToken cancellationToken, HttpContext? http = null)
     {
         var now = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
-        var prepared = events.Select(e => Prepare(e, now)).ToList();
+        var prepared = events.Select(e => Prepare(e, context, now)).ToList();
         var captureId = Guid.CreateVersion7();
         var messageIds = Enumerable.Range(0, (prepared.Count + EpcisEventsCaptured.MaxEvents - 1) / EpcisEventsCaptured.MaxEvents).Select(_ => Guid.CreateVersion7()).ToList();
-        // Shared with the documents captured at the same moment (group commit).
-        var job = await database.InSharedTransactionAsync(async data =>
+        // The events are inserted first (which were new decides the rest), in one round trip with those of the documents
+        // captured at the same moment (group commit: they share the transaction); their EPCs, chain links, outbox rows and
+        // the job are held and reach the database in one more round trip, at commit.
+        var inserts = prepared.Select(e => (_insertEvent, (object)new EventInsert(
+            exporter.Id, e.EventId, e.EventType, e.EventTime, now, e.Action, e.BizStep, e.Disposition, e.ReadPoint, e.BizLocation, captureId, e.Json))).ToList();
+        var job = await database.InSharedTransactionAsync(inserts, async (data, inserted) =>
         {
-            // The events are inserted first (which were new decides the rest); their EPCs, chain links, outbox
-            // rows and the job are held and reach the database in one more round trip, at commit.
-            var inserted = await data.ExecuteBatchAsync(_insertEvent, prepared.Select(e => (object)new EventInsert(
-                exporter.Id, e.EventId, e.EventType, e.EventTime, now, e.Action, e.BizStep, e.Disposition, e.ReadPoint, e.BizLocation, captureId, e.Json)).ToList());
             var fresh = prepared.Where((_, i) => inserted[i] == 1).ToList();
             foreach (var e in fresh)
             {
@@ -113,56 +117,106 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The event as stored: its eventID filled in when absent, its recordTime set, compact JSON.</summary>
-    internal static PreparedEvent Prepare(JsonElement element, DateTime recordTime)
+    /// <summary>
+    /// The event as stored: the document's @context first when the event has none of its own (each event is stored and
+    /// queried on its own, so its extension prefixes stay defined), then its members as written, its eventID filled in
+    /// when absent, its recordTime set; compact JSON. Written in one pass from the parsed request: the event is not
+    /// parsed again.
+    /// </summary>
+    internal static PreparedEvent Prepare(JsonElement element, JsonElement? documentContext, DateTime recordTime)
     {
-        var node = JsonNode.Parse(element.GetRawText())!.AsObject();
-        // An event without an id gets GS1's event hash (over the document's @context, which each event carries), as any conforming repository would give it.
-        var eventId = node["eventID"]?.GetValue<string>() ?? EpcisEventHash.Id(element);
-        node["eventID"] = eventId;
-        node["recordTime"] = recordTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        var type = node["type"]!.GetValue<string>();
-        var bizStep = Text(node, "bizStep") is { } step ? Cbv.BareWord(step, "bizstep", "BizStep") ?? step : null;
-        var eventTime = DateTimeOffset.Parse(node["eventTime"]!.GetValue<string>(), CultureInfo.InvariantCulture).UtcDateTime;
+        var ownContext = element.TryGetProperty("@context", out _);
+        var context = ownContext ? null : documentContext;
+        // An event without an id gets GS1's event hash (over the document's @context when it has none of its own), as any conforming repository would give it.
+        var eventId = Text(element, "eventID") ?? EpcisEventHash.Id(element, context);
+        var recorded = recordTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            if (context is { } shared)
+            {
+                writer.WritePropertyName("@context");
+                shared.WriteTo(writer);
+            }
+            bool wroteId = false, wroteTime = false;
+            foreach (var property in element.EnumerateObject())
+            {
+                if (property.NameEquals("eventID"))
+                {
+                    writer.WriteString("eventID", eventId);
+                    wroteId = true;
+                }
+                else if (property.NameEquals("recordTime"))
+                {
+                    writer.WriteString("recordTime", recorded);
+                    wroteTime = true;
+                }
+                else
+                {
+                    property.WriteTo(writer);
+                }
+            }
+            if (!wroteId)
+            {
+                writer.WriteString("eventID", eventId);
+            }
+            if (!wroteTime)
+            {
+                writer.WriteString("recordTime", recorded);
+            }
+            writer.WriteEndObject();
+        }
+        var type = Text(element, "type")!;
+        var bizStep = Text(element, "bizStep") is { } step ? Cbv.BareWord(step, "bizstep", "BizStep") ?? step : null;
+        var eventTime = DateTimeOffset.Parse(Text(element, "eventTime")!, CultureInfo.InvariantCulture).UtcDateTime;
         var epcs = new List<string>();
         foreach (var list in EpcisValidator.EpcLists)
         {
-            if (node[list] is JsonArray array)
+            if (element.TryGetProperty(list, out var array) && array.ValueKind == JsonValueKind.Array)
             {
-                epcs.AddRange(array.OfType<JsonValue>().Select(v => v.GetValue<string>()));
+                epcs.AddRange(array.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!));
             }
         }
         foreach (var list in EpcisValidator.QuantityLists)
         {
-            if (node[list] is JsonArray array)
+            if (element.TryGetProperty(list, out var array) && array.ValueKind == JsonValueKind.Array)
             {
-                epcs.AddRange(array.OfType<JsonObject>().Select(q => q["epcClass"]?.GetValue<string>()).OfType<string>());
+                epcs.AddRange(array.EnumerateArray().Where(q => q.ValueKind == JsonValueKind.Object).Select(q => Text(q, "epcClass")).OfType<string>());
             }
         }
-        if (Text(node, "parentID") is { } parent)
+        if (Text(element, "parentID") is { } parent)
         {
             epcs.Add(parent);
         }
         // A transformation's inputs apart (Risk checks the exporter had them before it transformed them).
-        var inputs = ((node["inputEPCList"] as JsonArray)?.OfType<JsonValue>().Select(v => v.GetValue<string>()) ?? [])
-            .Concat((node["inputQuantityList"] as JsonArray)?.OfType<JsonObject>().Select(q => q["epcClass"]?.GetValue<string>()).OfType<string>() ?? [])
+        var inputs = (element.TryGetProperty("inputEPCList", out var inputEpcs) && inputEpcs.ValueKind == JsonValueKind.Array
+                ? inputEpcs.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!)
+                : [])
+            .Concat(element.TryGetProperty("inputQuantityList", out var inputQuantities) && inputQuantities.ValueKind == JsonValueKind.Array
+                ? inputQuantities.EnumerateArray().Where(q => q.ValueKind == JsonValueKind.Object).Select(q => Text(q, "epcClass")).OfType<string>()
+                : [])
             .Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList();
         var linkKind = type == "TransformationEvent" ? "transforming"
             : bizStep is "shipping" or "departing" ? "shipping"
             : bizStep is "receiving" or "arriving" ? "receiving"
             : null;
-        return new PreparedEvent(eventId, type, Canonical.Microseconds(eventTime), Text(node, "action"), bizStep,
-            Text(node, "disposition") is { } d ? Cbv.BareWord(d, "disp", "Disp") ?? d : null,
-            Id(node, "readPoint"), Id(node, "bizLocation"), epcs.Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList(),
-            Ids(node, "sourceList", "source"), Ids(node, "destinationList", "destination"), linkKind, node.ToJsonString(), inputs);
+        return new PreparedEvent(eventId, type, Canonical.Microseconds(eventTime), Text(element, "action"), bizStep,
+            Text(element, "disposition") is { } d ? Cbv.BareWord(d, "disp", "Disp") ?? d : null,
+            Id(element, "readPoint"), Id(element, "bizLocation"), epcs.Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList(),
+            Ids(element, "sourceList", "source"), Ids(element, "destinationList", "destination"), linkKind, Encoding.UTF8.GetString(buffer.WrittenSpan), inputs);
     }
 
-    private static string? Text(JsonObject node, string name) => node[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
-    private static string? Id(JsonObject node, string name) => node[name] is JsonObject o ? Text(o, "id") : null;
+    private static string? Id(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var place) && place.ValueKind == JsonValueKind.Object ? Text(place, "id") : null;
 
-    private static List<string> Ids(JsonObject node, string list, string field) =>
-        node[list] is JsonArray array ? array.OfType<JsonObject>().Select(o => Text(o, field)).OfType<string>().ToList() : [];
+    private static List<string> Ids(JsonElement element, string list, string field) =>
+        element.TryGetProperty(list, out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Where(o => o.ValueKind == JsonValueKind.Object).Select(o => Text(o, field)).OfType<string>().ToList()
+            : [];
 
     private sealed record EventInsert(string ExporterId, string EventId, string EventType, DateTime EventTime, DateTime RecordTime, string? Action,
         string? BizStep, string? Disposition, string? ReadPoint, string? BizLocation, Guid CaptureId, string Document);
