@@ -83,6 +83,14 @@ public static class StrictJson
     /// </summary>
     public static (string Path, string Problem)? FindBrokenText(JsonElement element, string path = "$")
     {
+        // The path is built only for the text that breaks a rule: every member of a valid document is visited,
+        // and writing each one's path (a string per member) cost more than the check itself.
+        var segments = new List<object>();
+        return Find(element, segments) is { } problem ? (PathOf(path, segments), problem) : null;
+    }
+
+    private static string? Find(JsonElement element, List<object> segments)
+    {
         switch (element.ValueKind)
         {
             case JsonValueKind.Object:
@@ -95,41 +103,55 @@ public static class StrictJson
                     }
                     catch (InvalidOperationException)
                     {
-                        return (path, "A member name is not valid UTF-8 or has a lone surrogate.");
+                        return "A member name is not valid UTF-8 or has a lone surrogate.";
                     }
-                    var child = path == "$" ? name : $"{path}.{name}";
+                    segments.Add(name);
                     if (TextRules.Problem(name) is { } problem)
                     {
-                        return (child, problem);
+                        return problem;
                     }
-                    if (FindBrokenText(property.Value, child) is { } found)
+                    if (Find(property.Value, segments) is { } found)
                     {
                         return found;
                     }
+                    segments.RemoveAt(segments.Count - 1);
                 }
                 return null;
             case JsonValueKind.Array:
                 var index = 0;
                 foreach (var item in element.EnumerateArray())
                 {
-                    if (FindBrokenText(item, $"{path}[{index++}]") is { } found)
+                    segments.Add(index++);
+                    if (Find(item, segments) is { } found)
                     {
                         return found;
                     }
+                    segments.RemoveAt(segments.Count - 1);
                 }
                 return null;
             case JsonValueKind.String:
                 try
                 {
-                    return TextRules.Problem(element.GetString()!, multiline: true) is { } problem ? (path, problem) : null;
+                    return TextRules.Problem(element.GetString()!, multiline: true);
                 }
                 catch (InvalidOperationException)
                 {
-                    return (path, "The text is not valid UTF-8 or has a lone surrogate.");
+                    return "The text is not valid UTF-8 or has a lone surrogate.";
                 }
             default:
                 return null;
         }
+    }
+
+    // "$", then `name` for a member of the root and `path.name` below it, `path[i]` for an array's items.
+    private static string PathOf(string root, List<object> segments)
+    {
+        var path = root;
+        foreach (var segment in segments)
+        {
+            path = segment is int index ? $"{path}[{index}]" : path == "$" ? (string)segment : $"{path}.{segment}";
+        }
+        return path;
     }
 
     private sealed class CheckedStringConverter : JsonConverter<string>
