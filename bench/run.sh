@@ -36,7 +36,8 @@ bash infra/local/up.sh >"$ROOT/.local/bench-platform.log" 2>&1 &
 platform=$!
 # TERM, not INT: a background job of a script ignores SIGINT.
 trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
+# up.sh builds first: on a busy two-core machine a build after a change to shared code takes minutes.
+for _ in $(seq 1 1800); do
   grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" 2>/dev/null && break
   if ! kill -0 "$platform" 2>/dev/null; then cat "$ROOT/.local/bench-platform.log" >&2; exit 1; fi
   sleep 1
