@@ -30,19 +30,26 @@ export RateLimit__Burst=100000000 RateLimit__PerSecond=100000000
 export Auth__Authority="${Auth__Authority:-http://127.0.0.1:${BENCH_ISSUER_PORT:-5209}/}"
 export Logging__LogLevel__Default=Warning
 
+# Waits until the background script `pid` writes a line matching `pattern` to `log` (or fails with its log).
+# Both scripts build first: on a busy two-core machine a build after a change to shared code takes minutes.
+await_line() {
+  local log=$1 pattern=$2 pid=$3
+  for _ in $(seq 1 1800); do
+    grep -q "$pattern" "$log" 2>/dev/null && return 0
+    if ! kill -0 "$pid" 2>/dev/null; then cat "$log" >&2; exit 1; fi
+    sleep 1
+  done
+  echo "nothing like '$pattern' in $log after 30 minutes" >&2
+  exit 1
+}
+
 # A fresh clone has no .local/ yet, and the redirect below needs it before up.sh could create it.
 mkdir -p "$ROOT/.local"
 bash infra/local/up.sh >"$ROOT/.local/bench-platform.log" 2>&1 &
 platform=$!
 # TERM, not INT: a background job of a script ignores SIGINT.
 trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
-# up.sh builds first: on a busy two-core machine a build after a change to shared code takes minutes.
-for _ in $(seq 1 1800); do
-  grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" 2>/dev/null && break
-  if ! kill -0 "$platform" 2>/dev/null; then cat "$ROOT/.local/bench-platform.log" >&2; exit 1; fi
-  sleep 1
-done
-grep -q "Traceability is up" "$ROOT/.local/bench-platform.log" || { echo "the platform did not come up" >&2; exit 1; }
+await_line "$ROOT/.local/bench-platform.log" "Traceability is up" "$platform"
 
 eval "$(bash infra/local/infra.sh env)"
 export Admin__ApiKey="${Admin__ApiKey:-$(cat "$ROOT/.local/admin-key")}"
@@ -68,12 +75,8 @@ if [ "$peer" -eq 1 ]; then
   bash bench/peer.sh "${peer_source[@]}" >"$ROOT/.local/bench-peer.log" 2>&1 &
   peer_pid=$!
   trap 'kill -TERM $peer_pid 2>/dev/null; wait $peer_pid 2>/dev/null || true; kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
-  for _ in $(seq 1 900); do
-    grep -q "^peer is up" "$ROOT/.local/bench-peer.log" 2>/dev/null && break
-    if ! kill -0 "$peer_pid" 2>/dev/null; then cat "$ROOT/.local/bench-peer.log" >&2; exit 1; fi
-    sleep 1
-  done
-  line="$(grep "^peer is up" "$ROOT/.local/bench-peer.log")" || { echo "the peer did not come up; see .local/bench-peer.log" >&2; exit 1; }
+  await_line "$ROOT/.local/bench-peer.log" "^peer is up" "$peer_pid"
+  line="$(grep "^peer is up" "$ROOT/.local/bench-peer.log")"
   peer_url="$(sed -n "s/.*--peer-url \([^ ]*\) .*/\1/p" <<<"$line")"
   peer_header="$(sed -n "s/.*--peer-header '\([^']*\)'.*/\1/p" <<<"$line")"
   arguments+=(--peer-url "$peer_url" --peer-header "$peer_header")
