@@ -54,7 +54,7 @@ internal static class CertificateStatusSql
         WHERE s.status IN ('suspended', 'withdrawn', 'expired') AND s.open_flag IS NULL
         """;
 
-    // The flags just raised are found by the moment they were raised (index ix_flag_rule_raised_at), not by a join.
+    // The flags just raised are found by the moment they were raised (index ix_flag_raised_at), not by a join.
     public const string NewFlags = """
         SELECT id AS Id, severity AS Severity, subject_id AS SubjectId, tenant_id AS TenantId, scope_country AS ScopeCountry,
                scope_hs_chapter AS ScopeHsChapter, explanation AS Explanation
