@@ -290,6 +290,7 @@ string ShipmentBody(long n) => n % 3 == 0
 
 string EpcisDocument(long n, int size)
 {
+    const int EpcsPerEvent = 10;
     var events = new StringBuilder();
     for (var i = 0; i < size; i++)
     {
@@ -298,9 +299,11 @@ string EpcisDocument(long n, int size)
             events.Append(',');
         }
         var bizStep = i % 2 == 0 ? "shipping" : "receiving";
+        // Ten EPCs per event, as issue #7's figures (ours and the peer's) were measured: a case of ten items.
+        var epcs = string.Join(',', Enumerable.Range(0, EpcsPerEvent).Select(k => $"\"urn:epc:id:sgtin:0614141.107346.{exporter}-{n}-{i}-{k}\""));
         events.Append(CultureInfo.InvariantCulture, $$"""
             {"type":"ObjectEvent","eventTime":"2026-11-02T09:{{i % 60:00}}:00.000Z","eventTimeZoneOffset":"+00:00","action":"OBSERVE",
-             "bizStep":"{{bizStep}}","disposition":"in_transit","epcList":["urn:epc:id:sgtin:0614141.107346.{{exporter}}-{{n}}-{{i}}"],
+             "bizStep":"{{bizStep}}","disposition":"in_transit","epcList":[{{epcs}}],
              "readPoint":{"id":"urn:epc:id:sgln:0614141.00777.0"},"bizLocation":{"id":"urn:epc:id:sgln:0614141.00888.0"}
             """).Append('}');
     }
