@@ -6,6 +6,7 @@ using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Features.EvaluateShipment;
 using Traceability.Risk.Features.FlagGrievances;
 using Traceability.Risk.Features.FacilityRisk;
+using Traceability.Risk.Features.ImportEntityList;
 using Traceability.Risk.Features.FlagStatistics;
 using Traceability.Risk.Features.KeepAuditorScope;
 using Traceability.Risk.Features.KeepSupplyChain;
@@ -49,7 +50,8 @@ builder.Services.AddSingleton<CertificateRule>();
 builder.Services.AddSingleton<CertificateClaims>();
 builder.Services.AddSingleton(new RetiredQueue("risk-certificate-claims",
     "the certificates a shipment claims are kept by risk-shipment-recorded's consumer, with the shipment's evaluation."));
-builder.Services.AddSingleton(UflpaEntityList.LoadShipped());
+// The list an operator imported from DHS (Risk__UflpaEntityListFile), else the shipped one.
+builder.Services.AddSingleton(UflpaEntityList.Load(builder.Configuration));
 builder.Services.AddSingleton<UflpaRule>();
 builder.Services.AddSingleton<HoldRule>();
 builder.Services.AddSingleton<ProvenanceGapRule>();
@@ -62,6 +64,10 @@ builder.Services.AddSingleton<MassBalanceEvaluator>();
 builder.Services.AddHostedService<ReprisalSweep>();
 
 var app = builder.Build();
+if (EntityListCommandLine.Handles(args))
+{
+    return await EntityListCommandLine.RunAsync(app.Configuration, args, Console.Out, Console.Error);
+}
 app.UseTraceabilityDefaults();
 var api = app.MapGroup("/api/v1");
 api.MapListFlags();
@@ -71,6 +77,7 @@ api.MapFacilityRisk();
 api.MapShipmentEvidence();
 
 await app.RunWithMigrationsAsync(typeof(Program).Assembly);
+return 0;
 
 /// <summary>The Risk service's entry point (public for the test host).</summary>
 public partial class Program;

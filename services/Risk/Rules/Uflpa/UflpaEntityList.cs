@@ -1,25 +1,48 @@
 using System.Globalization;
 using System.Text;
+using CsvHelper;
 
 namespace Traceability.Risk.Rules.Uflpa;
 
-/// <summary>One entity of the UFLPA Entity List, with the date it was added.</summary>
+/// <summary>
+/// One entity of the UFLPA Entity List: its name and aliases, the day the listing took effect, the statutory section
+/// (<see cref="Basis"/>), where the entry came from (<see cref="Source"/>: a Federal Register citation, or the DHS page
+/// as of the day it was imported) and, once it is off the list, the day it was first seen gone (<see cref="Removed"/>).
+/// </summary>
 public sealed record UflpaEntity(string Name, IReadOnlyList<string> Aliases, DateOnly Added, string Basis)
 {
+    /// <summary>The first day the entity is no longer listed, if it has been removed.</summary>
+    public DateOnly? Removed { get; init; }
+
+    /// <summary>Where the entry came from.</summary>
+    public string Source { get; init; } = "";
+
     /// <summary>A stable evidence id, e.g. <c>uflpa-entity:hoshine-silicon-industry-shanshan</c>.</summary>
-    public string EvidenceId => "uflpa-entity:" + string.Join('-', EntityNames.Tokens(Name));
+    public string EvidenceId => "uflpa-entity:" + Key;
+
+    /// <summary>The entity's name as the matcher reads it (lower case, legal words dropped): the key imports compare by.</summary>
+    public string Key => string.Join('-', EntityNames.Tokens(Name));
+
+    /// <summary>Whether the entity was on the list on <paramref name="day"/>: from the day it was added, until the day it was removed.</summary>
+    public bool ListedOn(DateOnly day) => Added <= day && (Removed is not { } removed || day < removed);
 }
 
 /// <summary>A facility name that matched an entity: which name or alias, and how well (0..1).</summary>
 public sealed record EntityMatch(UflpaEntity Entity, string MatchedName, double Score);
 
 /// <summary>
-/// The UFLPA Entity List as dated data (<c>Rules/Uflpa/uflpa-entity-list.csv</c>: name, aliases separated by |, date
-/// added, basis), and the tolerant name match: case, punctuation and legal suffixes do not matter, known
-/// transliterations of Xinjiang place names are one word, words may be misspelt a little or run together.
+/// The UFLPA Entity List as dated data (<c>Rules/Uflpa/uflpa-entity-list.csv</c>, or the file named by
+/// <c>Risk:UflpaEntityListFile</c>: name, aliases separated by |, date added, date removed, basis, source; written by
+/// <c>uflpa-entity-list import</c> from DHS's page), and the tolerant name match: case, punctuation and legal suffixes
+/// do not matter, known transliterations of Xinjiang place names are one word, words may be misspelt a little or run together.
 /// </summary>
 public sealed class UflpaEntityList
 {
+    /// <summary>The configuration key naming a list file that replaces the shipped one.</summary>
+    public const string FileKey = "Risk:UflpaEntityListFile";
+
+    private static readonly string[] Header = ["name", "aliases", "added", "removed", "basis", "source"];
+
     private readonly List<(UflpaEntity Entity, string Name, string[] Tokens)> _names = [];
 
     /// <summary>A list over entities.</summary>
@@ -35,7 +58,7 @@ public sealed class UflpaEntityList
         }
     }
 
-    /// <summary>Every entity.</summary>
+    /// <summary>Every entity, removed ones included.</summary>
     public IReadOnlyList<UflpaEntity> Entities { get; }
 
     /// <summary>The list shipped with the service.</summary>
@@ -47,28 +70,100 @@ public sealed class UflpaEntityList
         return Parse(reader);
     }
 
-    /// <summary>Reads the CSV (header row first; no quoting needed: names hold no commas once written with 'Co. Ltd.').</summary>
+    /// <summary>The file named by <see cref="FileKey"/> if there is one (an operator's imported list), else the shipped list.</summary>
+    public static UflpaEntityList Load(IConfiguration configuration)
+    {
+        if (configuration[FileKey] is not { Length: > 0 } path)
+        {
+            return LoadShipped();
+        }
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        try
+        {
+            return Parse(reader);
+        }
+        catch (FormatException exception)
+        {
+            throw new FormatException($"{FileKey} '{path}': {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>Reads the CSV: a header row naming name, aliases, added, basis (removed and source may be left out), then one entity a row.</summary>
     public static UflpaEntityList Parse(TextReader reader)
     {
-        var header = reader.ReadLine()?.Split(',') ?? throw new FormatException("The UFLPA Entity List is empty.");
-        int Column(string name) => Array.IndexOf(header, name) is var i and >= 0 ? i : throw new FormatException($"The UFLPA Entity List has no '{name}' column.");
-        int name = Column("name"), aliases = Column("aliases"), added = Column("added"), basis = Column("basis");
         var entities = new List<UflpaEntity>();
-        while (reader.ReadLine() is { } line)
+        try
         {
-            if (string.IsNullOrWhiteSpace(line))
+            var text = reader.ReadToEnd();
+            if (string.IsNullOrWhiteSpace(text))
             {
-                continue;
+                throw new FormatException("The UFLPA Entity List is empty.");
             }
-            var fields = line.Split(',');
-            entities.Add(new UflpaEntity(fields[name].Trim(),
-                fields[aliases].Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                DateOnly.ParseExact(fields[added].Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture), fields[basis].Trim()));
+            using var csv = CsvReader.FromText(text, new CsvReaderOptions
+            {
+                HasHeader = true,
+                TrimWhitespace = true,
+                TrackLineNumbers = true,
+                MalformedData = CsvMalformedDataHandling.Throw,
+                FieldCountMismatch = CsvFieldCountHandling.Throw,
+            });
+            csv.ReadHeader();
+            var headers = csv.Headers.Select(h => h.Trim().ToLowerInvariant()).ToList();
+            int Column(string name) => headers.IndexOf(name) is var i and >= 0 ? i : throw new FormatException($"The UFLPA Entity List has no '{name}' column.");
+            int name = Column("name"), aliases = Column("aliases"), added = Column("added"), basis = Column("basis");
+            int removed = headers.IndexOf("removed"), source = headers.IndexOf("source");
+            while (csv.Read())
+            {
+                var line = csv.LineNumber;
+                string Cell(int at) => at >= 0 && !csv.IsEmpty(at) ? csv.GetString(at).Trim() : "";
+                DateOnly? Day(int at, string column) => Cell(at) is { Length: > 0 } text
+                    ? DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
+                        ? day : throw new FormatException($"Line {line}: {column} '{text}' is not a date (yyyy-mm-dd).")
+                    : null;
+                var entityName = Cell(name);
+                if (entityName.Length == 0 || EntityNames.Tokens(entityName).Length == 0)
+                {
+                    throw new FormatException($"Line {line}: an entity needs a name.");
+                }
+                var entity = new UflpaEntity(entityName, Cell(aliases).Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                    Day(added, "added") ?? throw new FormatException($"Line {line}: '{entityName}' has no date added."), Cell(basis))
+                {
+                    Removed = Day(removed, "removed"),
+                    Source = Cell(source),
+                };
+                if (entity.Removed <= entity.Added)
+                {
+                    throw new FormatException($"Line {line}: '{entityName}' is removed on or before the day it was added.");
+                }
+                entities.Add(entity);
+            }
+        }
+        catch (CsvFormatException exception)
+        {
+            throw new FormatException($"The UFLPA Entity List is not well-formed CSV at line {exception.LineNumber}: {exception.Message}", exception);
         }
         return new UflpaEntityList(entities);
     }
 
-    /// <summary>The best match of <paramref name="facilityName"/> among entities listed on or before <paramref name="asOf"/>, at or above <paramref name="threshold"/>.</summary>
+    /// <summary>Writes the list as <see cref="Parse"/> reads it, in the order given (fields quoted where they hold a comma, quote or line break).</summary>
+    public void Write(TextWriter writer)
+    {
+        writer.Write(string.Join(',', Header) + "\n");
+        foreach (var entity in Entities)
+        {
+            string[] fields =
+            [
+                entity.Name, string.Join('|', entity.Aliases), entity.Added.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                entity.Removed?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "", entity.Basis, entity.Source,
+            ];
+            writer.Write(string.Join(',', fields.Select(Quoted)) + "\n");
+        }
+    }
+
+    private static string Quoted(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+
+    /// <summary>The best match of <paramref name="facilityName"/> among entities on the list on <paramref name="asOf"/>, at or above <paramref name="threshold"/>.</summary>
     public EntityMatch? Match(string facilityName, DateOnly asOf, double threshold)
     {
         var tokens = EntityNames.Tokens(facilityName);
@@ -79,7 +174,7 @@ public sealed class UflpaEntityList
         EntityMatch? best = null;
         foreach (var (entity, name, entityTokens) in _names)
         {
-            if (entity.Added > asOf)
+            if (!entity.ListedOn(asOf))
             {
                 continue;
             }
