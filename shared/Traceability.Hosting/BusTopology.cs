@@ -20,8 +20,13 @@ public sealed partial class BusTopology(ILogger<BusTopology> logger)
     /// <summary>How long the deploy step waits for the broker before it gives up (and exits non-zero).</summary>
     public static readonly TimeSpan DeployTimeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>True while the bus is built only to declare the topology, never to consume.</summary>
-    public bool DeployOnly { get; private set; }
+    /// <summary>
+    /// True when the process is the deploy step: its bus is built only to declare the topology, never to consume.
+    /// Known from the command line when the service is registered, not set when the step begins: the bus is built by
+    /// whatever first asks for it, and mapping the health endpoints does (MassTransit's bus health check), so a flag set
+    /// later came too late and the step started consumers that worked the waiting messages before any migration had run.
+    /// </summary>
+    public bool DeployOnly { get; } = IsRequested(Environment.GetCommandLineArgs());
 
     /// <summary>Whether the process was started as the deploy step.</summary>
     public static bool IsRequested(string[] commandLine) => commandLine.Length > 1 && commandLine[1] == Command;
@@ -71,7 +76,10 @@ public sealed partial class BusTopology(ILogger<BusTopology> logger)
     /// <summary>Declares the topology of the service's bus and returns whether it succeeded.</summary>
     internal async Task<bool> DeployAsync(IServiceProvider services)
     {
-        DeployOnly = true;
+        if (!DeployOnly)
+        {
+            throw new InvalidOperationException($"The topology is deployed only by the '{Command}' command: this bus consumes.");
+        }
         var bus = services.GetRequiredService<IBusControl>();
         using var timeout = new CancellationTokenSource(DeployTimeout);
         try

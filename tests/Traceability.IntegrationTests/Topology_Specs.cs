@@ -152,6 +152,73 @@ public class When_a_message_keeps_coming_back_to_its_queue
 
 [TestFixture]
 [Category("Integration")]
+public class When_the_topology_step_runs_while_messages_wait_in_the_queues
+{
+    private const string RiskQueue = "risk-shipment-recorded";
+
+    [Test]
+    public async Task Should_declare_the_topology_and_leave_every_message_where_it_waits()
+    {
+        // A redeploy after a service stopped with a backlog (up.sh after a broken run): the step must not work the
+        // backlog, since the service's migrations run only when the service itself starts, after the step.
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        await using var virtualHost = await Infrastructure.CreateVirtualHostAsync();
+        await using var risk = ServiceProcess.Create("Risk", database, virtualHost);
+        await risk.DeployTopologyAsync();
+        using var http = Infrastructure.Management();
+        var exchange = Uri.EscapeDataString("Traceability.Contracts.Provenance:ShipmentRecorded");
+        var shipment = Guid.NewGuid();
+        // The envelope the outbox relay publishes: a shipment Risk would evaluate (and flag) if it consumed it.
+        var envelope = JsonSerializer.Serialize(new
+        {
+            messageId = Guid.NewGuid(),
+            messageType = new[] { "urn:message:Traceability.Contracts.Provenance:ShipmentRecorded", "urn:message:Traceability.Contracts:IMessage" },
+            message = new
+            {
+                eventId = Guid.NewGuid(), tenantId = "acme", occurredAt = DateTime.UtcNow, shipmentId = shipment, hsCode = "180100",
+                commodity = "Cocoa", originCountry = "CI", quantity = 2500, unit = "kg", shipDate = "2026-11-02",
+            },
+        });
+        var publish = JsonSerializer.Serialize(new
+        {
+            properties = new { delivery_mode = 2, content_type = "application/vnd.masstransit+json" },
+            routing_key = "", payload = envelope, payload_encoding = "string",
+        });
+        using (var published = await http.PostAsync($"api/exchanges/{virtualHost.Name}/{exchange}/publish", Json(publish)))
+        {
+            published.EnsureSuccessStatusCode();
+            Assert.That((await published.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("routed").GetBoolean(), Is.True);
+        }
+        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(virtualHost, RiskQueue) == 1, TimeSpan.FromSeconds(30), "the shipment waits in Risk's queue");
+
+        await risk.DeployTopologyAsync();
+
+        // Read from the queues themselves (the management API's counts lag by seconds): requeued at once, untouched.
+        var waiting = await PeekAsync(http, virtualHost, RiskQueue);
+        Assert.That(waiting, Has.Count.EqualTo(1), "the shipment still waits in Risk's queue");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(waiting[0].GetProperty("payload").GetString(), Does.Contain(shipment.ToString()));
+            Assert.That(waiting[0].GetProperty("redelivered").GetBoolean(), Is.False, "never delivered to a consumer");
+            Assert.That(await PeekAsync(http, virtualHost, $"{RiskQueue}_error"), Is.Empty, "nothing was faulted");
+            Assert.That(await database.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM information_schema.schemata WHERE schema_name = 'risk')"), Is.False,
+                "and no migration ran: the service applies them when it starts, after the step");
+        });
+    }
+
+    private static async Task<List<JsonElement>> PeekAsync(HttpClient http, TestVirtualHost virtualHost, string queue)
+    {
+        using var got = await http.PostAsync($"api/queues/{virtualHost.Name}/{queue}/get",
+            Json("""{"count":10,"ackmode":"ack_requeue_true","encoding":"auto"}"""));
+        got.EnsureSuccessStatusCode();
+        return [.. (await got.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray()];
+    }
+
+    private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
+
+[TestFixture]
+[Category("Integration")]
 public class When_a_service_no_longer_consumes_a_queue_it_once_declared
 {
     // Risk kept shipments' certificate claims from a queue of their own until the claims joined the shipment's evaluation.
