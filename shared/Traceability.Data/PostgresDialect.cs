@@ -86,6 +86,9 @@ public sealed class PostgresDialect : SqlDialect
     public override string CrossApply => "CROSS JOIN LATERAL";
 
     /// <inheritdoc />
+    public override string AnyRows(string countParameter) => $"OFFSET 0 ROWS FETCH NEXT @{countParameter} ROWS ONLY";
+
+    /// <inheritdoc />
     public override string SecondsBetween(string fromColumn, string toColumn) =>
         $"CAST(FLOOR(EXTRACT(EPOCH FROM ({Identifier(toColumn)} - {Identifier(fromColumn)}))) AS bigint)";
 

@@ -45,6 +45,12 @@ public abstract class SqlDialect
     public abstract string CrossApply { get; }
 
     /// <summary>
+    /// Ends a SELECT with "any <c>@{countParameter}</c> of its rows, in no order": counting at most so many rows stops
+    /// reading there (PostgreSQL fetches without an ORDER BY; SQL Server needs one, and <c>(SELECT NULL)</c> sorts nothing).
+    /// </summary>
+    public abstract string AnyRows(string countParameter);
+
+    /// <summary>
     /// Selects and locks up to <c>@BatchSize</c> undelivered outbox rows in order, skipping rows
     /// another relay holds, so that two instances of a service never publish the same row at once.
     /// </summary>

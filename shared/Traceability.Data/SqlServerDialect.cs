@@ -69,6 +69,9 @@ public sealed partial class SqlServerDialect : SqlDialect
     public override string CrossApply => "CROSS APPLY";
 
     /// <inheritdoc />
+    public override string AnyRows(string countParameter) => $"ORDER BY (SELECT NULL) OFFSET 0 ROWS FETCH NEXT @{countParameter} ROWS ONLY";
+
+    /// <inheritdoc />
     public override string SecondsBetween(string fromColumn, string toColumn) =>
         $"DATEDIFF_BIG(second, {Identifier(fromColumn)}, {Identifier(toColumn)})";
 

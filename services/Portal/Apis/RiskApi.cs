@@ -21,8 +21,8 @@ public sealed record Flag(
     public int GrievanceCount { get; init; }
 }
 
-/// <summary>One page of flags.</summary>
-public sealed record FlagPage(IReadOnlyList<Flag> Items, int Page, int PageSize, long Total);
+/// <summary>One page of flags; Risk counts the total only so far (<c>TotalCapped</c>: there are at least <c>Total</c>).</summary>
+public sealed record FlagPage(IReadOnlyList<Flag> Items, int Page, int PageSize, long Total, bool TotalCapped = false);
 
 /// <summary>One piece of a flag's evidence: what it is and where it came from.</summary>
 public sealed record FlagEvidence(string Id, string Source, int RuleVersion, string? Note, DateTime AppendedAt);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Traceability.Portal.Apis;
@@ -28,6 +29,11 @@ public sealed class QueueModel(RiskApi risk) : PageModel
     public ApiAnswer<FlagPage>? Flags { get; private set; }
 
     public int PageCount => Flags?.Value is { } page ? (int)Math.Max(1, (page.Total + page.PageSize - 1) / page.PageSize) : 1;
+
+    // Risk stops counting at 1,000 flags (or at the page asked for): "page 1 of 20+", and the next page is always offered then.
+    public string PageCountText => Flags?.Value is { TotalCapped: true } ? $"{PageCount.ToString(CultureInfo.CurrentCulture)}+" : PageCount.ToString(CultureInfo.CurrentCulture);
+
+    public bool HasNextPage => Flags?.Value is { } page && (page.Page < PageCount || page.TotalCapped);
 
     public async Task<IActionResult> OnGetAsync(CancellationToken cancellationToken)
     {

@@ -13,11 +13,17 @@ public sealed record FlagResponse(
     string Status, string? Resolution, string? Assignee, bool Escalated, int Version, DateTime RaisedAt, DateTime UpdatedAt,
     DateTime? AssignDueAt, DateTime? ResolveDueAt, DateTime? ResolvedAt, bool Overdue);
 
-/// <summary>One page of flags.</summary>
-public sealed record FlagPage(IReadOnlyList<FlagResponse> Items, int Page, int PageSize, long Total);
+/// <summary>
+/// One page of flags. <see cref="Total"/> is exact up to <see cref="ListFlagsEndpoint.TotalLimit"/> (or to the end of the
+/// page asked for, if further); past it, <see cref="TotalCapped"/> is true and there are at least <see cref="Total"/> flags.
+/// </summary>
+public sealed record FlagPage(IReadOnlyList<FlagResponse> Items, int Page, int PageSize, long Total, bool TotalCapped = false);
 
 internal static class ListFlagsEndpoint
 {
+    /// <summary>The flags counted at most for a page's total (further only when the page asked for lies beyond it).</summary>
+    public const int TotalLimit = 1_000;
+
     private static readonly string[] SubjectTypes = [FlagSubject.ShipmentType, FlagSubject.FacilityType];
     private static readonly string[] Statuses = [FlagStatus.Open, FlagStatus.Assigned, FlagStatus.Investigating, FlagStatus.Resolved];
 
@@ -68,13 +74,18 @@ internal static class ListFlagsEndpoint
         {
             SubjectType = subjectType, SubjectId = subjectId, Status = status, Severity = severity, RuleId = ruleId, Assignee = assignee,
             Escalated = escalated, Country = country, Overdue = overdue ? 1 : 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
-            Offset = (page - 1) * pageSize, PageSize = pageSize, Window = page * pageSize,
+            Offset = (page - 1) * pageSize, PageSize = pageSize, Window = page * pageSize, CountLimit = CountLimit(page, pageSize) + 1,
         };
         var rows = await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, order), filter, cancellationToken);
-        var total = (await database.QueryAsync<long>(ListFlagsSql.Count(viewer.Visibility), filter, cancellationToken))[0];
+        var counted = (await database.QueryAsync<long>(ListFlagsSql.Count(database.Dialect, viewer.Visibility), filter, cancellationToken))[0];
+        var limit = CountLimit(page, pageSize);
         var evidence = await EvidenceOfAsync(database, rows.Select(r => r.Id).ToList(), cancellationToken);
-        return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList(), now)).ToList(), page, pageSize, total));
+        return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList(), now)).ToList(), page, pageSize,
+            Math.Min(counted, limit), counted > limit));
     }
+
+    // A total is exact at least as far as the end of the page asked for, so "page N of M" never ends before the page shown.
+    private static int CountLimit(int page, int pageSize) => Math.Max(TotalLimit, page * pageSize);
 
     // One query for the page's evidence, not one per flag.
     internal static async Task<ILookup<Guid, string>> EvidenceOfAsync(Database database, IReadOnlyList<Guid> flagIds, CancellationToken cancellationToken)
