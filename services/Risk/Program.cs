@@ -8,6 +8,7 @@ using Traceability.Risk.Features.FlagGrievances;
 using Traceability.Risk.Features.FacilityRisk;
 using Traceability.Risk.Features.ImportEntityList;
 using Traceability.Risk.Features.FlagStatistics;
+using Traceability.Risk.Features.HoldShipments;
 using Traceability.Risk.Features.KeepAuditorScope;
 using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Features.ListFlags;
@@ -37,6 +38,8 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<AuditSignalsConsumer, RetryingConsumerDefinition<AuditSignalsConsumer>>();
     bus.AddConsumer<GrievanceSignalsConsumer, RetryingConsumerDefinition<GrievanceSignalsConsumer>>();
     bus.AddConsumer<GrievanceAcknowledgedConsumer, RetryingConsumerDefinition<GrievanceAcknowledgedConsumer>>();
+    // A facility turned critical holds its shipments a batch per transaction; each batch sends this for the next.
+    bus.AddConsumer<HoldShipmentsConsumer, RetryingConsumerDefinition<HoldShipmentsConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));

@@ -16,15 +16,15 @@ internal sealed class RiskAlone : IAsyncDisposable
     public TestVirtualHost VirtualHost { get; }
     public ServiceProcess Risk { get; }
 
-    public static async Task<RiskAlone> StartAsync()
+    public static async Task<RiskAlone> StartAsync(IDictionary<string, string>? settings = null)
     {
         var database = await Infrastructure.CreateDatabaseAsync();
         var virtualHost = await Infrastructure.CreateVirtualHostAsync();
-        await using (var step = ServiceProcess.Create("Risk", database, virtualHost))
+        await using (var step = ServiceProcess.Create("Risk", database, virtualHost, settings))
         {
             await step.DeployTopologyAsync();
         }
-        return new RiskAlone(database, virtualHost, await ServiceProcess.StartAsync("Risk", database, virtualHost));
+        return new RiskAlone(database, virtualHost, await ServiceProcess.StartAsync("Risk", database, virtualHost, settings));
     }
 
     /// <summary>An active auditor accredited for one scheme in <paramref name="countries"/> (every sector), from a year ago to a year ahead, as Audits publishes it.</summary>

@@ -146,25 +146,41 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
         {
             return;
         }
-        data.BeforeCommit(async d =>
+        data.BeforeCommit(d => HoldShipmentsAsync(d, signal.Subject.Id, signal.TenantId, Guid.Empty));
+    }
+
+    /// <summary>
+    /// Holds the shipments naming the facility <paramref name="key"/> after <paramref name="after"/> (in shipment order) while it
+    /// has an open critical flag, one batch (the <c>hold</c> rule's <c>BatchSize</c>): a full batch sends
+    /// <see cref="HoldShipmentsNamingFacility"/> for the next one, so a site with very many shipments is held a batch per
+    /// transaction rather than in one long one.
+    /// </summary>
+    public async Task HoldShipmentsAsync(DataTransaction data, string key, string tenantId, Guid after)
+    {
+        var critical = await data.QueryAsync<CriticalFlag>(FlagBookSql.OpenCriticalFacilityFlags, new { Key = key });
+        if (critical.Count == 0)
         {
-            var key = signal.Subject.Id;
-            var critical = await d.QueryAsync<CriticalFlag>(FlagBookSql.OpenCriticalFacilityFlags, new { Key = key });
-            if (critical.Count == 0)
+            return;
+        }
+        var batch = _hold.BatchSize;
+        var naming = await data.QueryAsync<ShipmentNaming>(FlagBookSql.ShipmentsNamingFacility,
+            new { Key = key, Id = Guid.TryParse(key, out var id) ? id : (Guid?)null, After = after, Batch = batch });
+        foreach (var shipment in naming.DistinctBy(n => n.ShipmentId))
+        {
+            var facility = new FacilityFacts { ProvenanceId = shipment.FacilityId, Gln = shipment.Gln, OshId = shipment.OshId, Name = shipment.Name, Country = shipment.Country };
+            var facts = new ShipmentFacts(shipment.ShipmentId, shipment.TenantId, shipment.Commodity, shipment.HsCode, shipment.ShipDate);
+            if (_hold.Evaluate(facts, critical.Select(c => (facility, c.FlagId, c.RuleId)).ToList()) is { } held)
             {
-                return;
+                RaiseOrAppend(data, held);
             }
-            var naming = await d.QueryAsync<ShipmentNaming>(FlagBookSql.ShipmentsNamingFacility, new { Key = key, Id = Guid.TryParse(key, out var id) ? id : (Guid?)null });
-            foreach (var shipment in naming.DistinctBy(n => n.ShipmentId))
+        }
+        if (naming.Count == batch)
+        {
+            data.Publish(new HoldShipmentsNamingFacility
             {
-                var facility = new FacilityFacts { ProvenanceId = shipment.FacilityId, Gln = shipment.Gln, OshId = shipment.OshId, Name = shipment.Name, Country = shipment.Country };
-                var facts = new ShipmentFacts(shipment.ShipmentId, shipment.TenantId, shipment.Commodity, shipment.HsCode, shipment.ShipDate);
-                if (_hold.Evaluate(facts, critical.Select(c => (facility, c.FlagId, c.RuleId)).ToList()) is { } held)
-                {
-                    RaiseOrAppend(d, held);
-                }
-            }
-        });
+                EventId = Guid.CreateVersion7(), TenantId = tenantId, OccurredAt = time.GetUtcNow().UtcDateTime, FacilityKey = key, AfterShipmentId = naming[^1].ShipmentId,
+            });
+        }
     }
 
     private sealed record CriticalFlag(Guid FlagId, string RuleId);

@@ -72,13 +72,15 @@ internal static class FlagBookSql
         WHERE subject_type = 'facility' AND subject_id = @Key AND is_open = 1 AND severity = 'critical'
         """;
 
-    // Every registration of the facility a key names (GLN, Open Supply Hub id or Provenance id) and the shipments naming it.
+    // Every registration of the facility a key names (GLN, Open Supply Hub id or Provenance id) and the shipments naming
+    // it, a batch at a time in shipment order: the next batch starts after the last shipment of the one before.
     public const string ShipmentsNamingFacility = """
         SELECT sf.shipment_id AS ShipmentId, sf.tenant_id AS TenantId, sf.commodity AS Commodity, sf.hs_code AS HsCode, sf.ship_date AS ShipDate,
                f.id AS FacilityId, f.gln AS Gln, f.osh_id AS OshId, f.name AS Name, f.country AS Country
         FROM risk.facility f JOIN risk.shipment_facility sf ON sf.facility_id = f.id
-        WHERE f.gln = @Key OR f.osh_id = @Key OR f.id = @Id
+        WHERE (f.gln = @Key OR f.osh_id = @Key OR f.id = @Id) AND sf.shipment_id > @After
         ORDER BY sf.shipment_id, f.id
+        OFFSET 0 ROWS FETCH NEXT @Batch ROWS ONLY
         """;
 
     public const string GrievanceEvidence = """

@@ -90,6 +90,9 @@ public sealed class HoldRule(RuleCatalog catalog)
     /// <summary>Whether the rule is switched on.</summary>
     public bool Enabled => _settings.Enabled;
 
+    /// <summary>How many shipments one transaction holds when a facility turns critical (the rest follow, a batch per transaction).</summary>
+    public int BatchSize => Math.Max(1, _settings.Integer("BatchSize"));
+
     /// <summary>The hold signal, or null. <paramref name="criticalFlags"/>: the open critical flags of the shipment's facilities.</summary>
     public FlagSignal? Evaluate(ShipmentRecorded shipment, IReadOnlyList<(FacilityFacts Facility, Guid FlagId, string RuleId)> criticalFlags) =>
         Evaluate(ShipmentFacts.Of(shipment), criticalFlags);
