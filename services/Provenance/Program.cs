@@ -1,5 +1,7 @@
 using MassTransit;
+using Traceability.Contracts.Provenance;
 using Traceability.Data;
+using Traceability.Data.Messaging;
 using Traceability.Hosting;
 using Traceability.Provenance.Chain;
 using Traceability.Provenance.Exporters;
@@ -21,6 +23,9 @@ builder.AddTraceabilityService("provenance", bus =>
     bus.AddConsumer<FlagStatusChangedConsumer, RetryingConsumerDefinition<FlagStatusChangedConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
+// The shipments the relay sends at once go to the broker and Risk as one message per exporter (see OutboxPacking).
+builder.Services.AddOutboxPacking<ShipmentRecorded, ShipmentsRecorded>((id, tenant, at, shipments) =>
+    new ShipmentsRecorded { EventId = id, TenantId = tenant, OccurredAt = at, Shipments = shipments });
 builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection("Admin"));
 builder.Services.AddSingleton<ExporterKeys>();
 builder.Services.AddSingleton<ExporterAccounts>();

@@ -1,4 +1,6 @@
 using MassTransit;
+using Traceability.Contracts.Risk;
+using Traceability.Data.Messaging;
 using Traceability.Hosting;
 using Traceability.Risk.Features.CertificateStatus;
 using Traceability.Risk.Features.EvaluateAudit;
@@ -42,6 +44,9 @@ builder.AddTraceabilityService("risk", bus =>
     bus.AddConsumer<HoldShipmentsConsumer, RetryingConsumerDefinition<HoldShipmentsConsumer>>();
 });
 builder.Services.AddSingleton(TimeProvider.System);
+// The flags the relay sends at once go to the broker and Provenance as one message per tenant (see OutboxPacking).
+builder.Services.AddOutboxPacking<FlagRaised, FlagsRaised>((id, tenant, at, flags) =>
+    new FlagsRaised { EventId = id, TenantId = tenant, OccurredAt = at, Flags = flags });
 builder.Services.AddSingleton(new RuleCatalog(RuleCatalog.Bind(builder.Configuration)));
 builder.Services.AddSingleton<FlagBook>();
 builder.Services.AddSingleton<FlagWorkflow>();

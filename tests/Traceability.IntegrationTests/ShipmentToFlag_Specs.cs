@@ -152,6 +152,114 @@ public class When_an_exporter_records_shipments : ExportersOnAPlatform
             "a failed attempt leaves no inbox row behind");
     }
 
+    [Test]
+    public async Task Should_relay_shipments_committed_together_as_one_message_and_flag_each_once()
+    {
+        // Sent at once, the requests share Provenance's transactions, so its relay finds several shipments of acme per claim
+        // and sends them as one ShipmentsRecorded; Risk's flags come back to Provenance the same way, as FlagsRaised.
+        var ids = await Task.WhenAll(Enumerable.Range(0, 24).Select(async _ =>
+        {
+            using var response = await _provenance.Http.SendAsync(Post(_acme, Shipment("Cocoa", "CI")));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        }));
+
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>(
+            "SELECT count(*) FROM provenance.risk_flag WHERE shipment_id = ANY(@Ids)", new { Ids = ids }) == ids.Length,
+            TimeSpan.FromSeconds(60), "every shipment's flag reaches the exporter's copy in Provenance");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = ANY(@Ids)", new { Ids = ids }), Is.EqualTo(ids.Length));
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE subject_type = 'shipment' AND subject_id = ANY(@Ids)",
+                new { Ids = ids.Select(id => id.ToString()).ToArray() }), Is.EqualTo(ids.Length));
+        });
+        // The broker's statistics are sampled every few seconds.
+        await Probe.UntilAsync(async () => await ExchangeMessagesInAsync("Traceability.Contracts.Provenance:ShipmentsRecorded") > 0,
+            TimeSpan.FromSeconds(30), "shipments committed together were sent as one ShipmentsRecorded");
+        await Probe.UntilAsync(async () => await ExchangeMessagesInAsync("Traceability.Contracts.Risk:FlagsRaised") > 0,
+            TimeSpan.FromSeconds(30), "flags relayed together were sent as one FlagsRaised");
+    }
+
+    [Test]
+    public async Task Should_evaluate_each_shipment_of_a_redelivered_or_regrouped_batch_once()
+    {
+        var shipments = Enumerable.Range(0, 4).Select(_ => Recorded("acme")).ToList();
+        var batch = Batch(shipments[0], shipments[1], shipments[2]);
+        var batchId = Guid.NewGuid();
+        // The first shipment also alone (as its single message, with the id the batch carries for it); the batch twice with
+        // one transport id (a redelivery); then regrouped, as a relay that crashed before marking its rows would send them again.
+        await TestBus.PublishAsync(_virtualHost, (shipments[0], shipments[0].EventId), (batch, batchId), (batch, batchId),
+            (Batch(shipments[1], shipments[2], shipments[3]), Guid.NewGuid()));
+
+        var ids = shipments.Select(s => s.EventId).ToArray();
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>(
+            "SELECT coalesce(sum(duplicates), 0) FROM risk.inbox_message WHERE message_id = ANY(@Ids)", new { Ids = ids }) == 6,
+            TimeSpan.FromSeconds(60), "every copy of every shipment was consumed (two duplicates each, but the fourth's none)");
+        foreach (var shipment in shipments)
+        {
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = @ShipmentId", new { shipment.ShipmentId }),
+                Is.EqualTo(1), "evaluated once");
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag_history h JOIN risk.flag f ON f.id = h.flag_id WHERE f.subject_id = @Id",
+                new { Id = shipment.ShipmentId.ToString() }), Is.EqualTo(1), "flagged once");
+        }
+    }
+
+    [Test]
+    public async Task Should_evaluate_the_rest_of_a_batch_when_one_shipment_keeps_failing()
+    {
+        var (first, second) = (Recorded("acme"), Recorded("acme"));
+        // Longer than Risk's tenant column: this shipment fails every attempt, alone.
+        var poison = Recorded(new string('t', 200));
+        var errorsBefore = await ErrorQueueDepthAsync();
+        await TestBus.PublishAsync(_virtualHost, Batch(first, poison, second));
+
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>(
+            "SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = ANY(@Ids)", new { Ids = new[] { first.ShipmentId, second.ShipmentId } }) == 2,
+            TimeSpan.FromSeconds(30), "the poison shipment's batch-mates are evaluated at once, not after its retries");
+        await Probe.UntilAsync(async () => await ErrorQueueDepthAsync() == errorsBefore + 1, TimeSpan.FromSeconds(90), "the batch reaches the error queue after its retries");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = ANY(@Ids)",
+                new { Ids = new[] { first.ShipmentId, second.ShipmentId } }), Is.EqualTo(2), "each batch-mate evaluated once through the retries");
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = @EventId", new { poison.EventId }), Is.Zero,
+                "the poison shipment left no inbox row: once mended, a redrive from the error queue evaluates it");
+        });
+        // The error queue as it was, for the other poison test of this fixture.
+        using var http = Infrastructure.Management();
+        (await http.DeleteAsync($"api/queues/{_virtualHost.Name}/risk-shipment-recorded_error/contents")).EnsureSuccessStatusCode();
+    }
+
+    private static Traceability.Contracts.Provenance.ShipmentRecorded Recorded(string tenant) => new()
+    {
+        EventId = Guid.NewGuid(),
+        TenantId = tenant,
+        OccurredAt = DateTime.UtcNow,
+        ShipmentId = Guid.NewGuid(),
+        HsCode = "180100",
+        Commodity = "Cocoa",
+        OriginCountry = "CI",
+        Quantity = 1,
+        Unit = "kg",
+        ShipDate = new DateOnly(2026, 11, 1),
+    };
+
+    private static Traceability.Contracts.Provenance.ShipmentsRecorded Batch(params Traceability.Contracts.Provenance.ShipmentRecorded[] shipments) => new()
+    {
+        EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = DateTime.UtcNow, Shipments = shipments,
+    };
+
+    private async Task<long> ExchangeMessagesInAsync(string exchange)
+    {
+        using var http = Infrastructure.Management();
+        using var response = await http.GetAsync($"api/exchanges/{_virtualHost.Name}/{Uri.EscapeDataString(exchange)}");
+        if (!response.IsSuccessStatusCode)
+        {
+            return 0;
+        }
+        var found = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return found.TryGetProperty("message_stats", out var stats) && stats.TryGetProperty("publish_in", out var published) ? published.GetInt64() : 0;
+    }
+
     private async Task<long> ErrorQueueDepthAsync()
     {
         using var http = Infrastructure.Management();

@@ -34,8 +34,10 @@ public class When_shipments_are_accepted_before_Risk_has_ever_run
 
         // Relayed and confirmed while no Risk process exists: the topology step's queue holds them.
         await Probe.UntilAsync(async () => await Unsent(platform) == 0, TimeSpan.FromSeconds(60), "Provenance's outbox is drained");
-        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(platform.VirtualHost, RiskQueue) == accepted.Count, TimeSpan.FromSeconds(60),
-            $"Risk's queue holds the {accepted.Count} shipments");
+        // The relay sends the shipments of one claim as one message (ShipmentsRecorded): one message per claim, whose rows share their sent_at.
+        var messages = await platform.Database.ScalarAsync<long>("SELECT count(DISTINCT sent_at) FROM provenance.outbox_message WHERE message_type LIKE '%ShipmentRecorded%'");
+        await Probe.UntilAsync(async () => await Infrastructure.QueueDepthAsync(platform.VirtualHost, RiskQueue) == messages, TimeSpan.FromSeconds(60),
+            $"Risk's queue holds the {accepted.Count} shipments, in the {messages} messages the relay sent");
         Assert.That(await platform.Database.ScalarAsync<long>("SELECT count(*) FROM provenance.outbox_message WHERE attempts > 0"), Is.Zero,
             "no row was ever returned as unroutable");
         Assert.That(await platform.Database.ScalarAsync<bool>("SELECT EXISTS (SELECT FROM information_schema.schemata WHERE schema_name = 'risk')"), Is.False,

@@ -15,6 +15,12 @@ public sealed class OutboxOptions
     /// </summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// Whether rows of the service's packed message types go to the broker together (see <see cref="OutboxPacking"/>);
+    /// <c>Outbox__Pack=false</c> sends every row alone, for comparison.
+    /// </summary>
+    public bool Pack { get; set; } = true;
+
     /// <summary>How long a batch may wait for the broker's confirms before it is retried.</summary>
     public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(15);
 

@@ -20,11 +20,13 @@ public sealed partial class OutboxRelay(
     IBus bus,
     OutboxSignal signal,
     IOptions<OutboxOptions> options,
-    ILogger<OutboxRelay> logger) : BackgroundService
+    ILogger<OutboxRelay> logger,
+    IOptions<OutboxPacking>? packing = null) : BackgroundService
 {
     internal static readonly ActivitySource Activities = new("Traceability.Outbox");
 
     private readonly OutboxOptions _options = options.Value;
+    private readonly OutboxPacking _packing = packing?.Value ?? new OutboxPacking();
     private readonly string _markSent = MessagingSql.MarkOutboxSent(database.Dialect, database.Schema);
     private readonly string _markFailed = MessagingSql.MarkOutboxFailed(database.Schema);
     private readonly string _markReturned = MessagingSql.MarkOutboxReturned(database.Dialect, database.Schema);
@@ -105,7 +107,7 @@ public sealed partial class OutboxRelay(
         // A type returned before is probed with one of its rows first: while it is still unroutable,
         // its other rows wait again unpublished (no broker round trip, no fault logged per message).
         var probes = readable.Where(r => r.Row.Attempts > 0).GroupBy(r => r.Type).Select(g => g.First()).ToList();
-        var probed = await Task.WhenAll(probes.Select(p => PublishAsync(p.Row, p.Message, p.Type, publishTimeout.Token)));
+        var probed = await Task.WhenAll(probes.Select(p => PublishAsync(p.Row.MessageId, p.Row.TraceParent, p.Message, p.Type, publishTimeout.Token)));
         var unroutable = probes.Where((_, i) => !probed[i]).Select(p => p.Type).ToHashSet();
         var sent = probes.Where((_, i) => probed[i]).Select(p => p.Row.Sequence).ToList();
         var returned = probes.Where((_, i) => !probed[i]).Select(p => p.Row).ToList();
@@ -113,10 +115,11 @@ public sealed partial class OutboxRelay(
         var publishing = readable.Where(r => !probes.Contains(r)).ToList();
         returned.AddRange(publishing.Where(r => unroutable.Contains(r.Type)).Select(r => r.Row));
         publishing.RemoveAll(r => unroutable.Contains(r.Type));
+        var sends = Packed(publishing);
         // Started in claim order on one bus: the channel keeps that order; the confirms are awaited together.
-        var routed = await Task.WhenAll(publishing.Select(r => PublishAsync(r.Row, r.Message, r.Type, publishTimeout.Token)));
-        sent.AddRange(publishing.Where((_, i) => routed[i]).Select(r => r.Row.Sequence));
-        returned.AddRange(publishing.Where((_, i) => !routed[i]).Select(r => r.Row));
+        var routed = await Task.WhenAll(sends.Select(m => PublishAsync(m.MessageId, m.Rows[0].TraceParent, m.Message, m.Type, publishTimeout.Token)));
+        sent.AddRange(sends.Where((_, i) => routed[i]).SelectMany(m => m.Rows).Select(r => r.Sequence));
+        returned.AddRange(sends.Where((_, i) => !routed[i]).SelectMany(m => m.Rows));
         if (sent.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(_markSent,
@@ -141,21 +144,40 @@ public sealed partial class OutboxRelay(
         return rows.Count;
     }
 
+    // The broker messages for the claimed rows: one per row, except the rows of a packed type never returned yet, which go
+    // as one batch message per type and tenant (see OutboxPacking), at the place of the group's first row.
+    private List<BrokerMessage> Packed(List<(OutboxRow Row, object Message, Type Type)> rows) => rows
+        .Select((r, i) => (Key: r.Row.Attempts == 0 && _options.Pack && _packing.Packs(r.Type) && r.Message is Contracts.IMessage m ? (r.Type.FullName, m.TenantId) : ((string?)null, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), r))
+        .GroupBy(x => x.Key, x => x.r)
+        .Select(g => g.ToList())
+        .Select(g => g.Count == 1
+            ? new BrokerMessage([g[0].Row], g[0].Message, g[0].Type, g[0].Row.MessageId)
+            : Batch(g))
+        .ToList();
+
+    private BrokerMessage Batch(List<(OutboxRow Row, object Message, Type Type)> group)
+    {
+        var (batch, type) = _packing.Pack(group[0].Type, ((Contracts.IMessage)group[0].Message).TenantId, group.Select(r => r.Message).ToList());
+        return new BrokerMessage(group.Select(r => r.Row).ToList(), batch, type, ((Contracts.IMessage)batch).EventId);
+    }
+
+    private sealed record BrokerMessage(IReadOnlyList<OutboxRow> Rows, object Message, Type Type, Guid MessageId);
+
     /// <summary>How long an unroutable row waits before its next attempt: 1 s, doubling, at most <paramref name="max"/>.</summary>
     internal static TimeSpan UnroutableDelay(int attempts, TimeSpan max) =>
         TimeSpan.FromSeconds(Math.Min(max.TotalSeconds, Math.Pow(2, Math.Min(attempts - 1, 30))));
 
-    /// <summary>Publishes one row with the mandatory flag; false when the broker returned it as unroutable.</summary>
-    private async Task<bool> PublishAsync(OutboxRow row, object message, Type type, CancellationToken cancellationToken)
+    /// <summary>Publishes one message with the mandatory flag; false when the broker returned it as unroutable.</summary>
+    private async Task<bool> PublishAsync(Guid messageId, string? traceParent, object message, Type type, CancellationToken cancellationToken)
     {
-        using var activity = row.TraceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)
+        using var activity = traceParent is { } parent && ActivityContext.TryParse(parent, null, out var context)
             ? Activities.StartActivity("outbox relay", ActivityKind.Producer, context)
             : null;
         try
         {
             await bus.Publish(message, type, publish =>
             {
-                publish.MessageId = row.MessageId;
+                publish.MessageId = messageId;
                 publish.Mandatory = true;
             }, cancellationToken);
             return true;

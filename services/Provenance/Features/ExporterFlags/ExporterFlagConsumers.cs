@@ -9,21 +9,28 @@ namespace Traceability.Provenance.Features.ExporterFlags;
 /// Keeps Provenance's copy of Risk's flags, once per message: <see cref="FlagRaised"/> and <see cref="FlagStatusChanged"/>
 /// both carry a flag's whole state, so either one creates the row and the highest version wins, whatever the order.
 /// </summary>
-public sealed class FlagRaisedConsumer(Inbox inbox, Database database) : IConsumer<FlagRaised>
+public sealed class FlagRaisedConsumer(Inbox inbox, Database database) : IConsumer<FlagRaised>, IConsumer<FlagsRaised>
 {
+    private const string InboxName = "provenance.keep-flag-raised";
+
     private readonly string _insert = ExporterFlagsSql.InsertFlag(database.Dialect);
 
     /// <inheritdoc />
-    public Task Consume(ConsumeContext<FlagRaised> context)
-    {
-        var f = context.Message;
-        return inbox.ConsumeOnceAsync(context, "provenance.keep-flag-raised", data =>
+    public Task Consume(ConsumeContext<FlagRaised> context) =>
+        KeepOnceAsync(context.Message, context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated."),
+            context.ReceiveContext.Redelivered, context.CancellationToken);
+
+    /// <summary>Flags Risk's relay sent together: each kept once by its own event id (its single message's id), in shared transactions.</summary>
+    public Task Consume(ConsumeContext<FlagsRaised> context) =>
+        Task.WhenAll(context.Message.Flags.Select(f => KeepOnceAsync(f, f.EventId, context.ReceiveContext.Redelivered, context.CancellationToken)));
+
+    private Task KeepOnceAsync(FlagRaised f, Guid messageId, bool redelivered, CancellationToken cancellationToken) =>
+        inbox.ConsumeOnceAsync(messageId, InboxName, redelivered, data =>
         {
             ExporterFlagRows.Keep(data, _insert, new ExporterFlagRow(f.FlagId, f.TenantId, f.RuleId, f.RuleVersion, f.Severity, f.SubjectType, f.SubjectId,
                 f.ScopeCountry, f.ScopeHsChapter, f.ScopeScheme, f.Explanation, f.GrievanceCount, f.Status, null, f.Version, f.OccurredAt, f.OccurredAt));
             return Task.CompletedTask;
-        });
-    }
+        }, cancellationToken);
 }
 
 /// <summary>The same for a flag that moved on.</summary>

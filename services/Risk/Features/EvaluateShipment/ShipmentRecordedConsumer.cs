@@ -17,7 +17,8 @@ namespace Traceability.Risk.Features.EvaluateShipment;
 /// </summary>
 public sealed class ShipmentRecordedConsumer(
     Inbox inbox, Database database, FlagBook flags, ShipmentOriginRule originRule, UflpaRule uflpa, HoldRule hold, ProvenanceGapRule gaps,
-    CertificateClaims certificates, FacilityEvaluator sites, MassBalanceEvaluator massBalance, TimeProvider time) : IConsumer<ShipmentRecorded>
+    CertificateClaims certificates, FacilityEvaluator sites, MassBalanceEvaluator massBalance, TimeProvider time)
+    : IConsumer<ShipmentRecorded>, IConsumer<ShipmentsRecorded>
 {
     /// <summary>The consumer's name in the inbox.</summary>
     public const string InboxName = "risk.evaluate-shipment";
@@ -28,13 +29,26 @@ public sealed class ShipmentRecordedConsumer(
     private readonly string _lastAudit = FacilityEvaluationSql.LastAudit(database.Dialect);
 
     /// <inheritdoc />
-    public async Task Consume(ConsumeContext<ShipmentRecorded> context)
+    public Task Consume(ConsumeContext<ShipmentRecorded> context) =>
+        EvaluateOnceAsync(context.Message, context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated."),
+            context.ReceiveContext.Redelivered, context.CancellationToken);
+
+    /// <summary>
+    /// Shipments Provenance's relay sent together: each is evaluated exactly once by its own event id, the id its single
+    /// message would have carried. They are started together, so they share transactions (group commit); one that fails
+    /// fails alone, the others commit, and the batch is retried (the committed ones are then duplicates) and reaches
+    /// <c>_error</c> only for the shipment that keeps failing.
+    /// </summary>
+    public Task Consume(ConsumeContext<ShipmentsRecorded> context) =>
+        Task.WhenAll(context.Message.Shipments.Select(shipment =>
+            EvaluateOnceAsync(shipment, shipment.EventId, context.ReceiveContext.Redelivered, context.CancellationToken)));
+
+    private async Task EvaluateOnceAsync(ShipmentRecorded shipment, Guid messageId, bool redelivered, CancellationToken cancellationToken)
     {
-        var shipment = context.Message;
         var named = Named(shipment);
         var now = time.GetUtcNow().UtcDateTime;
 
-        await inbox.ConsumeOnceAsync(context, InboxName, async data =>
+        await inbox.ConsumeOnceAsync(messageId, InboxName, redelivered, async data =>
         {
             // First, as the certificate-status sweep does: certificate rows are locked before any flag row.
             await certificates.KeepAsync(data, shipment);
@@ -100,11 +114,11 @@ public sealed class ShipmentRecordedConsumer(
             {
                 shipment.ShipmentId,
                 shipment.TenantId,
-                MessageId = context.MessageId,
+                MessageId = messageId,
                 EvaluatedAt = now,
                 Findings = signals.Count,
             });
-        });
+        }, cancellationToken);
     }
 
     private static List<(Guid FacilityId, string Role)> Named(ShipmentRecorded shipment)
