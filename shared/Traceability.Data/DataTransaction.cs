@@ -235,6 +235,18 @@ public sealed class DataTransaction
         HasOutgoingMessages = true;
     }
 
+    /// <summary>
+    /// As <see cref="Publish{T}"/>, but the message is written only if the row of <paramref name="table"/> whose
+    /// <paramref name="keyColumn"/> is <paramref name="key"/> exists when the held writes run. For the message about a row
+    /// that a held insert-if-absent before it may or may not write under a fresh id: both go in one round trip, instead of
+    /// the message waiting for the insert's answer.
+    /// </summary>
+    public void PublishIfExists<T>(T message, string table, string keyColumn, Guid key) where T : class, IMessage
+    {
+        _outbox.AddIfExists(this, message, table, keyColumn, key);
+        HasOutgoingMessages = true;
+    }
+
     private CommandDefinition Command(string sql, object? parameters) =>
         new(sql, parameters, Transaction, cancellationToken: CancellationToken);
 

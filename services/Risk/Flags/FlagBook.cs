@@ -61,37 +61,39 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
         {
             if (inserted == 1)
             {
-                foreach (var e in evidence)
-                {
-                    data.Defer(FlagBookSql.InsertEvidence, Row(flagId, e, signal.RuleVersion, now));
-                }
-                data.Defer(FlagBookSql.InsertHistory, new
-                {
-                    FlagId = flagId, FlagVersion = 1, Action = "raised", Status = FlagStatus.Open, Resolution = (string?)null, signal.Severity,
-                    Assignee = (string?)null, Actor = FlagStatus.EngineActor, Reason = (string?)null, Note = (string?)null, OccurredAt = now,
-                });
-                data.Publish(new FlagRaised
-                {
-                    EventId = Guid.CreateVersion7(),
-                    TenantId = signal.TenantId,
-                    OccurredAt = now,
-                    FlagId = flagId,
-                    RuleId = signal.RuleId,
-                    RuleVersion = signal.RuleVersion,
-                    Severity = signal.Severity,
-                    SubjectType = signal.Subject.Type,
-                    SubjectId = signal.Subject.Id,
-                    ScopeCountry = signal.Scope.Country,
-                    ScopeHsChapter = signal.Scope.HsChapter,
-                    ScopeScheme = signal.Scope.Scheme,
-                    Explanation = signal.Explanation,
-                    GrievanceCount = grievances,
-                });
                 HoldWhenCritical(data, signal);
                 return;
             }
             Append(data, signal, key, evidence, sla, now);
         });
+        // In the same round trip as the flag, each written only if the insert above wrote it: a raised flag costs the
+        // transaction no round trip of its own (it cost one more when these waited for the insert's answer).
+        foreach (var e in evidence)
+        {
+            data.Defer(FlagBookSql.InsertEvidenceOfNewFlag, Row(flagId, e, signal.RuleVersion, now));
+        }
+        data.Defer(FlagBookSql.InsertHistoryOfNewFlag, new
+        {
+            FlagId = flagId, FlagVersion = 1, Action = "raised", Status = FlagStatus.Open, Resolution = (string?)null, signal.Severity,
+            Assignee = (string?)null, Actor = FlagStatus.EngineActor, Reason = (string?)null, Note = (string?)null, OccurredAt = now,
+        });
+        data.PublishIfExists(new FlagRaised
+        {
+            EventId = Guid.CreateVersion7(),
+            TenantId = signal.TenantId,
+            OccurredAt = now,
+            FlagId = flagId,
+            RuleId = signal.RuleId,
+            RuleVersion = signal.RuleVersion,
+            Severity = signal.Severity,
+            SubjectType = signal.Subject.Type,
+            SubjectId = signal.Subject.Id,
+            ScopeCountry = signal.Scope.Country,
+            ScopeHsChapter = signal.Scope.HsChapter,
+            ScopeScheme = signal.Scope.Scheme,
+            Explanation = signal.Explanation,
+            GrievanceCount = grievances,
+        }, "risk.flag", "id", flagId);
     }
 
     private void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, SlaClock sla, DateTime now)

@@ -15,6 +15,20 @@ internal static class FlagBookSql
         VALUES (@FlagId, @EvidenceId, @Source, @RuleVersion, @Note, @AppendedAt)
         """;
 
+    // The evidence and history of a flag raised by InsertFlagIfNoneOpen in the same round trip: written only if that insert
+    // wrote the flag (its fresh id exists only then), so that raising a flag does not wait for the insert's answer.
+    public const string InsertEvidenceOfNewFlag = """
+        INSERT INTO risk.flag_evidence (flag_id, evidence_id, source, rule_version, note, appended_at)
+        SELECT @FlagId, @EvidenceId, @Source, @RuleVersion, @Note, @AppendedAt
+        WHERE EXISTS (SELECT 1 FROM risk.flag WHERE id = @FlagId)
+        """;
+
+    public const string InsertHistoryOfNewFlag = """
+        INSERT INTO risk.flag_history (flag_id, flag_version, action, status, resolution, severity, assignee, actor, reason, note, occurred_at)
+        SELECT @FlagId, @FlagVersion, @Action, @Status, @Resolution, @Severity, @Assignee, @Actor, @Reason, @Note, @OccurredAt
+        WHERE EXISTS (SELECT 1 FROM risk.flag WHERE id = @FlagId)
+        """;
+
     public const string InsertHistory = """
         INSERT INTO risk.flag_history (flag_id, flag_version, action, status, resolution, severity, assignee, actor, reason, note, occurred_at)
         VALUES (@FlagId, @FlagVersion, @Action, @Status, @Resolution, @Severity, @Assignee, @Actor, @Reason, @Note, @OccurredAt)

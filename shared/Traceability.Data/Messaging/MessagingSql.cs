@@ -11,6 +11,14 @@ internal static class MessagingSql
         VALUES (@MessageId, @MessageType, @Body, @TraceParent, @CreatedAt)
         """;
 
+    // The outbox row of a message about a row that a held insert-if-absent of the same round trip may or may not have written:
+    // written only if the row with that key exists (a fresh id exists only if that insert wrote it).
+    public static string InsertOutboxMessageIfExists(string schema, string table, string keyColumn) => $"""
+        INSERT INTO {schema}.outbox_message (message_id, message_type, body, trace_parent, created_at)
+        SELECT @MessageId, @MessageType, @Body, @TraceParent, @CreatedAt
+        WHERE EXISTS (SELECT 1 FROM {table} WHERE {keyColumn} = @Key)
+        """;
+
     public static string ClaimOutboxBatch(SqlDialect dialect, string schema) => dialect.ClaimOutboxBatch(schema);
 
     public static string MarkOutboxSent(SqlDialect dialect, string schema) =>

@@ -12,12 +12,23 @@ internal sealed class Outbox(string schema)
 
     private readonly string _insert = MessagingSql.InsertOutboxMessage(schema);
 
+    private readonly ConcurrentDictionary<(string Table, string KeyColumn), string> _insertIfExists = new();
+
     public void Add<T>(DataTransaction data, T message) where T : class, IMessage => data.Defer(_insert, Row(message));
+
+    public void AddIfExists<T>(DataTransaction data, T message, string table, string keyColumn, Guid key) where T : class, IMessage
+    {
+        var row = Row(message);
+        data.Defer(_insertIfExists.GetOrAdd((table, keyColumn), k => MessagingSql.InsertOutboxMessageIfExists(schema, k.Table, k.KeyColumn)),
+            new OutboxInsertIfExists(row.MessageId, row.MessageType, row.Body, row.TraceParent, row.CreatedAt, key));
+    }
 
     private static OutboxInsert Row<T>(T message) where T : class, IMessage => new(
         message.EventId, TypeName(typeof(T)), JsonSerializer.Serialize(message, Json), Activity.Current?.Id, DateTime.UtcNow);
 
     private sealed record OutboxInsert(Guid MessageId, string MessageType, string Body, string? TraceParent, DateTime CreatedAt);
+
+    private sealed record OutboxInsertIfExists(Guid MessageId, string MessageType, string Body, string? TraceParent, DateTime CreatedAt, Guid Key);
 
     /// <summary>"Namespace.Type, Assembly": enough to find the contract type again, stable across versions.</summary>
     internal static string TypeName(Type type) => TypeNames.GetOrAdd(type, static t => $"{t.FullName}, {t.Assembly.GetName().Name}");
