@@ -69,6 +69,9 @@ builder.Services.AddSingleton<IloIndicatorRule>();
 builder.Services.AddSingleton<ReprisalRule>();
 builder.Services.AddSingleton<FacilityEvaluator>();
 builder.Services.AddSingleton<MassBalanceEvaluator>();
+builder.Services.AddSingleton<ProvenanceGapReview>();
+builder.Services.AddSingleton<HeldInputs>();
+builder.Services.AddSingleton<GrievanceWorkplaces>();
 builder.Services.AddHostedService<ReprisalSweep>();
 
 var app = builder.Build();

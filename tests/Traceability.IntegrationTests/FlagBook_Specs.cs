@@ -119,7 +119,7 @@ public class When_rules_raise_flags_through_the_flag_book
     [Test]
     public async Task Should_count_grievances_and_tell_of_each_new_one()
     {
-        const string mill = "5012345678924";
+        var mill = $"withdrawn-{Guid.NewGuid()}";
         var caseId = Guid.NewGuid();
         await Raise(Signal(mill, Severity.Medium, new FlagEvidence("finding:x", EvidenceSource.Audit)));
         await Raise(Signal(mill, Severity.Medium, new FlagEvidence($"grievance:{caseId}", EvidenceSource.Grievance)));
@@ -134,7 +134,7 @@ public class When_rules_raise_flags_through_the_flag_book
     [Test]
     public async Task Should_end_in_one_flag_when_many_raise_the_same_rule_and_subject_at_once()
     {
-        const string mill = "5012345678931";
+        var mill = $"worked-{Guid.NewGuid()}";
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => Raise(Signal(mill, i == 7 ? Severity.High : Severity.Low, new FlagEvidence($"finding:{i}", EvidenceSource.Audit)))));
 
         var flag = (await FlagsOf(mill)).Single();
@@ -178,6 +178,108 @@ public class When_rules_raise_flags_through_the_flag_book
         var flags = await FlagsOf(mill);
         Assert.That(flags.Select(f => f.Status), Is.EqualTo(new[] { "resolved", "open" }));
         Assert.That(await EvidenceOf(flags[1].Id), Is.EqualTo(new[] { "finding:new" }));
+    }
+
+    private Task Judge(string subject, FlagSignal? signal, string clearedBy) => _flags.Data.InTransactionAsync(data =>
+    {
+        _flags.Flags.Judge(data, new FlagJudgement("test-rule", FlagSubject.Facility(subject), signal, clearedBy));
+        return Task.FromResult(0);
+    }, CancellationToken.None);
+
+    private async Task<IReadOnlyList<(string Action, string Status, string? Resolution, string Actor, string? Reason)>> HistoryOf(Guid flagId)
+    {
+        await using var connection = _database.Open();
+        return (await connection.QueryAsync<(string, string, string?, string, string?)>(
+            "SELECT action, status, resolution, actor, reason FROM risk.flag_history WHERE flag_id = @Id ORDER BY flag_version", new { Id = flagId })).ToList();
+    }
+
+    private async Task<IReadOnlyList<(string Id, string? ClearedBy)>> ClearedOf(Guid flagId)
+    {
+        await using var connection = _database.Open();
+        return (await connection.QueryAsync<(string, string?)>(
+            "SELECT evidence_id, cleared_by FROM risk.flag_evidence WHERE flag_id = @Id ORDER BY evidence_id", new { Id = flagId })).ToList();
+    }
+
+    [Test]
+    public async Task Should_withdraw_an_untouched_flag_nothing_counts_for_any_more_and_say_what_cleared_it()
+    {
+        var mill = $"withdrawn-{Guid.NewGuid()}";
+        await Raise(Signal(mill, Severity.High, new FlagEvidence("period:1", EvidenceSource.Provenance), new FlagEvidence("period:2", EvidenceSource.Provenance)));
+        // Judged again: one period still counts, then none.
+        await Judge(mill, Signal(mill, Severity.High, new FlagEvidence("period:2", EvidenceSource.Provenance)) with { Explanation = "Only period 2." }, "audit:b");
+        var flag = (await FlagsOf(mill)).Single();
+        Assert.That((flag.Status, flag.EvidenceCount, flag.Version), Is.EqualTo(("open", 1, 2)));
+        Assert.That(await ClearedOf(flag.Id), Is.EqualTo(new[] { ("period:1", (string?)"audit:b"), ("period:2", null) }), "kept, marked, not counted");
+
+        await Judge(mill, null, "audit:c");
+        flag = (await FlagsOf(mill)).Single();
+        Assert.That((flag.Status, flag.EvidenceCount, flag.Version), Is.EqualTo(("resolved", 0, 3)));
+        Assert.That(await HistoryOf(flag.Id), Is.EqualTo(new[]
+        {
+            ("raised", "open", (string?)null, "risk", (string?)null),
+            ("evidence-cleared", "open", null, "risk", "cleared by audit:b"),
+            ("withdrawn", "resolved", "withdrawn", "risk", "cleared by audit:c"),
+        }));
+        Assert.That(await _database.ScalarAsync<string>("SELECT resolution FROM risk.flag WHERE id = @Id", new { flag.Id }), Is.EqualTo("withdrawn"));
+        Assert.That(await Outbox("FlagStatusChanged", mill), Is.EqualTo(2), "Provenance's copy follows each step");
+
+        // Withdrawn steps aside like a resolved flag: the rule may raise a new one, and judging nothing again changes nothing.
+        await Judge(mill, null, "audit:d");
+        await Raise(Signal(mill, Severity.High, new FlagEvidence("period:3", EvidenceSource.Provenance)));
+        Assert.That((await FlagsOf(mill)).Select(f => f.Status), Is.EqualTo(new[] { "resolved", "open" }));
+    }
+
+    [Test]
+    public async Task Should_leave_a_flag_a_person_works_with_them_and_note_in_its_history_that_the_evidence_cleared()
+    {
+        var mill = $"worked-{Guid.NewGuid()}";
+        await Raise(Signal(mill, Severity.Medium, new FlagEvidence("epcis:t1", EvidenceSource.Provenance)));
+        var raised = (await FlagsOf(mill)).Single();
+        await using (var connection = _database.Open())
+        {
+            await connection.ExecuteAsync("UPDATE risk.flag SET status = 'assigned', assignee = 'aud-1', version = 2 WHERE id = @Id", new { raised.Id });
+        }
+
+        await Judge(mill, null, "epcis:r1");
+        var flag = (await FlagsOf(mill)).Single();
+        Assert.That((flag.Status, flag.EvidenceCount, flag.Version), Is.EqualTo(("assigned", 0, 3)));
+        Assert.That((await HistoryOf(flag.Id))[^1], Is.EqualTo(("evidence-cleared", "assigned", (string?)null, "risk", (string?)"cleared by epcis:r1")));
+        Assert.That(await _database.ScalarAsync<string>("SELECT assignee FROM risk.flag WHERE id = @Id", new { flag.Id }), Is.EqualTo("aud-1"));
+
+        // The same evidence counting again (a later judgement finds it) is restored, not appended twice.
+        await Judge(mill, Signal(mill, Severity.Medium, new FlagEvidence("epcis:t1", EvidenceSource.Provenance)), "epcis:t2");
+        Assert.That(await ClearedOf(flag.Id), Is.EqualTo(new[] { ("epcis:t1", (string?)null) }));
+        Assert.That((await FlagsOf(mill)).Single().EvidenceCount, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Should_move_a_flag_filed_under_a_provisional_subject_onto_the_facility_or_merge_it_there()
+    {
+        string provisional = Guid.NewGuid().ToString(), other = Guid.NewGuid().ToString();
+        var gln = $"moved-{Guid.NewGuid()}";
+        Task Move(string from) => _flags.Data.InTransactionAsync(async data =>
+        {
+            await _flags.Flags.MoveAsync(data, "test-rule", FlagSubject.Facility(from), FlagSubject.Facility(gln), "GH", $"facility:{gln}");
+            return 0;
+        }, CancellationToken.None);
+        await Raise(Signal(provisional, Severity.Medium, new FlagEvidence("grievance:a", EvidenceSource.Grievance)));
+        await Raise(Signal(other, Severity.Medium, new FlagEvidence("grievance:b", EvidenceSource.Grievance)));
+        var first = (await FlagsOf(provisional)).Single();
+
+        await Move(provisional);
+        Assert.That(await FlagsOf(provisional), Is.Empty);
+        var moved = (await FlagsOf(gln)).Single();
+        Assert.That((moved.Id, moved.Version, moved.GrievanceCount), Is.EqualTo((first.Id, 2, 1)), "the same flag, its evidence and history kept");
+        Assert.That(await _database.ScalarAsync<string>("SELECT scope_country FROM risk.flag WHERE id = @Id", new { first.Id }), Is.EqualTo("GH"));
+        Assert.That((await HistoryOf(first.Id))[^1].Action, Is.EqualTo("re-keyed"));
+
+        // A second registration's flag joins it: its evidence appended there, itself withdrawn as merged.
+        await Move(other);
+        var flags = await FlagsOf(gln);
+        Assert.That(flags.Select(f => (f.Id, f.Status, f.GrievanceCount)), Is.EqualTo(new[] { (first.Id, "open", 2) }));
+        var merged = (await FlagsOf(other)).Single();
+        Assert.That(merged.Status, Is.EqualTo("resolved"));
+        Assert.That((await HistoryOf(merged.Id))[^1], Is.EqualTo(("merged", "resolved", (string?)"withdrawn", "risk", (string?)$"re-keyed by facility:{gln}")));
     }
 
     [Test]

@@ -369,3 +369,72 @@ public class When_a_transformation_s_inputs_are_checked
         Assert.That(TransformationInputsRule.GlnOfSgln(location), Is.EqualTo(gln));
     }
 }
+
+[TestFixture]
+public class When_later_evidence_judges_a_flag_again
+{
+    private readonly ProvenanceGapRule _gaps = new(RiskFixtures.Catalog);
+    private readonly MassBalanceRule _massBalance = new(RiskFixtures.Catalog);
+    private readonly TransformationInputsRule _inputs = new(RiskFixtures.Catalog);
+    private static readonly FacilityFacts Mill = RiskFixtures.Facility("Kumasi Cocoa Processing", country: "GH", gln: "6001234500016");
+
+    [TestCase("open", false, false, 2, Convergence.Withdraw)]
+    [TestCase("open", false, false, 0, Convergence.Withdraw)]
+    [TestCase("assigned", false, false, 2, Convergence.NoteCleared)]
+    [TestCase("investigating", false, false, 1, Convergence.NoteCleared)]
+    [TestCase("open", true, false, 1, Convergence.NoteCleared)]
+    [TestCase("open", false, true, 1, Convergence.NoteCleared)]
+    [TestCase("open", false, true, 0, Convergence.Keep)]
+    [TestCase("assigned", false, false, 0, Convergence.Keep)]
+    public void Should_withdraw_only_a_flag_nobody_has_worked_and_note_the_rest(string status, bool escalated, bool anythingCounts, int cleared, Convergence expected)
+    {
+        Assert.That(FlagConvergence.Decide(status, escalated, anythingCounts, cleared), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Should_clear_a_provenance_gap_an_audit_covers_and_keep_a_tier_that_names_no_facility()
+    {
+        var shipment = ShipmentFacts.Of(RiskFixtures.Shipment(Mill.ProvenanceId));
+        const string tiers = "1 tier(s) (farm in GH) name no facility";
+        var fired = _gaps.Rejudge(shipment, Mill, lastAudit: null, unnamedTiers: tiers);
+        Assert.That(fired!.Explanation, Does.Contain("never been audited").And.Contain(tiers));
+        Assert.That(fired.EvidenceIds, Is.EquivalentTo(new[] { $"shipment:{shipment.ShipmentId}", "facility:6001234500016", $"tiers:{shipment.ShipmentId}" }));
+
+        var audited = new DateOnly(2026, 10, 1);
+        Assert.That(_gaps.Rejudge(shipment, Mill, audited, unnamedTiers: null), Is.Null, "the audit was the only reason: withdrawn");
+        var kept = _gaps.Rejudge(shipment, Mill, audited, tiers);
+        Assert.That(kept!.Explanation, Is.EqualTo($"Provenance gap: {tiers}."), "the tiers' reason stays, the origin's is gone");
+        Assert.That(kept.EvidenceIds, Is.EquivalentTo(fired.EvidenceIds), "the same evidence as in-order delivery gives it");
+        Assert.That(_gaps.Rejudge(shipment, Mill, new DateOnly(2025, 6, 1), null)!.Explanation, Does.Contain("last audited on 2025-06-01"),
+            "an audit too old to cover the ship date clears nothing");
+    }
+
+    [Test]
+    public void Should_judge_every_period_against_a_newer_higher_capacity()
+    {
+        static ShippedQuantity Shipped(decimal t, int month) => new() { ShipmentId = Guid.NewGuid(), ShipDate = new DateOnly(2026, month, 10), Quantity = t, Unit = "t" };
+        AuditedCapacity Capacity(decimal t, int day) => new() { AuditId = Guid.NewGuid(), Scheme = "RA", EndDate = new DateOnly(2026, 1, day), Quantity = t, Unit = "t", Period = "month" };
+        IReadOnlyList<ShippedQuantity> shipped = [Shipped(30, 10), Shipped(26, 11)];
+        var older = Capacity(20, 1);
+        Assert.That(_massBalance.Evaluate(Mill, older, shipped)!.EvidenceIds.Where(id => id.StartsWith("mass-balance:", StringComparison.Ordinal)),
+            Is.EqualTo(new[] { "mass-balance:6001234500016:2026-10", "mass-balance:6001234500016:2026-11" }));
+        var higher = Capacity(25, 2);
+        var judged = _massBalance.Evaluate(Mill, higher, shipped);
+        Assert.That(judged!.EvidenceIds, Is.EqualTo(new[] { $"audit:{higher.AuditId}", "mass-balance:6001234500016:2026-10" }),
+            "November (26 t) is within 25 t and its tolerance now; the older audit's capacity no longer counts");
+        Assert.That(_massBalance.Evaluate(Mill, Capacity(50, 3), shipped), Is.Null, "no period over it any more: the flag is withdrawn");
+    }
+
+    [Test]
+    public void Should_judge_a_facility_s_transformations_again_with_only_what_is_still_missing()
+    {
+        var at = new DateTime(2026, 11, 20, 8, 0, 0, DateTimeKind.Utc);
+        MissingInputs Missing(string id, params string[] epcs) => new("acme", id, at, "urn:epc:id:sgln:5012345.67890.0", 3, epcs);
+        var both = _inputs.Judge("5012345678900", [Missing("e1", "a", "b"), Missing("e2", "c")], site: null);
+        Assert.That(both!.EvidenceIds, Is.EqualTo(new[] { "epcis:e1", "epcis:e2" }));
+        Assert.That(both.Explanation, Does.Contain("used 2 of its 3 input(s)").And.EndWith("1 other transformation(s) there miss inputs too (see the evidence)."));
+        var one = _inputs.Judge("5012345678900", [Missing("e2", "c")], site: null);
+        Assert.That((one!.Subject, one.EvidenceIds.Single()), Is.EqualTo((FlagSubject.Facility("5012345678900"), "epcis:e2")));
+        Assert.That(_inputs.Judge("5012345678900", [], site: null), Is.Null, "every input received before its transformation: withdrawn");
+    }
+}

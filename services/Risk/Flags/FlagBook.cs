@@ -140,6 +140,127 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
         });
     }
 
+    /// <summary>
+    /// Takes a rule's judgement of a subject made again after later evidence, inside the caller's transaction: what still counts
+    /// is raised or appended as <see cref="RaiseOrAppend"/> does (a piece cleared before and counting again is restored), and
+    /// the open flag's evidence that no longer counts is marked cleared by <see cref="FlagJudgement.ClearedBy"/>. A flag nothing
+    /// counts for any more and nobody has worked is withdrawn (resolved, <c>withdrawn</c>, actor <c>risk</c>); a worked one keeps
+    /// its status and gets a history note (<see cref="FlagConvergence.Decide"/>). Each change is a history step and a
+    /// <see cref="FlagStatusChanged"/>, so Provenance's copy follows.
+    /// </summary>
+    public void Judge(DataTransaction data, FlagJudgement judgement)
+    {
+        if (judgement.Signal is { } signal)
+        {
+            if (signal.RuleId != judgement.RuleId || signal.Subject != judgement.Subject)
+            {
+                throw new ArgumentException("A judgement's signal is about its own rule and subject.", nameof(judgement));
+            }
+            RaiseOrAppend(data, signal);
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var key = new { judgement.RuleId, SubjectType = judgement.Subject.Type, SubjectId = judgement.Subject.Id };
+        data.BeforeCommit(async d =>
+        {
+            // The row lock first, as the append path takes it: a person's step on the flag waits, or this one does.
+            if (await d.ExecuteAsync(FlagBookSql.LockOpenFlag, key) == 0)
+            {
+                return;
+            }
+            var flag = (await d.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectOpenFlag, key))!;
+            var counts = judgement.Signal?.EvidenceIds.Distinct().ToArray() ?? [];
+            var restored = counts.Length == 0 ? 0 : await d.ExecuteAsync(FlagBookSql.RestoreEvidence(d.Dialect), new { flag.Id, Counts = counts });
+            var cleared = await d.QueryAsync<string>(FlagBookSql.CountingEvidenceExcept(d.Dialect), new { flag.Id, Counts = counts });
+            if (cleared.Count > 0)
+            {
+                await d.ExecuteAsync(FlagBookSql.ClearEvidence(d.Dialect), new { flag.Id, Counts = counts, Now = now, ClearedBy = Truncated(judgement.ClearedBy, 200) });
+            }
+            if (restored > 0 || cleared.Count > 0)
+            {
+                await d.ExecuteAsync(FlagBookSql.RecountById, new { flag.Id });
+            }
+            var reason = Truncated($"cleared by {judgement.ClearedBy}", 200)!;
+            var what = string.Join(", ", cleared.Take(10)) + (cleared.Count > 10 ? $" and {cleared.Count - 10} more" : "");
+            // A reason can stop counting while its evidence stays (an audit covers the origin; the tiers still name no facility).
+            // (Its scope follows too: a shipment judged before its origin facility was known is scoped by the declared country.)
+            var restated = judgement.Signal is { } now1 && (now1.Explanation != flag.Explanation || now1.Scope.Country != flag.ScopeCountry);
+            switch (FlagConvergence.Decide(flag.Status, flag.Escalated, judgement.Signal is not null, cleared.Count + (restated ? 1 : 0)))
+            {
+                case Convergence.Withdraw:
+                    await d.ExecuteAsync(FlagBookSql.Withdraw, new { flag.Id, Now = now });
+                    await RecordAsync(d, flag.Id, FlagConvergence.WithdrawnAction, reason,
+                        $"Nothing the rule found counts any more: {judgement.ClearedBy} cleared it{(cleared.Count > 0 ? $" ({what})" : "")}.", now);
+                    break;
+                case Convergence.NoteCleared:
+                    // What still counts says why the flag stays; a person's status, assignee and notes are left as they are.
+                    await d.ExecuteAsync(FlagBookSql.Restate, new
+                    {
+                        flag.Id, Now = now, Explanation = judgement.Signal?.Explanation ?? flag.Explanation, ScopeCountry = judgement.Signal?.Scope.Country ?? flag.ScopeCountry,
+                    });
+                    await RecordAsync(d, flag.Id, FlagConvergence.ClearedAction, reason, judgement.Signal is null
+                        ? $"Nothing the rule found counts any more ({what} cleared by {judgement.ClearedBy}); the flag is being worked, so it stays for its assignee to resolve."
+                        : cleared.Count > 0 ? $"No longer counts: {what} (cleared by {judgement.ClearedBy}); the rest still does."
+                        : $"Judged again after {judgement.ClearedBy}: some of its reasons no longer hold; what still does is in the explanation.", now);
+                    break;
+                case Convergence.Keep:
+                    break;
+            }
+        });
+    }
+
+    /// <summary>
+    /// Moves a rule's open flag from a provisional subject to the one in-order delivery files it under (a grievance's workplace
+    /// named by its Provenance id before Risk heard of the facility, now known by its GLN / Open Supply Hub id), keeping its id,
+    /// evidence and history: re-keyed when the subject has no open flag of the rule yet; otherwise its evidence is appended to
+    /// that one and it is withdrawn as merged (left open, with a note, when a person is working it). Runs now, in the caller's
+    /// transaction.
+    /// </summary>
+    public async Task MoveAsync(DataTransaction data, string ruleId, FlagSubject from, FlagSubject to, string scopeCountry, string because)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var fromKey = new { RuleId = ruleId, SubjectType = from.Type, SubjectId = from.Id };
+        if (from == to || await data.ExecuteAsync(FlagBookSql.LockOpenFlag, fromKey) == 0)
+        {
+            return;
+        }
+        var moving = (await data.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectOpenFlag, fromKey))!;
+        var toKey = new { RuleId = ruleId, SubjectType = to.Type, SubjectId = to.Id };
+        await data.ExecuteAsync(FlagBookSql.LockOpenFlag, toKey);
+        var staying = await data.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectOpenFlag, toKey);
+        var reason = Truncated($"re-keyed by {because}", 200)!;
+        if (staying is null)
+        {
+            await data.ExecuteAsync(FlagBookSql.Rekey, new { moving.Id, SubjectId = to.Id, ScopeCountry = scopeCountry, Now = now });
+            await RecordAsync(data, moving.Id, FlagConvergence.RekeyedAction, reason,
+                $"Filed under {from.Type} {from.Id} until Risk heard of the facility ({because}); now under {to.Id}, as in-order delivery files it.", now);
+            return;
+        }
+        var added = await data.ExecuteAsync(FlagBookSql.CopyEvidence, new { From = moving.Id, To = staying.Id });
+        if (added > 0)
+        {
+            await data.ExecuteAsync(FlagBookSql.RecountById, new { staying.Id });
+            await data.ExecuteAsync(FlagBookSql.BumpById, new { staying.Id, Now = now });
+            await RecordAsync(data, staying.Id, FlagConvergence.MergedAction, reason, $"Evidence of flag {moving.Id} (filed under {from.Type} {from.Id}) appended: the same facility.", now);
+        }
+        if (FlagConvergence.Decide(moving.Status, moving.Escalated, anythingCounts: false, cleared: 0) == Convergence.Withdraw)
+        {
+            await data.ExecuteAsync(FlagBookSql.Withdraw, new { moving.Id, Now = now });
+            await RecordAsync(data, moving.Id, FlagConvergence.MergedAction, reason, $"Merged into flag {staying.Id} of the same facility ({to.Id}), which holds its evidence.", now);
+        }
+        else
+        {
+            await data.ExecuteAsync(FlagBookSql.BumpById, new { moving.Id, Now = now });
+            await RecordAsync(data, moving.Id, FlagConvergence.MergedAction, reason,
+                $"The same facility's flag {staying.Id} ({to.Id}) now holds this flag's evidence too; this one is being worked, so it stays for its assignee to resolve.", now);
+        }
+    }
+
+    private static async Task RecordAsync(DataTransaction data, Guid id, string action, string reason, string note, DateTime now)
+    {
+        var state = (await data.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectFlagState, new { Id = id }))!;
+        await FlagChanges.RecordAsync(data, state, action, FlagStatus.EngineActor, reason, Truncated(note, 2000), now);
+    }
+
     // A facility flag that is raised critical, or climbs to critical, holds every shipment Risk has that names the facility,
     // as a shipment arriving after it would be held: in whatever order the two arrive, the shipment ends held.
     private void HoldWhenCritical(DataTransaction data, FlagSignal signal)
@@ -234,12 +355,14 @@ public sealed record FlagState
     public int Version { get; init; }
     /// <summary>open, assigned, investigating, resolved.</summary>
     public string Status { get; init; } = "";
-    /// <summary>confirmed, dismissed, remediated, or null.</summary>
+    /// <summary>confirmed, dismissed, remediated (a person's), withdrawn (the engine's), or null.</summary>
     public string? Resolution { get; init; }
     /// <summary>low … critical.</summary>
     public string Severity { get; init; } = "";
     /// <summary>The assigned auditor's id.</summary>
     public string? Assignee { get; init; }
+    /// <summary>Marked for admins' attention.</summary>
+    public bool Escalated { get; init; }
     /// <summary>The rule.</summary>
     public string RuleId { get; init; } = "";
     /// <summary>shipment or facility.</summary>

@@ -56,17 +56,66 @@ internal static class FlagBookSql
           AND (CASE severity WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 WHEN 'critical' THEN 4 ELSE 0 END) < @SeverityRank
         """;
 
+    // evidence_count counts what still counts (evidence a later judgement cleared is kept, marked, and not counted).
     public const string Recount = $"""
         UPDATE risk.flag
-        SET evidence_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id),
+        SET evidence_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id AND e.cleared_at IS NULL),
             grievance_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id AND e.source = 'grievance')
         WHERE {FlagFragments.OpenFlag}
+        """;
+
+    public const string RecountById = """
+        UPDATE risk.flag
+        SET evidence_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id AND e.cleared_at IS NULL),
+            grievance_count = (SELECT COUNT(*) FROM risk.flag_evidence e WHERE e.flag_id = risk.flag.id AND e.source = 'grievance')
+        WHERE id = @Id
+        """;
+
+    // A judgement made again: evidence it still counts that an earlier one cleared counts again; what it no longer counts is
+    // marked (kept, with the evidence that cleared it), never deleted.
+    public static string RestoreEvidence(SqlDialect dialect) => $"""
+        UPDATE risk.flag_evidence SET cleared_at = NULL, cleared_by = NULL
+        WHERE flag_id = @Id AND cleared_at IS NOT NULL AND {dialect.IsAnyOf("evidence_id", "Counts")}
+        """;
+
+    public static string CountingEvidenceExcept(SqlDialect dialect) => $"""
+        SELECT evidence_id FROM risk.flag_evidence
+        WHERE flag_id = @Id AND cleared_at IS NULL AND NOT ({dialect.IsAnyOf("evidence_id", "Counts")})
+        ORDER BY appended_at, evidence_id
+        """;
+
+    public static string ClearEvidence(SqlDialect dialect) => $"""
+        UPDATE risk.flag_evidence SET cleared_at = @Now, cleared_by = @ClearedBy
+        WHERE flag_id = @Id AND cleared_at IS NULL AND NOT ({dialect.IsAnyOf("evidence_id", "Counts")})
+        """;
+
+    // The engine's withdrawal: resolved as withdrawn, so the rule may raise a new flag for the subject later, and no SLA list counts it.
+    public const string Withdraw = """
+        UPDATE risk.flag SET status = 'resolved', resolution = 'withdrawn', is_open = NULL, resolved_at = @Now, version = version + 1, updated_at = @Now
+        WHERE id = @Id
+        """;
+
+    public const string Restate = """
+        UPDATE risk.flag SET explanation = @Explanation, scope_country = @ScopeCountry, version = version + 1, updated_at = @Now WHERE id = @Id
+        """;
+
+    public const string Rekey = """
+        UPDATE risk.flag SET subject_id = @SubjectId, scope_country = @ScopeCountry, version = version + 1, updated_at = @Now WHERE id = @Id
+        """;
+
+    public const string BumpById = "UPDATE risk.flag SET version = version + 1, updated_at = @Now WHERE id = @Id";
+
+    public const string CopyEvidence = """
+        INSERT INTO risk.flag_evidence (flag_id, evidence_id, source, rule_version, note, appended_at, cleared_at, cleared_by)
+        SELECT @To, e.evidence_id, e.source, e.rule_version, e.note, e.appended_at, e.cleared_at, e.cleared_by
+        FROM risk.flag_evidence e
+        WHERE e.flag_id = @From AND NOT EXISTS (SELECT 1 FROM risk.flag_evidence t WHERE t.flag_id = @To AND t.evidence_id = e.evidence_id)
         """;
 
     public const string BumpOpenFlag = $"UPDATE risk.flag SET version = version + 1, updated_at = @Now WHERE {FlagFragments.OpenFlag}";
 
     public const string SelectOpenFlag = $"""
-        SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
+        SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee, escalated AS Escalated,
                rule_id AS RuleId, rule_version AS RuleVersion, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId,
                grievance_count AS GrievanceCount, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter, scope_scheme AS ScopeScheme,
                explanation AS Explanation, raised_at AS RaisedAt, assign_due_at AS AssignDueAt, resolve_due_at AS ResolveDueAt
@@ -74,7 +123,7 @@ internal static class FlagBookSql
         """;
 
     public const string SelectFlagState = """
-        SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee,
+        SELECT id AS Id, version AS Version, status AS Status, resolution AS Resolution, severity AS Severity, assignee AS Assignee, escalated AS Escalated,
                rule_id AS RuleId, rule_version AS RuleVersion, subject_type AS SubjectType, subject_id AS SubjectId, tenant_id AS TenantId,
                grievance_count AS GrievanceCount, scope_country AS ScopeCountry, scope_hs_chapter AS ScopeHsChapter, scope_scheme AS ScopeScheme,
                explanation AS Explanation, raised_at AS RaisedAt, assign_due_at AS AssignDueAt, resolve_due_at AS ResolveDueAt

@@ -16,6 +16,12 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
 
     private readonly RuleSettings _settings = catalog[Id];
 
+    /// <summary>Whether the rule is switched on (a rule switched off judges nothing again, and so withdraws nothing).</summary>
+    public bool Enabled => _settings.Enabled;
+
+    /// <summary>The prefix of the evidence naming a shipment's tiers that name no facility (its note says which).</summary>
+    public const string UnnamedTiersEvidence = "tiers:";
+
     /// <summary>The gap signal, or null. <paramref name="lastAudit"/>: the last day the origin facility was audited on site, if ever.</summary>
     public FlagSignal? Evaluate(ShipmentRecorded shipment, FacilityFacts? origin, DateOnly? lastAudit)
     {
@@ -30,6 +36,13 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
     /// </summary>
     public FlagSignal? EvaluateOrigin(ShipmentFacts shipment, FacilityFacts origin, DateOnly? lastAudit) =>
         Evaluate(shipment, origin.Country, origin, lastAudit, unnamedTiers: null);
+
+    /// <summary>
+    /// The whole judgement again, for a shipment flagged before an audit of its origin arrived: <paramref name="unnamedTiers"/> is
+    /// what the flag's <c>tiers:</c> evidence said (null when its tiers all name a facility). Null when the audit cleared every gap.
+    /// </summary>
+    public FlagSignal? Rejudge(ShipmentFacts shipment, FacilityFacts origin, DateOnly? lastAudit, string? unnamedTiers) =>
+        Evaluate(shipment, origin.Country, origin, lastAudit, unnamedTiers);
 
     private FlagSignal? Evaluate(ShipmentFacts shipment, string originCountry, FacilityFacts? origin, DateOnly? lastAudit, string? unnamedTiers)
     {
@@ -56,6 +69,8 @@ public sealed class ProvenanceGapRule(RuleCatalog catalog)
         if (unnamedTiers is not null)
         {
             gaps.Add(unnamedTiers);
+            // A reason of its own in the evidence: an audit arriving later clears the origin's gap, never this one.
+            evidence.Add(new FlagEvidence($"{UnnamedTiersEvidence}{shipment.ShipmentId}", EvidenceSource.Provenance, unnamedTiers));
         }
         if (gaps.Count == 0)
         {

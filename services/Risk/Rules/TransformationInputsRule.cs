@@ -25,13 +25,39 @@ public sealed class TransformationInputsRule(RuleCatalog catalog)
     /// The signal, or null. <paramref name="neverHeld"/>: the inputs no earlier event of the exporter named;
     /// <paramref name="site"/>: what Risk knows of the facility at the business location, if anything.
     /// </summary>
-    public FlagSignal? Evaluate(string tenantId, CapturedEpcisEvent transformation, IReadOnlyList<string> neverHeld, FacilityFacts? site)
+    public FlagSignal? Evaluate(string tenantId, CapturedEpcisEvent transformation, IReadOnlyList<string> neverHeld, FacilityFacts? site) =>
+        transformation.EventType != "TransformationEvent" ? null
+        : Evaluate(new MissingInputs(tenantId, transformation.EpcisEventId, transformation.EventTime, transformation.BizLocation ?? transformation.ReadPoint,
+            transformation.InputEpcs.Count, neverHeld), site);
+
+    /// <summary>
+    /// The whole judgement of a facility again, after an event holding some of its transformations' missing inputs arrived late:
+    /// every transformation there that still misses inputs (<paramref name="transformations"/>), each its own evidence. Null
+    /// when none does any more (the flag is then withdrawn).
+    /// </summary>
+    public FlagSignal? Judge(string subjectId, IReadOnlyList<MissingInputs> transformations, FacilityFacts? site)
     {
-        if (!_settings.Enabled || neverHeld.Count == 0 || transformation.EventType != "TransformationEvent")
+        var signals = transformations.Select(t => Evaluate(t, site)).OfType<FlagSignal>().ToList();
+        if (signals.Count == 0)
         {
             return null;
         }
-        var location = transformation.BizLocation ?? transformation.ReadPoint;
+        return signals[0] with
+        {
+            Subject = FlagSubject.Facility(subjectId),
+            Explanation = signals[0].Explanation + (signals.Count > 1 ? $" {signals.Count - 1} other transformation(s) there miss inputs too (see the evidence)." : ""),
+            Evidence = signals.SelectMany(s => s.Evidence).DistinctBy(e => e.Id).ToList(),
+        };
+    }
+
+    private FlagSignal? Evaluate(MissingInputs transformation, FacilityFacts? site)
+    {
+        var neverHeld = transformation.Epcs;
+        if (!_settings.Enabled || neverHeld.Count == 0)
+        {
+            return null;
+        }
+        var location = transformation.BizLocation;
         var key = site?.Key ?? (location is null ? null : GlnOfSgln(location) ?? (location.Length <= 100 ? location : location[..100]));
         if (key is null)
         {
@@ -45,10 +71,10 @@ public sealed class TransformationInputsRule(RuleCatalog catalog)
             RuleVersion = _settings.Version,
             Severity = _settings.Text("Severity"),
             Subject = FlagSubject.Facility(key),
-            TenantId = tenantId,
+            TenantId = transformation.TenantId,
             Scope = new FlagScope(site?.Country ?? "ZZ"),
             Explanation = string.Create(CultureInfo.InvariantCulture,
-                $"Transformation at {where} on {transformation.EventTime:yyyy-MM-dd} used {neverHeld.Count} of its {transformation.InputEpcs.Count} input(s) that the exporter never received or observed before: {named}."),
+                $"Transformation at {where} on {transformation.EventTime:yyyy-MM-dd} used {neverHeld.Count} of its {transformation.InputCount} input(s) that the exporter never received or observed before: {named}."),
             Evidence =
             [
                 // The flag book cuts a long note; every missing input is named up to that.
@@ -76,3 +102,6 @@ public sealed class TransformationInputsRule(RuleCatalog catalog)
         return digits + (char)('0' + (10 - sum % 10) % 10);
     }
 }
+
+/// <summary>A transformation's inputs its exporter had not held before it (kept until an event holding them before it arrives).</summary>
+public sealed record MissingInputs(string TenantId, string EpcisEventId, DateTime EventTime, string? BizLocation, int InputCount, IReadOnlyList<string> Epcs);

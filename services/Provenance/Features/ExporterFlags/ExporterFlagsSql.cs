@@ -11,10 +11,13 @@ internal static class ExporterFlagsSql
         ["flag_id"]);
 
     // Events may arrive out of order or twice: the highest version wins.
+    // The whole state, subject and scope included: Risk files a grievance's workplace under its Provenance id until it hears
+    // of the facility, then moves the flag to the facility's GLN / Open Supply Hub id (and its country).
     public const string UpdateFlag = """
         UPDATE provenance.risk_flag
         SET rule_version = @RuleVersion, severity = @Severity, explanation = @Explanation, grievance_count = @GrievanceCount,
-            status = @Status, resolution = @Resolution, version = @Version, updated_at = @UpdatedAt
+            status = @Status, resolution = @Resolution, version = @Version, updated_at = @UpdatedAt,
+            subject_id = @SubjectId, shipment_id = @ShipmentId, facility_key = @FacilityKey, facility_id = @FacilityId, scope_country = @ScopeCountry
         WHERE flag_id = @FlagId AND version < @Version
         """;
 

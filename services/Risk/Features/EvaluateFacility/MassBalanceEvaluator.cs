@@ -7,8 +7,9 @@ namespace Traceability.Risk.Features.EvaluateFacility;
 /// <summary>
 /// Judges <see cref="MassBalanceRule"/> for one site inside the caller's transaction: a new shipment judges its own period
 /// (when its origin has an audited capacity); an audit stating a capacity, and a facility Risk hears of after its
-/// shipments, judge every period. Each reads the latest capacity and the shipments as they stand, so the same facts give
-/// the same periods over capacity in any order.
+/// shipments, judge every period, and the site's open flag then holds exactly the periods over the latest capacity (a flag
+/// with none left is withdrawn: <see cref="FlagBook.Judge"/>). Each reads the latest capacity and the shipments as they
+/// stand, so the same facts give the same periods over capacity in any order.
 /// </summary>
 public sealed class MassBalanceEvaluator(Database database, FlagBook flags, MassBalanceRule rule)
 {
@@ -29,7 +30,14 @@ public sealed class MassBalanceEvaluator(Database database, FlagBook flags, Mass
         }
         var (from, to) = day is { } d ? MassBalanceRule.PeriodOf(d, capacity.Period) : (DateOnly.MinValue, DateOnly.MaxValue);
         var shipped = await data.QueryAsync<ShippedQuantity>(_shipped, new { Ids = site.Ids.ToArray(), From = from, To = to });
-        if (rule.Evaluate(site.Facts, capacity, shipped) is { } signal)
+        var signal = rule.Evaluate(site.Facts, capacity, shipped);
+        if (day is null)
+        {
+            // Every period judged against the latest capacity: a period no longer over it (a newer audit stating more) stops
+            // counting, an older audit's capacity too, and a flag none of whose periods is over any more is withdrawn.
+            flags.Judge(data, new FlagJudgement(MassBalanceRule.Id, FlagSubject.Facility(site.Facts.Key), signal, $"audit:{capacity.AuditId}"));
+        }
+        else if (signal is not null)
         {
             flags.RaiseOrAppend(data, signal);
         }

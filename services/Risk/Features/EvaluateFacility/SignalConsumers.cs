@@ -10,10 +10,12 @@ namespace Traceability.Risk.Features.EvaluateFacility;
 
 /// <summary>
 /// Keeps what an audit says about its facility over time (when it was audited, the ILO indicators its findings map to)
-/// and re-judges the facility's signal rules, once per message. (Rules on a single audit, such as zero tolerance, live in
+/// and re-judges the facility's signal rules, its mass balance (a capacity) and the provenance gaps of shipments it covers,
+/// once per message. (Rules on a single audit, such as zero tolerance, live in
 /// their own consumer.)
 /// </summary>
-public sealed class AuditSignalsConsumer(Inbox inbox, Database database, FacilityEvaluator evaluator, MassBalanceEvaluator massBalance) : IConsumer<AuditSubmitted>
+public sealed class AuditSignalsConsumer(Inbox inbox, Database database, FacilityEvaluator evaluator, MassBalanceEvaluator massBalance, ProvenanceGapReview gaps)
+    : IConsumer<AuditSubmitted>
 {
     private readonly string _insertAudit = FacilityEvaluationSql.InsertAudit(database.Dialect);
     private readonly string _insertSignal = FacilityEvaluationSql.InsertSignal(database.Dialect);
@@ -53,6 +55,8 @@ public sealed class AuditSignalsConsumer(Inbox inbox, Database database, Facilit
                 {
                     await massBalance.EvaluateAsync(data, site, latest);
                 }
+                // Shipments flagged for a gap this audit would have covered had it come first.
+                await gaps.ReviewAsync(data, site, audit.AuditId, audit.EndDate);
             }
         });
     }

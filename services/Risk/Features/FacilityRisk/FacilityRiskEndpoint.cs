@@ -51,7 +51,7 @@ internal static class FacilityRiskEndpoint
         var subjectKey = site?.Facts.Key ?? (isOsh ? key.ToUpperInvariant() : key);
         var flags = viewer.Visibility == Visibility.None ? [] : await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, FlagOrder.NewestFirst), new
         {
-            SubjectType = FlagSubject.FacilityType, SubjectId = subjectKey, Status = (string?)null, Severity = (string?)null, RuleId = (string?)null,
+            SubjectType = FlagSubject.FacilityType, SubjectId = subjectKey, Status = (string?)null, Resolution = (string?)null, Severity = (string?)null, RuleId = (string?)null,
             Assignee = (string?)null, Escalated = (bool?)null, Country = (string?)null, Overdue = 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
             Offset = 0, PageSize = 500, Window = 500,
         }, cancellationToken);

@@ -37,13 +37,13 @@ internal static class FlagStatisticsParts
 
     /// <summary>
     /// Measures 'raised' (how many flags the window holds), 'assign' (raised → first assignment, from the history) and
-    /// 'resolve' (raised → resolved): per measure the count, the median and the 90th percentile in seconds. The
+    /// 'resolve' (raised → resolved by a person: a flag the engine withdrew is no one's work): per measure the count, the median and the 90th percentile in seconds. The
     /// nearest-rank percentile p is the smallest duration whose rank n satisfies n ≥ p × count, written with window
     /// functions both engines have (PostgreSQL's percentile_disc has no SQL Server twin outside OVER()).
     /// </summary>
     public static string Times(SqlDialect dialect, string visibility) => $"""
         WITH cohort AS (
-          SELECT f.raised_at, f.resolved_at,
+          SELECT f.raised_at, f.resolved_at, f.resolution,
                  (SELECT MIN(h.occurred_at) FROM risk.flag_history h WHERE h.flag_id = f.id AND h.action = 'assigned') AS assigned_at
           FROM risk.flag f
           WHERE f.raised_at >= @From AND f.raised_at < @To AND {visibility}
@@ -52,7 +52,8 @@ internal static class FlagStatisticsParts
           UNION ALL
           SELECT 'assign', {dialect.SecondsBetween("raised_at", "assigned_at")} FROM cohort WHERE assigned_at IS NOT NULL
           UNION ALL
-          SELECT 'resolve', {dialect.SecondsBetween("raised_at", "resolved_at")} FROM cohort WHERE resolved_at IS NOT NULL
+          SELECT 'resolve', {dialect.SecondsBetween("raised_at", "resolved_at")} FROM cohort
+          WHERE resolved_at IS NOT NULL AND (resolution IS NULL OR resolution <> 'withdrawn')
         ), ranked AS (
           SELECT measure, seconds, ROW_NUMBER() OVER (PARTITION BY measure ORDER BY seconds) AS n, COUNT(*) OVER (PARTITION BY measure) AS total
           FROM durations

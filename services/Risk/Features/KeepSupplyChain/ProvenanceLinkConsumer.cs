@@ -2,13 +2,17 @@ using MassTransit;
 using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Data.Messaging;
-using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
 namespace Traceability.Risk.Features.KeepSupplyChain;
 
-/// <summary>Keeps the provenance links (shipping, receiving, transforming) that EPCIS events describe, once per message.</summary>
-public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database) : IConsumer<EpcisEventCaptured>
+/// <summary>
+/// Keeps the provenance links (shipping, receiving, transforming) that EPCIS events describe, once per message, and the EPCs
+/// the event held (<see cref="HeldInputs"/>): a receipt published one event at a time still clears a transformation's missing
+/// inputs. This message does not tell a transformation's inputs from its outputs, so its transformations are not judged
+/// (Provenance publishes <see cref="EpcisEventsCaptured"/>, which does).
+/// </summary>
+public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database, HeldInputs held) : IConsumer<EpcisEventCaptured>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertProvenanceLink(database.Dialect);
 
@@ -16,7 +20,7 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database) :
     public Task Consume(ConsumeContext<EpcisEventCaptured> context)
     {
         var e = context.Message;
-        return inbox.ConsumeOnceAsync(context, "risk.keep-provenance-link", data =>
+        return inbox.ConsumeOnceAsync(context, "risk.keep-provenance-link", async data =>
         {
             if (e.LinkKind is not null)
             {
@@ -25,7 +29,11 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database) :
                     e.TenantId, EpcisEventId = e.EpcisEventId, e.LinkKind, e.EventType, e.EventTime, e.BizLocation, EpcCount = e.Epcs.Count,
                 });
             }
-            return Task.CompletedTask;
+            await held.KeepAsync(data, e.TenantId, [new CapturedEpcisEvent
+            {
+                EpcisEventId = e.EpcisEventId, EventType = e.EventType, EventTime = e.EventTime, LinkKind = e.LinkKind, BizStep = e.BizStep, Action = e.Action,
+                ReadPoint = e.ReadPoint, BizLocation = e.BizLocation, Epcs = e.Epcs, EpcCount = e.Epcs.Count,
+            }], inputsKnown: false);
         });
     }
 }
@@ -33,14 +41,12 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database) :
 /// <summary>
 /// The same, for the events of a captured document published as one message; and the EPCs each exporter has held (named
 /// by any event but as a transformation's input, earliest time kept), against which each TransformationEvent's inputs are
-/// checked (<see cref="TransformationInputsRule"/>), in document order: a receipt earlier in the same document counts.
+/// checked (<see cref="TransformationInputsRule"/> through <see cref="HeldInputs"/>): a receipt anywhere in the same document,
+/// or in one that arrives later, with an event time before the transformation's counts.
 /// </summary>
-public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, FlagBook flags, TransformationInputsRule inputs) : IConsumer<EpcisEventsCaptured>
+public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, HeldInputs held) : IConsumer<EpcisEventsCaptured>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertProvenanceLink(database.Dialect);
-    private readonly string _insertHeld = KeepSupplyChainSql.InsertHeldEpc(database.Dialect);
-    private readonly string _heldBefore = KeepSupplyChainSql.HeldBefore(database.Dialect);
-    private readonly string _siteByGln = KeepSupplyChainSql.SiteByGln;
 
     /// <inheritdoc />
     public Task Consume(ConsumeContext<EpcisEventsCaptured> context)
@@ -57,36 +63,8 @@ public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, 
                         message.TenantId, EpcisEventId = e.EpcisEventId, e.LinkKind, e.EventType, e.EventTime, e.BizLocation, e.EpcCount,
                     });
                 }
-                if (!inputs.Enabled)
-                {
-                    continue;
-                }
-                if (e.EventType == "TransformationEvent" && e.InputEpcs.Count > 0)
-                {
-                    var held = await data.QueryAsync<string>(_heldBefore, new { message.TenantId, Epcs = e.InputEpcs.ToArray(), Before = e.EventTime });
-                    var neverHeld = e.InputEpcs.Except(held, StringComparer.Ordinal).ToList();
-                    if (neverHeld.Count > 0)
-                    {
-                        var gln = e.BizLocation is null ? null : TransformationInputsRule.GlnOfSgln(e.BizLocation);
-                        var site = gln is null ? null : (await data.QueryAsync<FacilityFacts>(_siteByGln, new { Gln = gln })).FirstOrDefault();
-                        if (inputs.Evaluate(message.TenantId, e, neverHeld, site) is { } signal)
-                        {
-                            flags.RaiseOrAppend(data, signal);
-                        }
-                    }
-                }
-                foreach (var epc in e.Epcs.Except(e.InputEpcs, StringComparer.Ordinal))
-                {
-                    var row = new { message.TenantId, Epc = epc, HeldFrom = e.EventTime, EpcisEventId = e.EpcisEventId };
-                    data.Defer(_insertHeld, row, inserted =>
-                    {
-                        if (inserted == 0)
-                        {
-                            data.Defer(KeepSupplyChainSql.HeldEarlier, row);
-                        }
-                    });
-                }
             }
+            await held.KeepAsync(data, message.TenantId, message.Events);
         });
     }
 }

@@ -3,6 +3,7 @@ using Traceability.Contracts.Provenance;
 using Traceability.Data;
 using Traceability.Data.Messaging;
 using Traceability.Risk.Features.EvaluateFacility;
+using Traceability.Risk.Features.FlagGrievances;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
@@ -11,10 +12,10 @@ namespace Traceability.Risk.Features.KeepSupplyChain;
 /// <summary>
 /// Keeps Risk's copy of each facility at its latest revision, once per message, then judges it: the UFLPA rules for the
 /// facility and for every shipment that named it before Risk knew where it was, and the signal rules for signals that
-/// arrived before it (a grievance names a facility by its Provenance id).
+/// arrived before it (a grievance names a facility by its Provenance id: its grievance flag moves to the facility's key).
 /// </summary>
 public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, FlagBook flags, UflpaRule uflpa, FacilityEvaluator evaluator,
-    MassBalanceEvaluator massBalance, ProvenanceGapRule gaps)
+    MassBalanceEvaluator massBalance, ProvenanceGapRule gaps, GrievanceWorkplaces workplaces)
     : IConsumer<FacilityRegistered>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertFacility(database.Dialect);
@@ -81,6 +82,8 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
                     }
                 }
             }
+            // Grievances filed under its Provenance id before Risk knew its GLN / Open Supply Hub id move to that key.
+            await workplaces.SettleAsync(data, facts, f.TenantId);
             if (await evaluator.IdentifyAsync(data, facts.Gln, facts.OshId, [f.FacilityId]) is { } site)
             {
                 await evaluator.EvaluateAsync(data, site, f.TenantId);

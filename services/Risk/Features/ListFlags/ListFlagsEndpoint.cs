@@ -26,6 +26,7 @@ internal static class ListFlagsEndpoint
 
     private static readonly string[] SubjectTypes = [FlagSubject.ShipmentType, FlagSubject.FacilityType];
     private static readonly string[] Statuses = [FlagStatus.Open, FlagStatus.Assigned, FlagStatus.Investigating, FlagStatus.Resolved];
+    private static readonly string[] Resolutions = ["confirmed", "dismissed", "remediated", FlagConvergence.Withdrawn];
 
     public static RouteGroupBuilder MapListFlags(this RouteGroupBuilder api)
     {
@@ -46,13 +47,15 @@ internal static class ListFlagsEndpoint
 
     private static async Task<Results<Ok<FlagPage>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken,
-        string? subjectType = null, string? subjectId = null, string? status = null, string? severity = null, string? ruleId = null,
+        string? subjectType = null, string? subjectId = null, string? status = null, string? resolution = null, string? severity = null, string? ruleId = null,
         string? assignee = null, bool? escalated = null, bool overdue = false, string? country = null, string? sort = null, int page = 1, int pageSize = 50)
     {
         var errors = new ValidationErrors();
         errors.Require(subjectType is null || SubjectTypes.Contains(subjectType), "subjectType", "The subject type is 'shipment' or 'facility'.");
         errors.Require(subjectId is null || subjectId.Length is > 0 and <= 100, "subjectId", "The subject id has 1 to 100 characters.");
         errors.Require(status is null || Statuses.Contains(status), "status", "The status is open, assigned, investigating or resolved.");
+        errors.Require(resolution is null || Resolutions.Contains(resolution), "resolution",
+            "The resolution is confirmed, dismissed, remediated (a person's) or withdrawn (the engine's, when later evidence cleared the flag).");
         errors.Require(severity is null || Severity.Rank(severity) > 0, "severity", "The severity is low, medium, high or critical.");
         errors.Require(ruleId is null || ruleId.Length is > 0 and <= 100, "ruleId", "The rule id has 1 to 100 characters.");
         errors.Require(assignee is null || assignee.Length is > 0 and <= 100, "assignee", "The assignee has 1 to 100 characters.");
@@ -72,7 +75,7 @@ internal static class ListFlagsEndpoint
         var now = time.GetUtcNow().UtcDateTime;
         var filter = new
         {
-            SubjectType = subjectType, SubjectId = subjectId, Status = status, Severity = severity, RuleId = ruleId, Assignee = assignee,
+            SubjectType = subjectType, SubjectId = subjectId, Status = status, Resolution = resolution, Severity = severity, RuleId = ruleId, Assignee = assignee,
             Escalated = escalated, Country = country, Overdue = overdue ? 1 : 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
             Offset = (page - 1) * pageSize, PageSize = pageSize, Window = page * pageSize, CountLimit = CountLimit(page, pageSize) + 1,
         };

@@ -73,7 +73,8 @@ internal static class ListFlagsSql
         """;
 
     public const string EvidenceDetail = """
-        SELECT evidence_id AS Id, source AS Source, rule_version AS RuleVersion, note AS Note, appended_at AS AppendedAt
+        SELECT evidence_id AS Id, source AS Source, rule_version AS RuleVersion, note AS Note, appended_at AS AppendedAt,
+               cleared_at AS ClearedAt, cleared_by AS ClearedBy
         FROM risk.flag_evidence WHERE flag_id = @Id ORDER BY appended_at, evidence_id
         """;
 
@@ -96,6 +97,7 @@ internal static class ScopedFlagParts
           AND (@SubjectType IS NULL OR f.subject_type = @SubjectType)
           AND (@SubjectId IS NULL OR f.subject_id = @SubjectId)
           AND (@Status IS NULL OR f.status = @Status)
+          AND (@Resolution IS NULL OR f.resolution = @Resolution)
           AND (@Severity IS NULL OR f.severity = @Severity)
           AND (@RuleId IS NULL OR f.rule_id = @RuleId)
           AND (@Assignee IS NULL OR f.assignee = @Assignee)

@@ -7,8 +7,8 @@ using Traceability.Risk.Flags;
 
 namespace Traceability.Risk.Features.WorkFlag;
 
-/// <summary>One piece of a flag's evidence.</summary>
-public sealed record EvidenceItem(string Id, string Source, int RuleVersion, string? Note, DateTime AppendedAt);
+/// <summary>One piece of a flag's evidence; <paramref name="ClearedBy"/> names the later evidence after which it no longer counts (kept, not counted).</summary>
+public sealed record EvidenceItem(string Id, string Source, int RuleVersion, string? Note, DateTime AppendedAt, DateTime? ClearedAt = null, string? ClearedBy = null);
 
 /// <summary>One step of a flag's history.</summary>
 public sealed record HistoryStep(int Version, string Action, string Status, string? Resolution, string Severity, string? Assignee, string Actor,
@@ -71,7 +71,11 @@ internal static class WorkFlagEndpoints
         var history = await database.QueryAsync<HistoryStep>(ListFlagsSql.History, new { Id = id }, cancellationToken);
         return TypedResults.Ok(new FlagDetail(
             flag.ToResponse(evidence.Select(e => e.Id).ToList(), now),
-            evidence.Select(e => e with { AppendedAt = DateTime.SpecifyKind(e.AppendedAt, DateTimeKind.Utc) }).ToList(),
+            evidence.Select(e => e with
+            {
+                AppendedAt = DateTime.SpecifyKind(e.AppendedAt, DateTimeKind.Utc),
+                ClearedAt = e.ClearedAt is { } cleared ? DateTime.SpecifyKind(cleared, DateTimeKind.Utc) : null,
+            }).ToList(),
             history.Select(h => h with { OccurredAt = DateTime.SpecifyKind(h.OccurredAt, DateTimeKind.Utc) }).ToList()));
     }
 

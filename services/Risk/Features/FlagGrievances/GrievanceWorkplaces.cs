@@ -1,0 +1,76 @@
+using System.Globalization;
+using Traceability.Data;
+using Traceability.Risk.Flags;
+using Traceability.Risk.Rules;
+
+namespace Traceability.Risk.Features.FlagGrievances;
+
+/// <summary>
+/// A grievance naming a facility Risk has not heard of is filed under the facility's Provenance id (<see cref="GrievanceFiledConsumer"/>).
+/// When the facility arrives with a GLN or Open Supply Hub id, its grievances and its <c>grievance-forced-labour</c> flag move to
+/// that key, as in-order delivery files them (<see cref="FlagBook.MoveAsync"/>: evidence and history kept), and the flag's
+/// severity is judged again over every grievance now known there.
+/// </summary>
+public sealed class GrievanceWorkplaces(FlagBook flags, RuleCatalog catalog)
+{
+    /// <summary>Moves what was filed under <paramref name="facility"/>'s Provenance id to its key, inside the caller's transaction.</summary>
+    public async Task SettleAsync(DataTransaction data, FacilityFacts facility, string tenantId)
+    {
+        var provisional = facility.ProvenanceId!.Value.ToString();
+        var key = facility.Key;
+        if (key == provisional)
+        {
+            return;
+        }
+        var keys = new { Provisional = provisional, Key = key, facility.Country };
+        // A case that named two registrations of one site is one grievance there.
+        data.Defer(GrievanceWorkplacesSql.DropTwice, keys);
+        data.Defer(GrievanceWorkplacesSql.Rekey, keys);
+        var rule = catalog[GrievanceFiledConsumer.RuleId];
+        if (!rule.Enabled)
+        {
+            return;
+        }
+        await flags.MoveAsync(data, GrievanceFiledConsumer.RuleId, FlagSubject.Facility(provisional), FlagSubject.Facility(key), facility.Country, $"facility:{key}");
+        var grievances = await data.QueryAsync<Filed>(GrievanceWorkplacesSql.ForcedLabour, new { Key = key, True = true });
+        var window = rule.Duration("Window");
+        var busiest = grievances
+            .Select(g => grievances.Where(o => o.FiledAt > g.FiledAt - window && o.FiledAt <= g.FiledAt).ToList())
+            .MaxBy(inWindow => inWindow.Count);
+        if (busiest is null || busiest.Count < rule.Integer("RepeatCount"))
+        {
+            return;
+        }
+        // Several at one workplace within the window: the severity in-order delivery reaches (it only ever climbs).
+        flags.RaiseOrAppend(data, new FlagSignal
+        {
+            RuleId = GrievanceFiledConsumer.RuleId,
+            RuleVersion = rule.Version,
+            Severity = rule.Text("RepeatSeverity"),
+            Subject = FlagSubject.Facility(key),
+            TenantId = tenantId,
+            Scope = new FlagScope(facility.Country),
+            Explanation = string.Create(CultureInfo.InvariantCulture,
+                $"{busiest.Count} workers' grievances of forced-labour indicators at this workplace within {window.TotalDays:0} days, the latest: {busiest[^1].Category}."),
+            Evidence = busiest.Select(g => new FlagEvidence($"grievance:{g.CaseId}", EvidenceSource.Grievance, g.Category)).ToList(),
+        });
+    }
+
+    private sealed record Filed(Guid CaseId, DateTime FiledAt, string Category);
+}
+
+internal static class GrievanceWorkplacesSql
+{
+    public const string DropTwice = """
+        DELETE FROM risk.grievance_signal
+        WHERE facility_key = @Provisional AND case_id IN (SELECT s.case_id FROM risk.grievance_signal s WHERE s.facility_key = @Key)
+        """;
+
+    public const string Rekey = "UPDATE risk.grievance_signal SET facility_key = @Key, country = @Country WHERE facility_key = @Provisional";
+
+    public const string ForcedLabour = """
+        SELECT case_id AS CaseId, filed_at AS FiledAt, category AS Category FROM risk.grievance_signal
+        WHERE facility_key = @Key AND forced_labour = @True AND (outcome IS NULL OR outcome <> 'not-substantiated')
+        ORDER BY filed_at, case_id
+        """;
+}
