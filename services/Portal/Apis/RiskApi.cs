@@ -24,8 +24,8 @@ public sealed record Flag(
 /// <summary>One page of flags; Risk counts the total only so far (<c>TotalCapped</c>: there are at least <c>Total</c>).</summary>
 public sealed record FlagPage(IReadOnlyList<Flag> Items, int Page, int PageSize, long Total, bool TotalCapped = false);
 
-/// <summary>One piece of a flag's evidence: what it is and where it came from.</summary>
-public sealed record FlagEvidence(string Id, string Source, int RuleVersion, string? Note, DateTime AppendedAt);
+/// <summary>One piece of a flag's evidence: what it is and where it came from; ClearedBy names the later evidence after which it no longer counts.</summary>
+public sealed record FlagEvidence(string Id, string Source, int RuleVersion, string? Note, DateTime AppendedAt, DateTime? ClearedAt = null, string? ClearedBy = null);
 
 /// <summary>One step of a flag's append-only history.</summary>
 public sealed record FlagHistoryStep(int Version, string Action, string Status, string? Resolution, string Severity, string? Assignee, string Actor,
