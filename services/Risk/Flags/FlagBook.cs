@@ -181,29 +181,37 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
             }
             var reason = Truncated($"cleared by {judgement.ClearedBy}", 200)!;
             var what = string.Join(", ", cleared.Take(10)) + (cleared.Count > 10 ? $" and {cleared.Count - 10} more" : "");
-            // A reason can stop counting while its evidence stays (an audit covers the origin; the tiers still name no facility).
-            // (Its scope follows too: a shipment judged before its origin facility was known is scoped by the declared country.)
-            var restated = judgement.Signal is { } now1 && (now1.Explanation != flag.Explanation || now1.Scope.Country != flag.ScopeCountry);
-            switch (FlagConvergence.Decide(flag.Status, flag.Escalated, judgement.Signal is not null, cleared.Count + (restated ? 1 : 0)))
+            // A reason can stop counting while its evidence stays (an audit covers the origin; the tiers still name no facility),
+            // and a shipment judged before its origin facility was known is scoped by the declared country: what the rule says
+            // now replaces both.
+            var restated = judgement.Signal is { } found && (found.Explanation != flag.Explanation || found.Scope.Country != flag.ScopeCountry);
+            var decision = FlagConvergence.Decide(flag.Status, flag.Escalated, judgement.Signal is not null, cleared.Count);
+            if (decision == Convergence.Withdraw)
             {
-                case Convergence.Withdraw:
-                    await d.ExecuteAsync(FlagBookSql.Withdraw, new { flag.Id, Now = now });
-                    await RecordAsync(d, flag.Id, FlagConvergence.WithdrawnAction, reason,
-                        $"Nothing the rule found counts any more: {judgement.ClearedBy} cleared it{(cleared.Count > 0 ? $" ({what})" : "")}.", now);
-                    break;
-                case Convergence.NoteCleared:
-                    // What still counts says why the flag stays; a person's status, assignee and notes are left as they are.
-                    await d.ExecuteAsync(FlagBookSql.Restate, new
-                    {
-                        flag.Id, Now = now, Explanation = judgement.Signal?.Explanation ?? flag.Explanation, ScopeCountry = judgement.Signal?.Scope.Country ?? flag.ScopeCountry,
-                    });
-                    await RecordAsync(d, flag.Id, FlagConvergence.ClearedAction, reason, judgement.Signal is null
-                        ? $"Nothing the rule found counts any more ({what} cleared by {judgement.ClearedBy}); the flag is being worked, so it stays for its assignee to resolve."
-                        : cleared.Count > 0 ? $"No longer counts: {what} (cleared by {judgement.ClearedBy}); the rest still does."
-                        : $"Judged again after {judgement.ClearedBy}: some of its reasons no longer hold; what still does is in the explanation.", now);
-                    break;
-                case Convergence.Keep:
-                    break;
+                await d.ExecuteAsync(FlagBookSql.Withdraw, new { flag.Id, Now = now });
+                await RecordAsync(d, flag.Id, FlagConvergence.WithdrawnAction, reason,
+                    $"Nothing the rule found counts any more: {judgement.ClearedBy} cleared it{(cleared.Count > 0 ? $" ({what})" : "")}.", now);
+                return;
+            }
+            if (decision == Convergence.Keep && !restated)
+            {
+                return;
+            }
+            // A person's status, assignee and notes are left as they are; the engine's explanation and scope are the rule's now.
+            await d.ExecuteAsync(FlagBookSql.Restate, new
+            {
+                flag.Id, Now = now, Explanation = judgement.Signal?.Explanation ?? flag.Explanation, ScopeCountry = judgement.Signal?.Scope.Country ?? flag.ScopeCountry,
+            });
+            if (decision == Convergence.NoteCleared)
+            {
+                await RecordAsync(d, flag.Id, FlagConvergence.ClearedAction, reason, judgement.Signal is null
+                    ? $"Nothing the rule found counts any more ({what} cleared by {judgement.ClearedBy}); the flag is being worked, so it stays for its assignee to resolve."
+                    : $"No longer counts: {what} (cleared by {judgement.ClearedBy}); the rest still does.", now);
+            }
+            else
+            {
+                await RecordAsync(d, flag.Id, FlagConvergence.RejudgedAction, Truncated($"judged again after {judgement.ClearedBy}", 200)!,
+                    "The rule's explanation and scope as it finds them now.", now);
             }
         });
     }

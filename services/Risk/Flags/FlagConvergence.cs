@@ -36,6 +36,9 @@ public static class FlagConvergence
     /// <summary>The history action of a withdrawal.</summary>
     public const string WithdrawnAction = "withdrawn";
 
+    /// <summary>The history action of a flag judged again whose explanation or scope changed, nothing of its evidence cleared.</summary>
+    public const string RejudgedAction = "re-judged";
+
     /// <summary>The history action of a flag moved from a provisional subject to the one in-order delivery files it under.</summary>
     public const string RekeyedAction = "re-keyed";
 
