@@ -59,6 +59,10 @@ public sealed class DataTransaction
     /// <summary>Reads rows mapped to <typeparamref name="T"/> in this transaction.</summary>
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? parameters = null)
     {
+        if (CanReadWithHeldWrites(sql, parameters))
+        {
+            return await ReadWithHeldWritesAsync<T>(sql, parameters!);
+        }
         await FlushAsync();
         return (await Connection.QueryAsync<T>(Command(sql, parameters))).AsList();
     }
@@ -66,8 +70,43 @@ public sealed class DataTransaction
     /// <summary>Reads at most one row.</summary>
     public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? parameters = null)
     {
+        if (CanReadWithHeldWrites(sql, parameters))
+        {
+            var rows = await ReadWithHeldWritesAsync<T>(sql, parameters!);
+            return rows.Count switch
+            {
+                0 => default,
+                1 => rows[0],
+                _ => throw new InvalidOperationException("The query returned more than one row."),
+            };
+        }
         await FlushAsync();
         return await Connection.QuerySingleOrDefaultAsync<T>(Command(sql, parameters));
+    }
+
+    // A read goes in the same round trip as the writes held before it (a shipment's rows and the chain head's lock with
+    // the head's read: one round trip, not two) where the engine runs a batch's statements in order and returns only the
+    // read's rows, and no held write waits for its count (its callback may hold more writes, which the read must see).
+    private bool CanReadWithHeldWrites(string sql, object? parameters) =>
+        _deferred.Count > 0 && Dialect.BatchesReadsAndCommit && Connection.CanCreateBatch && parameters is not null
+        && _deferred.TrueForAll(d => d.Then is null) && Binding.Of(parameters.GetType(), sql).All(b => Binding.Supported(b.Type));
+
+    private async Task<IReadOnlyList<T>> ReadWithHeldWritesAsync<T>(string sql, object parameters)
+    {
+        var held = _deferred.ToList();
+        _deferred.Clear();
+        await using var batch = Batch([.. held.Select(d => (d.Sql, (object?)d.Row)), (sql, parameters)]);
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken);
+        var rows = new List<T>();
+        if (reader.FieldCount > 0)
+        {
+            var parse = reader.GetRowParser<T>();
+            while (await reader.ReadAsync(CancellationToken))
+            {
+                rows.Add(parse(reader));
+            }
+        }
+        return rows;
     }
 
     /// <summary>Reads one scalar value.</summary>
@@ -113,13 +152,38 @@ public sealed class DataTransaction
         }
     }
 
-    /// <summary>Sends held writes and runs the before-commit work; the transaction is then ready to commit.</summary>
-    internal async Task CompleteAsync()
+    /// <summary>
+    /// Sends held writes, runs the before-commit work and, where the engine takes it in a batch, commits with the
+    /// last held writes in their round trip; returns whether it committed (otherwise the caller commits).
+    /// </summary>
+    internal async Task<bool> CompleteAsync()
     {
-        await FlushAsync();
+        // Held writes that wait for their counts go first: their callbacks may hold more writes or throw to roll back,
+        // and the before-commit work may depend on what they found.
+        await FlushCallbacksAsync();
         for (var i = 0; i < _beforeCommit.Count; i++)
         {
             await _beforeCommit[i](this);
+            await FlushCallbacksAsync();
+        }
+        if (_deferred.Count == 0 || !Dialect.BatchesReadsAndCommit || !Connection.CanCreateBatch)
+        {
+            await FlushAsync();
+            return false;
+        }
+        // The last held writes and COMMIT in one round trip: a statement that fails stops the batch before COMMIT (the
+        // transaction is then rolled back as usual), and a failing COMMIT fails the batch, as CommitAsync would.
+        var held = _deferred.ToList();
+        _deferred.Clear();
+        await using var batch = Batch([.. held.Select(d => (d.Sql, (object?)d.Row)), ("COMMIT", null)]);
+        await batch.ExecuteNonQueryAsync(CancellationToken);
+        return true;
+    }
+
+    private async Task FlushCallbacksAsync()
+    {
+        while (_deferred.Exists(d => d.Then is not null))
+        {
             await FlushAsync();
         }
     }
@@ -167,20 +231,29 @@ public sealed class DataTransaction
             }
             return counts;
         }
-        await using var batch = Connection.CreateBatch();
+        await using var batch = Batch(statements.Select(s => (s.Sql, (object?)s.Row)).ToList());
+        await batch.ExecuteNonQueryAsync(CancellationToken);
+        return batch.BatchCommands.Select(c => c.RecordsAffected).ToList();
+    }
+
+    private DbBatch Batch(IReadOnlyList<(string Sql, object? Row)> statements)
+    {
+        var batch = Connection.CreateBatch();
         batch.Transaction = Transaction;
         foreach (var (sql, row) in statements)
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = sql;
-            foreach (var binding in Binding.Of(row.GetType(), sql))
+            if (row is not null)
             {
-                command.Parameters.Add(Parameter(command, binding.Name, binding.Type, binding.Read(row)));
+                foreach (var binding in Binding.Of(row.GetType(), sql))
+                {
+                    command.Parameters.Add(Parameter(command, binding.Name, binding.Type, binding.Read(row)));
+                }
             }
             batch.BatchCommands.Add(command);
         }
-        await batch.ExecuteNonQueryAsync(CancellationToken);
-        return batch.BatchCommands.Select(c => c.RecordsAffected).ToList();
+        return batch;
     }
 
     private DbParameter Parameter(DbBatchCommand command, string name, Type type, object? value)
@@ -197,7 +270,11 @@ public sealed class DataTransaction
         return parameter;
     }
 
-    private System.Data.DbType DbTypeOf(Type type) => type switch
+    private System.Data.DbType DbTypeOf(Type type) => Binding.Supported(type)
+        ? DbTypeOfSupported(Nullable.GetUnderlyingType(type) ?? type)
+        : throw new NotSupportedException($"A batch parameter of type {type.Name} is not supported.");
+
+    private System.Data.DbType DbTypeOfSupported(Type type) => type switch
     {
         _ when type == typeof(string) => System.Data.DbType.String,
         _ when type == typeof(Guid) => System.Data.DbType.Guid,
@@ -207,8 +284,7 @@ public sealed class DataTransaction
         _ when type == typeof(bool) => System.Data.DbType.Boolean,
         _ when type == typeof(DateOnly) => System.Data.DbType.Date,
         _ when type == typeof(DateTime) => Dialect.DateTimeParameterType,
-        _ when type == typeof(byte[]) => System.Data.DbType.Binary,
-        _ => throw new NotSupportedException($"A batch parameter of type {type.Name} is not supported."),
+        _ => System.Data.DbType.Binary,
     };
 
     /// <summary>Writes messages to the outbox (held with the other writes); they are published after this transaction commits.</summary>
@@ -263,6 +339,12 @@ public sealed class DataTransaction
         // a caller that builds statement text per call.
         private const int MaxCached = 10_000;
         private static readonly ConcurrentDictionary<(Type Row, string Sql), Binding[]> Cache = new();
+
+        private static readonly Type[] SupportedTypes =
+            [typeof(string), typeof(Guid), typeof(int), typeof(long), typeof(decimal), typeof(bool), typeof(DateOnly), typeof(DateTime), typeof(byte[])];
+
+        /// <summary>Whether a held write's parameter of this type can be bound (lists, for instance, cannot).</summary>
+        public static bool Supported(Type type) => Array.IndexOf(SupportedTypes, Nullable.GetUnderlyingType(type) ?? type) >= 0;
 
         public static Binding[] Of(Type row, string sql)
         {

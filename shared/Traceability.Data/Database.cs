@@ -109,8 +109,10 @@ public sealed class Database
             await using var transaction = await connection.BeginTransactionAsync(ct);
             var data = new DataTransaction(Dialect, connection, transaction, _outbox, ct);
             var value = await work(data);
-            await data.CompleteAsync();
-            await transaction.CommitAsync(ct);
+            if (!await data.CompleteAsync())
+            {
+                await transaction.CommitAsync(ct);
+            }
             published = data.HasOutgoingMessages;
             return value;
         }, cancellationToken);

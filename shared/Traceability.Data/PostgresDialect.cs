@@ -48,6 +48,13 @@ public sealed class PostgresDialect : SqlDialect
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Npgsql sends a batch as one pipeline with one Sync: PostgreSQL skips everything after a failing statement, and
+    /// a COMMIT in the batch ends the transaction (Npgsql then sees the connection idle, as after CommitAsync).
+    /// </remarks>
+    public override bool BatchesReadsAndCommit => true;
+
+    /// <inheritdoc />
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
     /// <inheritdoc />

@@ -68,6 +68,13 @@ public abstract class SqlDialect
     /// <summary>Whole seconds from one timestamp column to another, as a bigint (timestamp arithmetic differs per engine).</summary>
     public abstract string SecondsBetween(string fromColumn, string toColumn);
 
+    /// <summary>
+    /// Whether a transaction may send a read after its held writes, and COMMIT after its last ones, in the same
+    /// batch (one round trip each): the engine runs a batch's statements in order, stops at the first that fails,
+    /// and the reader skips the results of statements that return no rows.
+    /// </summary>
+    public virtual bool BatchesReadsAndCommit => false;
+
     /// <summary>How a <see cref="DateTime"/> parameter is typed for this engine.</summary>
     public abstract System.Data.DbType DateTimeParameterType { get; }
 
