@@ -28,6 +28,7 @@ public sealed partial class OutboxRelay(
     private readonly OutboxOptions _options = options.Value;
     private readonly OutboxPacking _packing = packing?.Value ?? new OutboxPacking();
     private readonly string _markSent = MessagingSql.MarkOutboxSent(database.Dialect, database.Schema);
+    private readonly string _markSentAndCommit = MessagingSql.MarkOutboxSent(database.Dialect, database.Schema) + ";\nCOMMIT";
     private readonly string _markFailed = MessagingSql.MarkOutboxFailed(database.Schema);
     private readonly string _markReturned = MessagingSql.MarkOutboxReturned(database.Dialect, database.Schema);
     private readonly string _claim = MessagingSql.ClaimOutboxBatch(database.Dialect, database.Schema);
@@ -120,6 +121,13 @@ public sealed partial class OutboxRelay(
         var routed = await Task.WhenAll(sends.Select(m => PublishAsync(m.MessageId, m.Rows[0].TraceParent, m.Message, m.Type, publishTimeout.Token)));
         sent.AddRange(sends.Where((_, i) => routed[i]).SelectMany(m => m.Rows).Select(r => r.Sequence));
         returned.AddRange(sends.Where((_, i) => !routed[i]).SelectMany(m => m.Rows));
+        if (sent.Count > 0 && returned.Count == 0 && database.Dialect.BatchesReadsAndCommit)
+        {
+            // The usual batch, everything routed: marked sent and committed in one round trip.
+            await connection.ExecuteAsync(new CommandDefinition(_markSentAndCommit,
+                new { SentAt = DateTime.UtcNow, Sequences = sent }, transaction, cancellationToken: cancellationToken));
+            return rows.Count;
+        }
         if (sent.Count > 0)
         {
             await connection.ExecuteAsync(new CommandDefinition(_markSent,
