@@ -43,6 +43,86 @@ internal sealed class Profile(string connectionString)
         return sample;
     }
 
+    /// <summary>
+    /// Context switches so far (voluntary and involuntary, every thread) of PostgreSQL's living processes, Provenance,
+    /// Risk and the RabbitMQ node: each round trip, broker message and thread-pool hand-off costs some, and unlike CPU
+    /// time their count per record hardly moves with other load on the machine.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> Switches()
+    {
+        var processes = Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0)
+            .Select(Read)
+            .OfType<ProcStat>()
+            .ToList();
+        var children = processes.ToLookup(p => p.ParentId);
+        long Tree(int? root) => root is { } r ? Descendants(children, r).Sum(ThreadSwitches) : 0;
+        long Of(string assembly, int port) => processes
+            .Where(p => CommandLine(p.Id) is { } line && line.Contains(assembly, StringComparison.Ordinal) && line.Contains($"127.0.0.1:{port}", StringComparison.Ordinal))
+            .Sum(p => ThreadSwitches(p.Id));
+        return new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["postgres"] = Tree(PidFromFile(PostmasterPidFile())),
+            ["provenance"] = Of("Traceability.Provenance.dll", _provenancePort),
+            ["risk"] = Of("Traceability.Risk.dll", _riskPort),
+            ["rabbitmq"] = Tree(PidFromFile(RabbitPidFile())),
+        };
+    }
+
+    /// <summary>Prints the context switches per record of each process group.</summary>
+    public static void PrintSwitches(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, long records, string unit)
+    {
+        if (records > 0)
+        {
+            Console.WriteLine($"    context switches per {unit}: " + string.Join(", ", after.Keys.Select(k =>
+                string.Create(CultureInfo.InvariantCulture, $"{k} {(after[k] - before[k]) / (double)records:F1}"))));
+        }
+    }
+
+    private static IEnumerable<int> Descendants(ILookup<int, ProcStat> children, int root)
+    {
+        var pending = new Stack<int>([root]);
+        while (pending.TryPop(out var pid))
+        {
+            yield return pid;
+            foreach (var child in children[pid])
+            {
+                pending.Push(child.Id);
+            }
+        }
+    }
+
+    private static long ThreadSwitches(int pid)
+    {
+        long sum = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    foreach (var line in File.ReadLines(Path.Combine(task, "status")))
+                    {
+                        if (line.StartsWith("voluntary_ctxt_switches:", StringComparison.Ordinal) || line.StartsWith("nonvoluntary_ctxt_switches:", StringComparison.Ordinal))
+                        {
+                            sum += long.Parse(line[(line.IndexOf(':') + 1)..].Trim(), CultureInfo.InvariantCulture);
+                        }
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended meanwhile.
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            // The process ended meanwhile.
+        }
+        return sum;
+    }
+
     public async Task ResetStatementsAsync()
     {
         try

@@ -202,6 +202,7 @@ async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Fu
         await profile.ResetStatementsAsync();
     }
     var cpuBefore = profiling ? profile.Sample() : null;
+    var switchesBefore = profiling ? profile.Switches() : null;
     var latencies = new List<double>();
     var clock = Stopwatch.StartNew();
     var (requests, errors) = await DriveAsync(duration, latencies);
@@ -225,7 +226,9 @@ async Task<Row> RunAsync(string name, int concurrency, int recordsPerRequest, Fu
     if (cpuBefore is not null)
     {
         // Until Risk is done: its work for these records belongs to this scenario.
+        var switchesAfter = profile.Switches();
         var parts = await profile.PrintAsync(cpuBefore, profile.Sample(), records, name.StartsWith("shipments", StringComparison.Ordinal) ? "shipment" : "event");
+        Profile.PrintSwitches(switchesBefore!, switchesAfter, records, name.StartsWith("shipments", StringComparison.Ordinal) ? "shipment" : "event");
         // The system's own CPU: the database and its processes (ours: Provenance, Risk, RabbitMQ; the peer: itself), not the load generator.
         string[] own = peer ? ["postgres", "peer"] : ["postgres", "provenance", "risk", "rabbitmq"];
         cpuPerRecord = own.Sum(p => parts.TryGetValue(p, out var ms) ? ms : 0);
