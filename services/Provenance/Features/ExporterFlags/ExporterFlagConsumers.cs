@@ -63,14 +63,15 @@ internal sealed record ExporterFlagRow(Guid FlagId, string TenantId, string Rule
 
 internal static class ExporterFlagRows
 {
-    public static void Keep(DataTransaction data, string insert, ExporterFlagRow row) =>
-        data.Defer(insert, Flattened(row), inserted =>
-        {
-            if (inserted == 0)
-            {
-                data.Defer(ExporterFlagsSql.UpdateFlag, Flattened(row));
-            }
-        });
+    // Both statements always: after the insert, the update finds no older version and changes nothing; when the flag was
+    // there, the insert does nothing and the update brings it forward if this version is newer. No held write waits for
+    // its count, so the copy and the commit go in one round trip (see DataTransaction.CompleteAsync).
+    public static void Keep(DataTransaction data, string insert, ExporterFlagRow row)
+    {
+        var flattened = Flattened(row);
+        data.Defer(insert, flattened);
+        data.Defer(ExporterFlagsSql.UpdateFlag, flattened);
+    }
 
     // Held writes bind the row's properties by name; computed ones included.
     private static object Flattened(ExporterFlagRow r) => new
