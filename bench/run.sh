@@ -17,7 +17,7 @@
 #   bash bench/run.sh --only epcis --peer [--peer-source DIR] [--profile]
 #                                starts the peer EPCIS repository itself (bench/peer.sh, on PEER_PORT, default 5255;
 #                                FasTnT epcis-ef-core from DIR or a fresh clone) and compares with it, then stops it
-# Ports: PROVENANCE_PORT, AUDITS_PORT, GRIEVANCES_PORT, RISK_PORT (default 5201-5204), and the
+# Ports: PROVENANCE_PORT, AUDITS_PORT, GRIEVANCES_PORT, RISK_PORT (default 5201-5204), IDENTITY_PORT (5205), PORTAL_PORT (5200), and the
 # infrastructure's TRACEABILITY_* ports as infra.sh reads them.
 set -euo pipefail
 
@@ -25,6 +25,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export PROVENANCE_PORT="${PROVENANCE_PORT:-5201}" AUDITS_PORT="${AUDITS_PORT:-5202}" GRIEVANCES_PORT="${GRIEVANCES_PORT:-5203}" RISK_PORT="${RISK_PORT:-5204}"
+# Identity and the portal are not measured, but up.sh starts them too: beside the others, not on up.sh's own 5105 / 5100.
+export IDENTITY_PORT="${IDENTITY_PORT:-5205}" PORTAL_PORT="${PORTAL_PORT:-5200}"
 export RateLimit__Burst=100000000 RateLimit__PerSecond=100000000
 # The audits scenarios mint tokens with an issuer of the benchmark's own (AuditsBench), at this address.
 export Auth__Authority="${Auth__Authority:-http://127.0.0.1:${BENCH_ISSUER_PORT:-5209}/}"
@@ -43,12 +45,24 @@ await_line() {
   exit 1
 }
 
+# Stops what this script started (the peer, then the platform: services, and infrastructure if up.sh started it) on
+# every way out: the end, a failed step, the peer failing, Ctrl-C, TERM. TERM, not INT: a background job of a script
+# ignores SIGINT. Every step tolerates a process already gone: errexit holds inside a trap too, and a failed `kill`
+# of a peer that had died already ended the trap before it stopped the platform.
+platform="" peer_pid=""
+cleanup() {
+  trap - EXIT INT TERM
+  if [ -n "$peer_pid" ]; then kill -TERM "$peer_pid" 2>/dev/null || true; wait "$peer_pid" 2>/dev/null || true; fi
+  if [ -n "$platform" ]; then kill -TERM "$platform" 2>/dev/null || true; wait "$platform" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+trap 'cleanup; exit 130' INT
+trap 'cleanup; exit 143' TERM
+
 # A fresh clone has no .local/ yet, and the redirect below needs it before up.sh could create it.
 mkdir -p "$ROOT/.local"
 bash infra/local/up.sh >"$ROOT/.local/bench-platform.log" 2>&1 &
 platform=$!
-# TERM, not INT: a background job of a script ignores SIGINT.
-trap 'kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
 await_line "$ROOT/.local/bench-platform.log" "Traceability is up" "$platform"
 
 eval "$(bash infra/local/infra.sh env)"
@@ -74,7 +88,6 @@ done
 if [ "$peer" -eq 1 ]; then
   bash bench/peer.sh "${peer_source[@]}" >"$ROOT/.local/bench-peer.log" 2>&1 &
   peer_pid=$!
-  trap 'kill -TERM $peer_pid 2>/dev/null; wait $peer_pid 2>/dev/null || true; kill -TERM $platform 2>/dev/null; wait $platform 2>/dev/null || true' EXIT
   await_line "$ROOT/.local/bench-peer.log" "^peer is up" "$peer_pid"
   line="$(grep "^peer is up" "$ROOT/.local/bench-peer.log")"
   peer_url="$(sed -n "s/.*--peer-url \([^ ]*\) .*/\1/p" <<<"$line")"

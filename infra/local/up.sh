@@ -87,7 +87,11 @@ stop_all() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   if [ "$started_infra" -eq 1 ]; then bash infra/local/infra.sh stop; fi
 }
-trap stop_all INT TERM EXIT
+# A signal ends the script once everything is stopped: were stop_all to return, a TERM that arrived during a topology
+# step (bash runs the trap when the step ends) would be followed by services nobody stops.
+trap stop_all EXIT
+trap 'stop_all; exit 130' INT
+trap 'stop_all; exit 143' TERM
 
 ready() {
   # /dev/tcp keeps this free of curl; the answer's status line is all we read.
