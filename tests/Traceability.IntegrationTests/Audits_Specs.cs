@@ -306,6 +306,8 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
         await RegisterAuditorAsync("reach-peer");
         await RegisterAuditorAsync("reach-smeta", scheme: "smeta");
         await RegisterAuditorAsync("reach-elsewhere", countries: "\"BD\"");
+        await RegisterAuditorAsync("reach-cocoa", hsChapters: "\"17\",\"18\"");
+        await RegisterAuditorAsync("reach-textiles", hsChapters: "\"52\",\"61\"");
         var gln = NewGln();
         using var lead = Auditor("reach-lead");
         using var created = await lead.PostAsync("api/v1/audits", Json(Audit(gln, $"{DocumentsRetained},{ExcessiveOvertime},{Discrimination}")));
@@ -332,6 +334,8 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
         using var peer = Auditor("reach-peer");
         using var smeta = Auditor("reach-smeta");
         using var elsewhere = Auditor("reach-elsewhere");
+        using var cocoa = Auditor("reach-cocoa");
+        using var textiles = Auditor("reach-textiles");
         using var admin = TestIssuer.Shared.ClientFor(_audits, "admin-1", [Roles.Admin]);
         var everything = (HttpStatusCode.OK, auditId.ToString(), number);
         var nothing = (HttpStatusCode.OK, "", "");
@@ -343,6 +347,9 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
             Assert.That(await ReadAsync(peer, gln), Is.EqualTo(everything), "another auditor accredited for SA8000 in Ghana");
             Assert.That(await ReadAsync(smeta, gln), Is.EqualTo(nothing), "accredited for another scheme");
             Assert.That(await ReadAsync(elsewhere, gln), Is.EqualTo(nothing), "accredited in another country");
+            Assert.That(await ReadAsync(cocoa, gln), Is.EqualTo(everything), "accredited for the certificate's HS chapter");
+            Assert.That(await ReadAsync(textiles, gln), Is.EqualTo((HttpStatusCode.OK, auditId.ToString(), "")),
+                "accredited for other HS chapters: the site's audit, not the cocoa certificate");
             Assert.That((await ReadAsync(_certifier, NewGln())).Status, Is.EqualTo(HttpStatusCode.NotFound), "a facility Audits does not know");
             Assert.That((await ReadAsync(_certifier, "not a key")).Status, Is.EqualTo(HttpStatusCode.BadRequest));
         });
@@ -352,6 +359,44 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
         // The audit itself opens for whoever its facility's list shows it to.
         Assert.That((await peer.GetAsync($"api/v1/audits/{auditId}")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await smeta.GetAsync($"api/v1/audits/{auditId}")).StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task Should_page_a_facility_s_audits_newest_first_counting_only_those_the_reader_may_see()
+    {
+        await RegisterAuditorAsync("pages-lead");
+        await RegisterAuditorAsync("pages-second");
+        await RegisterAuditorAsync("pages-smeta", scheme: "smeta");
+        var gln = NewGln();
+        using var lead = Auditor("pages-lead");
+        using var second = Auditor("pages-second");
+        var ids = new List<string>();
+        // Two leads in turn: no auditor may lead a facility's third audit in a row under one scheme (rotation).
+        foreach (var (auditor, month) in new[] { (lead, "03"), (second, "05"), (lead, "07") })
+        {
+            using var created = await auditor.PostAsync("api/v1/audits", Json(Audit(gln, start: $"2026-{month}-02", end: $"2026-{month}-03")));
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+            ids.Insert(0, (await BodyAsync(created)).GetProperty("id").GetString()!);
+        }
+        using var smeta = Auditor("pages-smeta");
+
+        async Task<(string Ids, long Total)> PageAsync(HttpClient reader, int page)
+        {
+            var body = await BodyAsync(await reader.GetAsync($"api/v1/facilities/{gln}/audits?page={page}&pageSize=2"));
+            return (string.Join(",", body.GetProperty("audits").EnumerateArray().Select(a => a.GetProperty("id").GetString())), body.GetProperty("total").GetInt64());
+        }
+        using var tooLarge = await lead.GetAsync($"api/v1/facilities/{gln}/audits?pageSize=501");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await PageAsync(lead, 1), Is.EqualTo((string.Join(",", ids.Take(2)), 3L)), "the newest two of three");
+            Assert.That(await PageAsync(lead, 2), Is.EqualTo((ids[2], 3L)));
+            Assert.That(await PageAsync(lead, 3), Is.EqualTo(("", 3L)));
+            Assert.That(await PageAsync(_certifier, 1), Is.EqualTo((string.Join(",", ids.Take(2)), 3L)));
+            Assert.That(await PageAsync(smeta, 1), Is.EqualTo(("", 0L)), "another scheme's auditor: nothing, and nothing counted");
+            Assert.That(tooLarge.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That((await BodyAsync(tooLarge)).GetProperty("errors").TryGetProperty("pageSize", out _), Is.True);
+        });
     }
 
     [Test]

@@ -29,8 +29,8 @@ public sealed record AuditedFacility(Guid Id, string? Gln, string? OshId, string
 public sealed record FacilityAuditSummary(Guid Id, string Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate,
     string LeadAuditorId, string? OverallResult, int Revision, DateTime SubmittedAt, long Findings, long NonCompliances, long ZeroTolerance);
 
-/// <summary>A facility's audits the user may read.</summary>
-public sealed record FacilityAudits(AuditedFacility Facility, IReadOnlyList<FacilityAuditSummary> Audits);
+/// <summary>A page of a facility's audits the user may read, newest first, and how many there are in all.</summary>
+public sealed record FacilityAudits(AuditedFacility Facility, IReadOnlyList<FacilityAuditSummary> Audits, int Page, int PageSize, long Total);
 
 /// <summary>The certificates a facility holds that the user may read.</summary>
 public sealed record FacilityCertificates(AuditedFacility Facility, IReadOnlyList<Certificate> Certificates);
@@ -71,8 +71,11 @@ public sealed class AuditsApi(HttpClient http) : ServiceApi(http, "Audits")
             },
         }, cancellationToken);
 
-    public Task<ApiAnswer<FacilityAudits>> GetFacilityAuditsAsync(string key, CancellationToken cancellationToken) =>
-        GetAsync<FacilityAudits>($"api/v1/facilities/{Uri.EscapeDataString(key)}/audits", cancellationToken);
+    public Task<ApiAnswer<FacilityAudits>> GetFacilityAuditsAsync(string key, int page, CancellationToken cancellationToken) =>
+        GetAsync<FacilityAudits>($"api/v1/facilities/{Uri.EscapeDataString(key)}/audits?page={page}&pageSize={FacilityAuditsPageSize}", cancellationToken);
+
+    /// <summary>Audits per page on a facility's profile.</summary>
+    public const int FacilityAuditsPageSize = 20;
 
     public Task<ApiAnswer<FacilityCertificates>> GetFacilityCertificatesAsync(string key, CancellationToken cancellationToken) =>
         GetAsync<FacilityCertificates>($"api/v1/facilities/{Uri.EscapeDataString(key)}/certificates", cancellationToken);

@@ -12,16 +12,17 @@ namespace Traceability.Audits.Features.FacilityRecords;
 public sealed record FacilityAuditSummary(Guid Id, string Scheme, string AuditType, string Announcement, DateOnly StartDate, DateOnly EndDate,
     string LeadAuditorId, string? OverallResult, int Revision, DateTime SubmittedAt, long Findings, long NonCompliances, long ZeroTolerance);
 
-/// <summary>A facility's audits the caller may read.</summary>
-public sealed record FacilityAudits(KnownFacility Facility, IReadOnlyList<FacilityAuditSummary> Audits);
+/// <summary>A page of a facility's audits the caller may read (newest first), and how many there are in all.</summary>
+public sealed record FacilityAudits(KnownFacility Facility, IReadOnlyList<FacilityAuditSummary> Audits, int Page, int PageSize, long Total);
 
 /// <summary>The certificates covering a facility that the caller may read.</summary>
 public sealed record FacilityCertificates(KnownFacility Facility, IReadOnlyList<CertificateResponse> Certificates);
 
 /// <summary>
 /// A facility's audits and certificates, by GLN, Open Supply Hub id or Audits' own facility id: certifiers and admins
-/// read all; an auditor those they lead and those of a scheme × country one of their active accreditations covers today
-/// (<see cref="AuditorReach"/>). A facility Audits does not know answers 404.
+/// read all; an auditor those they lead and those of a scheme × country one of their active accreditations covers today,
+/// certificates also only where the accreditation's HS chapters meet the certificate's scope (<see cref="AuditorReach"/>).
+/// A facility Audits does not know answers 404.
 /// </summary>
 internal static class FacilityRecordsEndpoint
 {
@@ -29,26 +30,35 @@ internal static class FacilityRecordsEndpoint
     {
         var facilities = api.MapGroup("/facilities").WithTags("Facilities");
         facilities.MapGet("/{key}/audits", AuditsAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("ListFacilityAudits")
-            .WithSummary("The audits of a facility (GLN, Open Supply Hub id or Audits' id), newest first, with their findings counted; an auditor sees those inside their accreditations and those they led.");
+            .WithSummary("The audits of a facility (GLN, Open Supply Hub id or Audits' id), newest first, with their findings counted, a page at a time (page, pageSize up to 500, default 50; total); an auditor sees those inside their accreditations and those they led.");
         facilities.MapGet("/{key}/certificates", CertificatesAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("ListFacilityCertificates")
-            .WithSummary("The certificates a facility holds (GLN, Open Supply Hub id or Audits' id), latest validity first; an auditor sees those of schemes and countries their accreditations cover.");
+            .WithSummary("The certificates a facility holds (GLN, Open Supply Hub id or Audits' id), latest validity first; an auditor sees those of schemes, countries and HS chapters their accreditations cover.");
         return api;
     }
 
     private static async Task<Results<Ok<FacilityAudits>, NotFound, ValidationProblem>> AuditsAsync(
-        string key, ClaimsPrincipal user, Database database, Auditors auditors, TimeProvider time, CancellationToken cancellationToken)
+        string key, ClaimsPrincipal user, Database database, Auditors auditors, TimeProvider time, CancellationToken cancellationToken, int page = 1, int pageSize = 50)
     {
         var (facility, problem) = await FacilityAsync(key, database, cancellationToken);
         if (facility is null)
         {
             return problem is null ? TypedResults.NotFound() : problem;
         }
-        var audits = await database.QueryAsync<FacilityAuditSummary>(FacilityRecordsSql.Audits, new { FacilityId = facility.Id }, cancellationToken);
+        if (new ValidationErrors().RequirePage(page, pageSize) is { IsEmpty: false } errors)
+        {
+            return errors.ToProblem();
+        }
         var reader = await ReaderAsync(user, auditors, cancellationToken);
-        var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
-        return TypedResults.Ok(new FacilityAudits(facility, audits
-            .Where(a => reader.All || a.LeadAuditorId == reader.AuditorId || AuditorReach.Covers(reader.Auditor, a.Scheme, facility.Country, today))
-            .Select(a => a with { SubmittedAt = DateTime.SpecifyKind(a.SubmittedAt, DateTimeKind.Utc) }).ToList()));
+        var readable = new
+        {
+            FacilityId = facility.Id, All = reader.All ? 1 : 0, reader.AuditorId,
+            Schemes = AuditorReach.SchemesAt(reader.Auditor, facility.Country, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).ToArray(),
+            Offset = (page - 1) * pageSize, PageSize = pageSize,
+        };
+        var audits = await database.QueryAsync<FacilityAuditSummary>(FacilityRecordsSql.Audits(database.Dialect), readable, cancellationToken);
+        var total = await database.QueryAsync<long>(FacilityRecordsSql.CountAudits(database.Dialect), readable, cancellationToken);
+        return TypedResults.Ok(new FacilityAudits(facility, audits.Select(a => a with { SubmittedAt = DateTime.SpecifyKind(a.SubmittedAt, DateTimeKind.Utc) }).ToList(),
+            page, pageSize, total[0]));
     }
 
     private static async Task<Results<Ok<FacilityCertificates>, NotFound, ValidationProblem>> CertificatesAsync(
@@ -62,7 +72,7 @@ internal static class FacilityRecordsEndpoint
         var reader = await ReaderAsync(user, auditors, cancellationToken);
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
         var held = await certificates.AtFacilityAsync(facility.Id, cancellationToken);
-        return TypedResults.Ok(new FacilityCertificates(facility, held.Where(c => reader.All || AuditorReach.Covers(reader.Auditor, c.Scheme, facility.Country, today)).ToList()));
+        return TypedResults.Ok(new FacilityCertificates(facility, held.Where(c => reader.All || AuditorReach.CoversCertificate(reader.Auditor, c.Scheme, facility.Country, c.ScopeHsCodes, today)).ToList()));
     }
 
     private static async Task<(KnownFacility? Facility, ValidationProblem? Problem)> FacilityAsync(string key, Database database, CancellationToken cancellationToken)

@@ -19,9 +19,15 @@ public sealed class ProfileModel(RiskApi risk, AuditsApi audits, TimeProvider cl
     public bool ReadsAudits => User.IsInRole(Traceability.Hosting.Roles.Auditor) || User.IsInRole(Traceability.Hosting.Roles.Admin);
     public IReadOnlyList<(string Month, int Signals)> SignalsByMonth { get; private set; } = [];
 
+    /// <summary>The page of the facility's audits shown (<c>?auditsPage=</c>), newest first.</summary>
+    [BindProperty(SupportsGet = true)] public int AuditsPage { get; set; } = 1;
+    public int AuditsPageCount => Audits?.Value is { } audits ? (int)Math.Max(1, (audits.Total + audits.PageSize - 1) / audits.PageSize) : 1;
+    public string AuditsLink(int page) => $"/facilities/{Uri.EscapeDataString(Key)}?auditsPage={page}#facility-audits";
+
     public async Task<IActionResult> OnGetAsync(string id, CancellationToken cancellationToken)
     {
         Key = id;
+        AuditsPage = Math.Clamp(AuditsPage, 1, 100_000);
         Profile = await risk.GetFacilityRiskAsync(id, cancellationToken);
         if (Profile.NotFound)
         {
@@ -38,7 +44,7 @@ public sealed class ProfileModel(RiskApi risk, AuditsApi audits, TimeProvider cl
             // Audits knows sites by GLN or Open Supply Hub id, not by an exporter's Provenance id.
             if (ReadsAudits && (profile.Glns.FirstOrDefault() ?? profile.OshIds.FirstOrDefault()) is { } auditsKey)
             {
-                var (held, certified) = (audits.GetFacilityAuditsAsync(auditsKey, cancellationToken), audits.GetFacilityCertificatesAsync(auditsKey, cancellationToken));
+                var (held, certified) = (audits.GetFacilityAuditsAsync(auditsKey, AuditsPage, cancellationToken), audits.GetFacilityCertificatesAsync(auditsKey, cancellationToken));
                 (Audits, Certificates) = (await held, await certified);
             }
         }
