@@ -48,6 +48,23 @@ public class When_a_gateway_sends_bad_input_or_a_flood
         Assert.That(lines[1].GetProperty("text").GetString(), Does.StartWith("¿Dónde trabaja?"));
     }
 
+    [Test]
+    public async Task Should_play_a_worker_from_the_command_line_and_print_the_reply()
+    {
+        // The test service's public address is a name nobody answers: the command reaches it at --url and signs over the public one.
+        var (exitCode, output, error) = await _platform.Grievances.RunCommandAsync("simulate", "--url", _platform.Grievances.BaseAddress.ToString(), "+8801712000091", "Hola");
+        var (usageCode, _, usage) = await _platform.Grievances.RunCommandAsync("simulate", "+8801712000091");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(exitCode, Is.Zero, error);
+            Assert.That(output, Does.Contain("> Hola   (200)"), "the text, answered by the Twilio webhook");
+            Assert.That(output, Does.Contain("< ¿Dónde trabaja?"), "the conversation's reply, in the worker's language");
+            Assert.That(usageCode, Is.EqualTo(2), "a text is required");
+            Assert.That(usage, Does.Contain("usage: simulate"));
+        });
+    }
+
     [OneTimeTearDown]
     public async Task Stop() => await _platform.DisposeAsync();
 
