@@ -73,6 +73,8 @@ builder.Services.AddSingleton<ProvenanceGapReview>();
 builder.Services.AddSingleton<HeldInputs>();
 builder.Services.AddSingleton<GrievanceWorkplaces>();
 builder.Services.AddHostedService<ReprisalSweep>();
+// A UFLPA Entity List Risk has not applied yet is laid over every facility it knows, once, at start.
+builder.Services.AddHostedService<UflpaListSweep>();
 
 var app = builder.Build();
 if (EntityListCommandLine.Handles(args))

@@ -61,6 +61,17 @@ public sealed class UflpaEntityList
     /// <summary>Every entity, removed ones included.</summary>
     public IReadOnlyList<UflpaEntity> Entities { get; }
 
+    /// <summary>The SHA-256 (hex) of the list as <see cref="Write"/> writes it: another list, another fingerprint.</summary>
+    public string Fingerprint
+    {
+        get
+        {
+            using var writer = new StringWriter(CultureInfo.InvariantCulture);
+            Write(writer);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(writer.ToString())));
+        }
+    }
+
     /// <summary>The list shipped with the service.</summary>
     public static UflpaEntityList LoadShipped()
     {
