@@ -119,6 +119,9 @@ public sealed class PostgresDialect : SqlDialect
     public override string AcquireMigrationLock => "SELECT pg_advisory_lock(hashtext(@LockName))";
 
     /// <inheritdoc />
+    public override string LockForTransaction => "SELECT pg_advisory_xact_lock(hashtext(@LockName))";
+
+    /// <inheritdoc />
     public override string ReleaseMigrationLock => "SELECT pg_advisory_unlock(hashtext(@LockName))";
 
     internal override void EnsureDatabase(string connectionString) => DbUp.EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUp.Engine.Output.NoOpUpgradeLog());

@@ -59,6 +59,13 @@ public abstract class SqlDialect
     /// <summary>Creates the service's schema when missing (before migrations can journal into it).</summary>
     public abstract string CreateSchemaIfMissing(string schema);
 
+    /// <summary>
+    /// Takes an exclusive lock named <c>@LockName</c> until the transaction ends, waiting for it: two transactions that must
+    /// see each other's rows (one writes what the other's reads decide on) take the same name first and so run one after
+    /// the other, the second seeing what the first committed.
+    /// </summary>
+    public abstract string LockForTransaction { get; }
+
     /// <summary>Takes a session lock named <c>@LockName</c>, waiting for it.</summary>
     public abstract string AcquireMigrationLock { get; }
 

@@ -93,6 +93,10 @@ public sealed partial class SqlServerDialect : SqlDialect
         $"IF SCHEMA_ID(N'{Identifier(schema)}') IS NULL EXEC(N'CREATE SCHEMA {Identifier(schema)}')";
 
     /// <inheritdoc />
+    public override string LockForTransaction =>
+        "EXEC sp_getapplock @Resource = @LockName, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 30000";
+
+    /// <inheritdoc />
     public override string AcquireMigrationLock =>
         "EXEC sp_getapplock @Resource = @LockName, @LockMode = 'Exclusive', @LockOwner = 'Session', @LockTimeout = 120000";
 

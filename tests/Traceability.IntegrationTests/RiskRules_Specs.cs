@@ -360,4 +360,47 @@ public class When_events_from_every_service_reach_the_rules
             """, new { Subjects = new[] { Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln("urn:epc:id:sgln:4012345.00022.0") } });
         Assert.That(withdrawn, Is.EqualTo(2), "mass-balance and transformation-inputs");
     }
+
+    [Test]
+    public async Task Should_end_in_the_same_open_flags_when_the_late_fact_and_the_event_it_settles_are_consumed_at_once()
+    {
+        // Pairs Risk consumes concurrently (prefetch): a transformation and the receipt of its inputs (captured before it), and a
+        // grievance and the facility it names. Each pair's two transactions take one lock, so the second sees the first.
+        var pairs = Enumerable.Range(0, 6).Select(i =>
+        {
+            var location = $"urn:epc:id:sgln:4012345.{31 + i:00000}.0";
+            var lot = Guid.NewGuid().ToString("N")[..8];
+            string[] inputs = [$"urn:epc:id:sgtin:4012345.011111.{lot}1"];
+            CapturedEpcisEvent Event(string type, DateTime at, string[] epcs, string[] inputEpcs) => new()
+            {
+                EpcisEventId = $"urn:uuid:{Guid.NewGuid()}", EventType = type, EventTime = at, BizLocation = location, Epcs = epcs, EpcCount = epcs.Length,
+                InputEpcs = inputEpcs, LinkKind = inputEpcs.Length > 0 ? "transforming" : "receiving",
+            };
+            EpcisEventsCaptured Document(CapturedEpcisEvent e) => new() { EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, CaptureId = Guid.NewGuid(), Events = [e] };
+            var facility = Guid.NewGuid();
+            var gln = Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln(location)!;
+            return (Gln: gln, Facility: facility, Messages: new object[]
+            {
+                Document(Event("TransformationEvent", Now.AddDays(-1), [.. inputs, $"urn:epc:id:sgtin:4012345.011111.{lot}2"], inputs)),
+                Document(Event("ObjectEvent", Now.AddDays(-2), inputs, [])),
+                Grievance(facility, Now.AddDays(-1), "retention-of-identity-documents"),
+                Facility(facility, gln, $"Tema Mill {i}", country: "GH"),
+            });
+        }).ToList();
+        var messages = pairs.SelectMany(p => p.Messages).Select(m => (m, Guid.NewGuid())).ToArray();
+        await TestBus.PublishAsync(_virtualHost, messages);
+        var ids = new { Ids = messages.Select(m => m.Item2).ToArray() };
+        await Settled("Risk consumes everything", async () =>
+            await _database.ScalarAsync<long>("SELECT count(DISTINCT message_id) FROM risk.inbox_message WHERE message_id = ANY(@Ids)", ids) == messages.Length);
+
+        foreach (var (gln, facility, _) in pairs)
+        {
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE is_open = 1 AND rule_id = 'transformation-inputs' AND subject_id = @Gln", new { Gln = gln }),
+                Is.Zero, "the receipt clears the transformation's inputs, whichever is consumed first");
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE is_open = 1 AND rule_id = 'grievance-forced-labour' AND subject_id = @Gln", new { Gln = gln }),
+                Is.EqualTo(1), "filed under the facility's GLN");
+            Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE is_open = 1 AND subject_id = @Id", new { Id = facility.ToString() }),
+                Is.Zero, "nothing left under its Provenance id");
+        }
+    }
 }

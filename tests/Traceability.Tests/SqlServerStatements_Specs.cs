@@ -89,6 +89,7 @@ public partial class When_every_T_SQL_statement_is_parsed
             }
         }
         yield return ("SqlServerDialect.AcquireMigrationLock", dialect.AcquireMigrationLock);
+        yield return ("SqlServerDialect.LockForTransaction", dialect.LockForTransaction);
         yield return ("SqlServerDialect.ReleaseMigrationLock", dialect.ReleaseMigrationLock);
         yield return ("SqlServerDialect.CreateSchemaIfMissing", dialect.CreateSchemaIfMissing("test_schema"));
     }

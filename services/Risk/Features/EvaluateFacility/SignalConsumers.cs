@@ -3,6 +3,7 @@ using Traceability.Contracts.Audits;
 using Traceability.Contracts.Grievances;
 using Traceability.Data;
 using Traceability.Data.Messaging;
+using Traceability.Risk.Features.FlagGrievances;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
@@ -77,6 +78,8 @@ public sealed class GrievanceSignalsConsumer(Inbox inbox, Database database, Fac
         var grievance = context.Message;
         return inbox.ConsumeOnceAsync(context, "risk.grievance-signals", async data =>
         {
+            // As the facility's own message does: a grievance and its facility consumed at once still meet.
+            GrievanceWorkplaces.Lock(data, grievance.FacilityIds);
             foreach (var facilityId in grievance.FacilityIds.Distinct())
             {
                 var row = new { grievance.CaseId, FacilityId = facilityId, grievance.FiledAt, AcknowledgedAt = (DateTime?)null };
@@ -116,6 +119,7 @@ public sealed class GrievanceAcknowledgedConsumer(Inbox inbox, Database database
             {
                 return;
             }
+            GrievanceWorkplaces.Lock(data, change.FacilityIds);
             foreach (var facilityId in change.FacilityIds.Distinct())
             {
                 var row = new { change.CaseId, FacilityId = facilityId, FiledAt = (DateTime?)null, AcknowledgedAt = (DateTime?)change.OccurredAt };

@@ -49,6 +49,7 @@ public sealed class GrievanceFiledConsumer(Inbox inbox, Database database, FlagB
             {
                 return;
             }
+            GrievanceWorkplaces.Lock(data, grievance.FacilityIds);
             var known = (await data.QueryAsync<FacilityRow>(_facilities, new { Ids = grievance.FacilityIds.ToArray() })).ToDictionary(f => f.Id);
             // One workplace registered by several exporters is one subject (its GLN or Open Supply Hub id).
             var workplaces = grievance.FacilityIds

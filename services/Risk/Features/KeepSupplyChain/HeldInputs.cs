@@ -31,6 +31,9 @@ public sealed class HeldInputs(Database database, FlagBook flags, Transformation
         {
             return;
         }
+        // One exporter's documents are judged one after another: a transformation and the receipt of its inputs consumed at
+        // the same moment would each miss the other's uncommitted rows (and the flag would stay).
+        data.Defer(data.Dialect.LockForTransaction, new { LockName = $"risk.held-inputs:{tenantId}" });
         var holding = events.Where(e => inputsKnown || e.EventType != "TransformationEvent").ToList();
         // The earliest time the document itself holds each EPC: a receipt later in the document than the transformation counts.
         var heldHere = holding.SelectMany(e => e.Epcs.Except(e.InputEpcs, StringComparer.Ordinal).Select(epc => (Epc: epc, At: e.EventTime, By: e.EpcisEventId)))

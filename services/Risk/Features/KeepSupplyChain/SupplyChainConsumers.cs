@@ -32,6 +32,8 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
         };
         return inbox.ConsumeOnceAsync(context, "risk.keep-facility", async data =>
         {
+            // First, as a grievance naming it does: the one consumed second sees the other's rows.
+            GrievanceWorkplaces.Lock(data, [f.FacilityId]);
             // A facility Risk already has is updated instead (when this revision is newer).
             var first = false;
             data.Defer(_insert, row, inserted =>
