@@ -89,8 +89,8 @@ public sealed class DataTransaction
     // read's rows, and no held write waits for its count (its callback may hold more writes, which the read must see).
     private bool CanReadWithHeldWrites(string sql, object? parameters) =>
         _deferred.Count > 0 && Dialect.BatchesReadsAndCommit && Connection.CanCreateBatch && parameters is not null
-        // A parameter bag (Dapper's DynamicParameters) has no properties to bind: the read goes on its own, as Dapper binds it.
-        && parameters is not SqlMapper.IDynamicParameters
+        // A parameter bag (Dapper's DynamicParameters, or a dictionary) has no properties to bind: the read goes on its own, as Dapper binds it.
+        && parameters is not SqlMapper.IDynamicParameters and not System.Collections.IEnumerable
         && _deferred.TrueForAll(d => d.Then is null) && Binding.Of(parameters.GetType(), sql).All(b => Binding.Supported(b.Type));
 
     private async Task<IReadOnlyList<T>> ReadWithHeldWritesAsync<T>(string sql, object parameters)
