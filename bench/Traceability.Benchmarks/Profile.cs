@@ -24,12 +24,7 @@ internal sealed class Profile(string connectionString)
     /// <summary>CPU milliseconds so far, per process group.</summary>
     public IReadOnlyDictionary<string, double> Sample()
     {
-        var processes = Directory.EnumerateDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0)
-            .Select(Read)
-            .OfType<ProcStat>()
-            .ToList();
+        var processes = Processes();
         var children = processes.ToLookup(p => p.ParentId);
         var sample = new Dictionary<string, double>(StringComparer.Ordinal)
         {
@@ -50,12 +45,7 @@ internal sealed class Profile(string connectionString)
     /// </summary>
     public IReadOnlyDictionary<string, long> Switches()
     {
-        var processes = Directory.EnumerateDirectories("/proc")
-            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
-            .Where(pid => pid > 0)
-            .Select(Read)
-            .OfType<ProcStat>()
-            .ToList();
+        var processes = Processes();
         var children = processes.ToLookup(p => p.ParentId);
         long Tree(int? root) => root is { } r ? Descendants(children, r).Sum(ThreadSwitches) : 0;
         long Of(string assembly, int port) => processes
@@ -122,6 +112,13 @@ internal sealed class Profile(string connectionString)
         }
         return sum;
     }
+
+    private static List<ProcStat> Processes() => Directory.EnumerateDirectories("/proc")
+        .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+        .Where(pid => pid > 0)
+        .Select(Read)
+        .OfType<ProcStat>()
+        .ToList();
 
     public async Task ResetStatementsAsync()
     {
