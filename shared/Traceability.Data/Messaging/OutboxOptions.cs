@@ -11,9 +11,11 @@ public sealed class OutboxOptions
 
     /// <summary>
     /// How long the relay waits after a commit wakes it before it claims: rows committed meanwhile go in
-    /// the same batch. A few milliseconds of delivery latency for far fewer claims at high rates.
+    /// the same batch. Milliseconds of delivery latency for far fewer claims at high rates: each relay batch
+    /// costs the broker a Raft write and fsync and the consumer a wake-up and a transaction, about the same for
+    /// one message as for ten (20 ms rather than 5 halved the CPU per shipment at concurrency 4).
     /// </summary>
-    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
     /// Whether rows of the service's packed message types go to the broker together (see <see cref="OutboxPacking"/>);
