@@ -115,4 +115,36 @@ public class When_an_exporter_reads_the_flags_about_its_own_records : ExportersO
         Assert.That((flag.GetProperty("status").GetString(), flag.GetProperty("resolution").GetString(), flag.GetProperty("severity").GetString()),
             Is.EqualTo(("resolved", "remediated", "high")));
     }
+
+    [Test]
+    public async Task Should_keep_each_flag_of_a_redelivered_batch_once()
+    {
+        var shipments = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var created = await _provenance.Http.SendAsync(When_an_exporter_records_shipments.Post(_acme, When_an_exporter_records_shipments.Shipment("Coffee", "DE")));
+            shipments.Add((await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
+        }
+        var flags = shipments.Select(shipment => new FlagRaised
+        {
+            EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = DateTime.UtcNow, FlagId = Guid.NewGuid(), RuleId = "test-rule", RuleVersion = 1,
+            Severity = "medium", SubjectType = "shipment", SubjectId = shipment, ScopeCountry = "DE", Explanation = "Raised.",
+        }).ToList();
+        var batch = new FlagsRaised { EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = DateTime.UtcNow, Flags = flags };
+        var batchId = Guid.NewGuid();
+
+        // The first flag also alone, with the id the batch carries for it; the batch twice under one transport id (a redelivery).
+        await TestBus.PublishAsync(_virtualHost, (flags[0], flags[0].EventId), (batch, batchId), (batch, batchId));
+
+        var ids = flags.Select(f => f.EventId).ToArray();
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>(
+            "SELECT coalesce(sum(duplicates), 0) FROM provenance.inbox_message WHERE message_id = ANY(@Ids)", new { Ids = ids }) == 3,
+            TimeSpan.FromSeconds(30), "every copy was consumed: the first flag twice a duplicate, the second once");
+        Assert.That(await _database.ScalarAsync<long>("SELECT count(*) FROM provenance.inbox_message WHERE message_id = ANY(@Ids)", new { Ids = ids }), Is.EqualTo(2),
+            "each flag kept under its own id, not the batch's");
+        foreach (var flag in flags)
+        {
+            Assert.That((await FlagsOf(_acme)).Count(f => f.GetProperty("id").GetGuid() == flag.FlagId), Is.EqualTo(1));
+        }
+    }
 }
