@@ -362,6 +362,27 @@ public class When_events_from_every_service_reach_the_rules
     }
 
     [Test]
+    public async Task Should_raise_a_workplace_s_grievance_flag_high_when_the_latest_of_three_grievances_is_consumed_first()
+    {
+        // Grievances reach Risk in any order (two consumers, a retry): the third one filed, judged first, sees one earlier
+        // grievance; the second, judged last, ends a window that holds two. Only the window holding the later one makes three.
+        var facility = Guid.NewGuid();
+        var gln = "75945670" + Random.Shared.Next(10000, 99999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await TestBus.PublishAsync(_virtualHost, Facility(facility, gln, "Harbour Knitwear", country: "BD"));
+        await Settled("Risk knows the facility", async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.facility WHERE gln = @Gln", new { Gln = gln }) == 1);
+        foreach (var filedAt in new[] { Now.AddDays(-1), Now.AddDays(-10), Now.AddDays(-5) })
+        {
+            var grievance = Grievance(facility, filedAt, "withholding-of-wages");
+            await TestBus.PublishAsync(_virtualHost, grievance);
+            await Settled("Risk keeps the grievance", async () =>
+                await _database.ScalarAsync<long>("SELECT count(*) FROM risk.grievance_signal WHERE case_id = @CaseId", new { grievance.CaseId }) == 1);
+        }
+        await Settled("the flag climbs to high", async () =>
+            (await FlagsOf(gln)).Any(f => f.Rule == "grievance-forced-labour" && f.Severity == "high"));
+        Assert.That((await FlagsOf(gln)).Count(f => f.Rule == "grievance-forced-labour"), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task Should_end_in_the_same_open_flags_when_the_late_fact_and_the_event_it_settles_are_consumed_at_once()
     {
         // Pairs Risk consumes concurrently (prefetch): a transformation and the receipt of its inputs (captured before it), and a

@@ -16,10 +16,12 @@ internal static class FlagGrievancesSql
         SELECT id AS Id, gln AS Gln, osh_id AS OshId, country AS Country FROM risk.facility WHERE {dialect.IsAnyOf("id", "Ids")}
         """;
 
-    public const string ForcedLabourSince = """
-        SELECT COUNT(*) FROM risk.grievance_signal
-        WHERE facility_key = @FacilityKey AND forced_labour = @True AND filed_at > @Since AND filed_at <= @FiledAt
+    /// <summary>The forced-labour grievances at a workplace filed within one window either side of a grievance: every window that holds it.</summary>
+    public const string ForcedLabourAround = """
+        SELECT case_id AS CaseId, filed_at AS FiledAt, category AS Category FROM risk.grievance_signal
+        WHERE facility_key = @FacilityKey AND forced_labour = @True AND filed_at > @From AND filed_at <= @To
           AND (outcome IS NULL OR outcome <> 'not-substantiated')
+        ORDER BY filed_at, case_id
         """;
 }
 
@@ -70,10 +72,13 @@ public sealed class GrievanceFiledConsumer(Inbox inbox, Database database, FlagB
                     continue;
                 }
                 var window = rule.Duration("Window");
-                var recent = await data.ExecuteScalarAsync<long>(FlagGrievancesSql.ForcedLabourSince, new
+                // Not only the window that ends with this grievance: one filed later but consumed first (two consumers, a
+                // retry) has already been judged without it, so every window holding this one is counted here.
+                var around = await data.QueryAsync<GrievanceWorkplaces.Filed>(FlagGrievancesSql.ForcedLabourAround, new
                 {
-                    FacilityKey = key, True = true, Since = grievance.FiledAt - window, grievance.FiledAt,
+                    FacilityKey = key, True = true, From = grievance.FiledAt - window, To = grievance.FiledAt + window,
                 });
+                var recent = GrievanceWorkplaces.Busiest(around.ToList(), window).Count;
                 var repeated = recent >= rule.Integer("RepeatCount");
                 flags.RaiseOrAppend(data, new FlagSignal
                 {

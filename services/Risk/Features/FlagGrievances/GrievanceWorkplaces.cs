@@ -46,12 +46,10 @@ public sealed class GrievanceWorkplaces(FlagBook flags, RuleCatalog catalog)
             return;
         }
         await flags.MoveAsync(data, GrievanceFiledConsumer.RuleId, FlagSubject.Facility(provisional), FlagSubject.Facility(key), facility.Country, $"facility:{key}");
-        var grievances = await data.QueryAsync<Filed>(GrievanceWorkplacesSql.ForcedLabour, new { Key = key, True = true });
+        var grievances = (await data.QueryAsync<Filed>(GrievanceWorkplacesSql.ForcedLabour, new { Key = key, True = true })).ToList();
         var window = rule.Duration("Window");
-        var busiest = grievances
-            .Select(g => grievances.Where(o => o.FiledAt > g.FiledAt - window && o.FiledAt <= g.FiledAt).ToList())
-            .MaxBy(inWindow => inWindow.Count);
-        if (busiest is null || busiest.Count < rule.Integer("RepeatCount"))
+        var busiest = Busiest(grievances, window);
+        if (busiest.Count < rule.Integer("RepeatCount"))
         {
             return;
         }
@@ -70,7 +68,17 @@ public sealed class GrievanceWorkplaces(FlagBook flags, RuleCatalog catalog)
         });
     }
 
-    private sealed record Filed(Guid CaseId, DateTime FiledAt, string Category);
+    /// <summary>
+    /// The most grievances any one window holds (a window ends at a grievance's filing). In-order delivery judges each
+    /// grievance on the window it ends; the busiest of those is what it reaches, whatever order they arrive in.
+    /// </summary>
+    public static IReadOnlyList<Filed> Busiest(IReadOnlyList<Filed> grievances, TimeSpan window) =>
+        grievances
+            .Select(g => grievances.Where(o => o.FiledAt > g.FiledAt - window && o.FiledAt <= g.FiledAt).ToList())
+            .MaxBy(inWindow => inWindow.Count) ?? [];
+
+    /// <summary>A forced-labour grievance Risk keeps for a workplace.</summary>
+    public sealed record Filed(Guid CaseId, DateTime FiledAt, string Category);
 }
 
 internal static class GrievanceWorkplacesSql
