@@ -130,19 +130,7 @@ public class When_an_exporter_records_shipments : ExportersOnAPlatform
     {
         // A tenant id longer than Risk's column fails every attempt: after its retries the message
         // must land in risk-shipment-recorded_error, and the shipment behind it must still be evaluated.
-        var poison = new Traceability.Contracts.Provenance.ShipmentRecorded
-        {
-            EventId = Guid.NewGuid(),
-            TenantId = new string('t', 200),
-            OccurredAt = DateTime.UtcNow,
-            ShipmentId = Guid.NewGuid(),
-            HsCode = "180100",
-            Commodity = "Cocoa",
-            OriginCountry = "CI",
-            Quantity = 1,
-            Unit = "kg",
-            ShipDate = new DateOnly(2026, 11, 1),
-        };
+        var poison = Recorded(new string('t', 200));
         await TestBus.PublishAsync(_virtualHost, poison, poison with { EventId = Guid.NewGuid(), TenantId = "acme", ShipmentId = Guid.NewGuid() });
 
         await Probe.UntilAsync(async () => await ErrorQueueDepthAsync() == 1, TimeSpan.FromSeconds(90), "the poison message reaches the error queue");
