@@ -272,21 +272,25 @@ public sealed class DataTransaction
         return parameter;
     }
 
-    private System.Data.DbType DbTypeOf(Type type) => Binding.Supported(type)
-        ? DbTypeOfSupported(Nullable.GetUnderlyingType(type) ?? type)
-        : throw new NotSupportedException($"A batch parameter of type {type.Name} is not supported.");
-
-    private System.Data.DbType DbTypeOfSupported(Type type) => type switch
+    private System.Data.DbType DbTypeOf(Type type)
     {
-        _ when type == typeof(string) => System.Data.DbType.String,
-        _ when type == typeof(Guid) => System.Data.DbType.Guid,
-        _ when type == typeof(int) => System.Data.DbType.Int32,
-        _ when type == typeof(long) => System.Data.DbType.Int64,
-        _ when type == typeof(decimal) => System.Data.DbType.Decimal,
-        _ when type == typeof(bool) => System.Data.DbType.Boolean,
-        _ when type == typeof(DateOnly) => System.Data.DbType.Date,
-        _ when type == typeof(DateTime) => Dialect.DateTimeParameterType,
-        _ => System.Data.DbType.Binary,
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        return underlying == typeof(DateTime) ? Dialect.DateTimeParameterType
+            : BatchDbTypes.TryGetValue(underlying, out var dbType) ? dbType
+            : throw new NotSupportedException($"A batch parameter of type {type.Name} is not supported.");
+    }
+
+    // The types a held write's parameter may have, with their DbType; DateTime's is the dialect's (see DbTypeOf).
+    private static readonly Dictionary<Type, System.Data.DbType> BatchDbTypes = new()
+    {
+        [typeof(string)] = System.Data.DbType.String,
+        [typeof(Guid)] = System.Data.DbType.Guid,
+        [typeof(int)] = System.Data.DbType.Int32,
+        [typeof(long)] = System.Data.DbType.Int64,
+        [typeof(decimal)] = System.Data.DbType.Decimal,
+        [typeof(bool)] = System.Data.DbType.Boolean,
+        [typeof(DateOnly)] = System.Data.DbType.Date,
+        [typeof(byte[])] = System.Data.DbType.Binary,
     };
 
     /// <summary>Writes messages to the outbox (held with the other writes); they are published after this transaction commits.</summary>
@@ -342,11 +346,9 @@ public sealed class DataTransaction
         private const int MaxCached = 10_000;
         private static readonly ConcurrentDictionary<(Type Row, string Sql), Binding[]> Cache = new();
 
-        private static readonly Type[] SupportedTypes =
-            [typeof(string), typeof(Guid), typeof(int), typeof(long), typeof(decimal), typeof(bool), typeof(DateOnly), typeof(DateTime), typeof(byte[])];
-
         /// <summary>Whether a held write's parameter of this type can be bound (lists, for instance, cannot).</summary>
-        public static bool Supported(Type type) => Array.IndexOf(SupportedTypes, Nullable.GetUnderlyingType(type) ?? type) >= 0;
+        public static bool Supported(Type type) =>
+            (Nullable.GetUnderlyingType(type) ?? type) is var underlying && (underlying == typeof(DateTime) || BatchDbTypes.ContainsKey(underlying));
 
         public static Binding[] Of(Type row, string sql)
         {
