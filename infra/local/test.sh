@@ -56,6 +56,28 @@ if [ "$total" -eq 0 ]; then
 fi
 [ "$failed" -gt 0 ] && [ "$status" -eq 0 ] && status=1
 stop_infra
+# The failures again, last, with the first lines of their messages: CI shows the end of the output.
+if [ "$failed" -gt 0 ]; then
+  echo
+  echo "Failed tests:"
+  for trx in "$RESULTS"/*.trx; do
+    [ -f "$trx" ] || continue
+    python3 - "$trx" <<'PY' || grep -o 'testName="[^"]*"[^>]*outcome="Failed"' "$trx" || true
+import sys, xml.etree.ElementTree as ET
+ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+for result in ET.parse(sys.argv[1]).getroot().iterfind(".//t:UnitTestResult", ns):
+    if result.get("outcome") in ("Passed", "NotExecuted", "Inconclusive"):
+        continue
+    print(f"  {result.get('testName')} ({result.get('duration')})")
+    message = result.find("t:Output/t:ErrorInfo/t:Message", ns)
+    trace = result.find("t:Output/t:ErrorInfo/t:StackTrace", ns)
+    for text in (message, trace):
+        if text is not None and text.text:
+            for line in text.text.strip().splitlines()[:12]:
+                print("    " + line)
+PY
+  done
+fi
 echo
 echo "Tests: $passed passed, $failed failed, $skipped skipped"
 exit "$status"
