@@ -33,6 +33,9 @@ internal sealed class BrowserSession : IAsyncDisposable
             ? configured
             : Path.Combine(Infrastructure.RepositoryRoot, ".local", "browser", "node_modules", "axe-core", "axe.min.js");
         Assert.That(File.Exists(axe), Is.True, $"{axe} is missing: run `bash infra/local/infra.sh browser` (axe-core from npm).");
+        // Playwright's expectations wait 5 s by default; a slow or busy 2-core CI machine can take longer than that to render
+        // a page the first time (JIT, a cold htmx round trip to two services). They still fail, later, when the page is wrong.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
