@@ -362,6 +362,123 @@ public class When_auditors_upload_audits_and_certifiers_keep_certificates : Audi
     }
 
     [Test]
+    public async Task Should_list_and_open_an_audit_only_for_readers_whose_accreditation_reaches_its_HS_chapters()
+    {
+        // One Ghanaian site's audits: SA8000 of cocoa (chapter 18), of textiles (52), of the whole site (no chapter),
+        // and SMETA of cocoa; two SA8000 leads in turn (rotation), accredited in every sector.
+        await RegisterAuditorAsync("sector-lead");
+        await RegisterAuditorAsync("sector-second");
+        await RegisterAuditorAsync("sector-smeta-lead", scheme: "smeta");
+        await RegisterAuditorAsync("sector-all");
+        await RegisterAuditorAsync("sector-cocoa", hsChapters: "\"17\",\"18\"");
+        await RegisterAuditorAsync("sector-textiles", hsChapters: "\"52\",\"61\"");
+        await RegisterAuditorAsync("sector-cocoa-bd", countries: "\"BD\"", hsChapters: "\"18\"");
+        await RegisterAuditorAsync("sector-cocoa-lapsed", hsChapters: "\"18\"", validTo: "2025-12-31");
+        await RegisterAuditorAsync("sector-cocoa-suspended", status: "suspended", hsChapters: "\"18\"");
+        await RegisterAuditorAsync("sector-smeta-cocoa", scheme: "smeta", hsChapters: "\"18\"");
+        // SA8000 for textiles only and SMETA in every sector: one scheme read by chapter, the other whole.
+        using (var both = await _certifier.PostAsync("api/v1/auditors", Json($$"""
+            {"id":"sector-both","name":"Auditor both","firm":"Fair Audits","apscaNumber":"{{ApscaOf("sector-both")}}","level":"RA","status":"active",
+             "accreditations":[{"scheme":"sa8000","countries":["GH"],"hsChapters":["52"],"validFrom":"2024-01-01","validTo":"2030-12-31"},
+                               {"scheme":"smeta","countries":["GH"],"hsChapters":[],"validFrom":"2024-01-01","validTo":"2030-12-31"}]}
+            """)))
+        {
+            Assert.That(both.StatusCode, Is.EqualTo(HttpStatusCode.Created), await both.Content.ReadAsStringAsync());
+        }
+        var gln = NewGln();
+        var audits = new Dictionary<string, string>();
+        foreach (var (name, lead, scheme, chapters, month) in new[]
+                 {
+                     ("cocoa", "sector-lead", "sa8000", "\"18\"", "03"), ("textiles", "sector-second", "sa8000", "\"52\"", "05"),
+                     ("site", "sector-lead", "sa8000", "", "07"), ("smeta-cocoa", "sector-smeta-lead", "smeta", "\"18\"", "07"),
+                 })
+        {
+            using var auditor = Auditor(lead);
+            using var created = await auditor.PostAsync("api/v1/audits", Json(Audit(gln, scheme: scheme, hsChapters: chapters, start: $"2026-{month}-02",
+                end: $"2026-{month}-03", overallResult: scheme == "smeta" ? null : "fail")));
+            Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+            audits[name] = (await BodyAsync(created)).GetProperty("id").GetString()!;
+        }
+        // Another site's cocoa audit: its id opened by readers of this one.
+        using (var second = Auditor("sector-second"))
+        using (var elsewhere = await second.PostAsync("api/v1/audits", Json(Audit(NewGln(), hsChapters: "\"18\""))))
+        {
+            Assert.That(elsewhere.StatusCode, Is.EqualTo(HttpStatusCode.Created), await elsewhere.Content.ReadAsStringAsync());
+            audits["other-site-cocoa"] = (await BodyAsync(elsewhere)).GetProperty("id").GetString()!;
+        }
+
+        // What a reader is shown: the facility's list (names, sorted, and the total), and each audit id that opens (200) for them.
+        async Task<string> ReadAsync(HttpClient reader)
+        {
+            using var list = await reader.GetAsync($"api/v1/facilities/{gln}/audits");
+            var shown = "";
+            if (list.StatusCode == HttpStatusCode.OK)
+            {
+                var body = await BodyAsync(list);
+                var ids = body.GetProperty("audits").EnumerateArray().Select(a => a.GetProperty("id").GetString()).ToList();
+                shown = string.Join(",", audits.Where(a => ids.Contains(a.Value)).Select(a => a.Key).Order(StringComparer.Ordinal)) + $" ({body.GetProperty("total").GetInt64()})";
+            }
+            var opened = new List<string>();
+            foreach (var (name, id) in audits)
+            {
+                using var audit = await reader.GetAsync($"api/v1/audits/{id}");
+                Assert.That(audit.StatusCode, Is.AnyOf(HttpStatusCode.OK, HttpStatusCode.NotFound, list.StatusCode), name);
+                if (audit.StatusCode == HttpStatusCode.OK)
+                {
+                    opened.Add(name);
+                }
+            }
+            return $"{(int)list.StatusCode} list: {shown} open: {string.Join(",", opened.Order(StringComparer.Ordinal))}";
+        }
+
+        using var admin = TestIssuer.Shared.ClientFor(_audits, "admin-1", [Roles.Admin]);
+        using var caseworker = TestIssuer.Shared.ClientFor(_audits, "case-1", [Roles.Caseworker]);
+        using var auditorWithoutId = TestIssuer.Shared.ClientFor(_audits, "user-no-id", [Roles.Auditor]);
+        const string Everything = "200 list: cocoa,site,smeta-cocoa,textiles (4) open: cocoa,other-site-cocoa,site,smeta-cocoa,textiles";
+        const string Nothing = "200 list:  (0) open: ";
+        var expected = new (HttpClient Reader, string Sees, string Why)[]
+        {
+            (_certifier, Everything, "a certifier reads every audit"),
+            (admin, Everything, "an admin reads every audit"),
+            (Auditor("sector-all"), "200 list: cocoa,site,textiles (3) open: cocoa,other-site-cocoa,site,textiles", "SA8000 in Ghana in every sector"),
+            (Auditor("sector-lead"), "200 list: cocoa,site,textiles (3) open: cocoa,other-site-cocoa,site,textiles", "a lead, accredited in every sector"),
+            (Auditor("sector-cocoa"), "200 list: cocoa,site (2) open: cocoa,other-site-cocoa,site", "SA8000 for chapters 17 and 18: cocoa and the whole site"),
+            (Auditor("sector-textiles"), "200 list: site,textiles (2) open: site,textiles", "SA8000 for chapters 52 and 61: not another auditor's cocoa audits"),
+            (Auditor("sector-cocoa-bd"), Nothing, "cocoa, in another country"),
+            (Auditor("sector-cocoa-lapsed"), Nothing, "cocoa, an accreditation no longer valid"),
+            (Auditor("sector-cocoa-suspended"), Nothing, "cocoa, a suspended auditor"),
+            (Auditor("sector-smeta-cocoa"), "200 list: smeta-cocoa (1) open: smeta-cocoa", "SMETA for chapter 18: not SA8000's cocoa audits"),
+            (Auditor("sector-both"), "200 list: site,smeta-cocoa,textiles (3) open: site,smeta-cocoa,textiles", "SA8000 for textiles and SMETA whole"),
+            (Auditor("sector-unregistered"), Nothing, "a token for an auditor the registry does not know"),
+            (auditorWithoutId, Nothing, "an auditor token without an auditor id"),
+            (caseworker, "403 list:  open: ", "a caseworker reads no audits"),
+            (_audits.Http, "401 list:  open: ", "no token"),
+        };
+        try
+        {
+            var seen = new List<string>();
+            foreach (var (reader, _, _) in expected)
+            {
+                seen.Add(await ReadAsync(reader));
+            }
+            Assert.Multiple(() =>
+            {
+                for (var i = 0; i < expected.Length; i++)
+                {
+                    Assert.That(seen[i], Is.EqualTo(expected[i].Sees), expected[i].Why);
+                }
+            });
+        }
+        finally
+        {
+            foreach (var (reader, _, _) in expected.Where(e => e.Reader != _certifier && e.Reader != _audits.Http))
+            {
+                reader.Dispose();
+            }
+        }
+    }
+
+    [Test]
     public async Task Should_page_a_facility_s_audits_newest_first_counting_only_those_the_reader_may_see()
     {
         await RegisterAuditorAsync("pages-lead");

@@ -21,7 +21,8 @@ public sealed record FacilityCertificates(KnownFacility Facility, IReadOnlyList<
 /// <summary>
 /// A facility's audits and certificates, by GLN, Open Supply Hub id or Audits' own facility id: certifiers and admins
 /// read all; an auditor those they lead and those of a scheme × country one of their active accreditations covers today,
-/// certificates also only where the accreditation's HS chapters meet the certificate's scope (<see cref="AuditorReach"/>).
+/// where a chapter-limited accreditation's HS chapters meet the audit's (or it names none) and the certificate's scope
+/// (<see cref="AuditorReach"/>).
 /// A facility Audits does not know answers 404.
 /// </summary>
 internal static class FacilityRecordsEndpoint
@@ -30,7 +31,7 @@ internal static class FacilityRecordsEndpoint
     {
         var facilities = api.MapGroup("/facilities").WithTags("Facilities");
         facilities.MapGet("/{key}/audits", AuditsAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("ListFacilityAudits")
-            .WithSummary("The audits of a facility (GLN, Open Supply Hub id or Audits' id), newest first, with their findings counted, a page at a time (page, pageSize up to 500, default 50; total); an auditor sees those inside their accreditations and those they led.");
+            .WithSummary("The audits of a facility (GLN, Open Supply Hub id or Audits' id), newest first, with their findings counted, a page at a time (page, pageSize up to 500, default 50; total); an auditor sees those they led and those inside their accreditations (scheme, country, HS chapters).");
         facilities.MapGet("/{key}/certificates", CertificatesAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("ListFacilityCertificates")
             .WithSummary("The certificates a facility holds (GLN, Open Supply Hub id or Audits' id), latest validity first; an auditor sees those of schemes, countries and HS chapters their accreditations cover.");
         return api;
@@ -49,11 +50,11 @@ internal static class FacilityRecordsEndpoint
             return errors.ToProblem();
         }
         var reader = await ReaderAsync(user, auditors, cancellationToken);
+        var reach = AuditorReach.AuditsAt(reader.Auditor, facility.Country, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime));
         var readable = new
         {
-            FacilityId = facility.Id, All = reader.All ? 1 : 0, reader.AuditorId,
-            Schemes = AuditorReach.SchemesAt(reader.Auditor, facility.Country, DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime)).ToArray(),
-            Offset = (page - 1) * pageSize, PageSize = pageSize,
+            FacilityId = facility.Id, All = reader.All ? 1 : 0, reader.AuditorId, Schemes = reach.Schemes.ToArray(), ChapterSchemes = reach.ChapterSchemes.ToArray(),
+            Cells = reach.Cells.ToArray(), Offset = (page - 1) * pageSize, PageSize = pageSize,
         };
         var audits = await database.QueryAsync<FacilityAuditSummary>(FacilityRecordsSql.Audits(database.Dialect), readable, cancellationToken);
         var total = await database.QueryAsync<long>(FacilityRecordsSql.CountAudits(database.Dialect), readable, cancellationToken);

@@ -86,6 +86,10 @@ public sealed class Audits(Database database, FacilityDirectory facilities, Find
                 audit.Migrant, audit.Young, HsChapters = string.Join(' ', audit.HsChapters), audit.OverallResult, Revision = 1, SubmittedBy = subject, SubmittedAt = now,
                 CapacityQuantity = audit.Capacity?.Quantity, CapacityUnit = audit.Capacity?.Unit, CapacityPeriod = audit.Capacity?.Period,
             });
+            foreach (var chapter in audit.HsChapters)
+            {
+                data.Defer(AuditsSql.InsertChapter, new { AuditId = auditId, SchemeChapter = AuditorReach.Cell(audit.Scheme.Id, chapter) });
+            }
             WriteFindings(data, auditId, 0, audit.Findings, findingIds, now);
             foreach (var (finding, status) in changes)
             {

@@ -35,7 +35,7 @@ internal static class AuditsEndpoint
             .WithSummary("Adds findings to the caller's audit from a CSV file (UTF-8, a header row, one row per finding).")
             .Accepts<string>(FindingsCsv.MediaType).WithMetadata(new RequestSizeLimitAttribute(FindingsCsv.MaxBytes)).WithRequestExample(CsvExample);
         audits.MapGet("/{id:guid}", GetAsync).RequireRoles(Roles.Auditor, Roles.Certifier, Roles.Admin).WithName("GetAudit")
-            .WithSummary("An audit with its findings (an auditor sees the audits they lead).");
+            .WithSummary("An audit with its findings (an auditor sees the audits they lead and those inside their accreditations: scheme, country, HS chapters).");
         return api;
     }
 
@@ -108,7 +108,7 @@ internal static class AuditsEndpoint
     private static async Task<Results<Ok<AuditResponse>, NotFound>> GetAsync(Guid id, HttpContext http, Audits audits, Auditors auditors, CancellationToken cancellationToken)
     {
         // Certifiers and admins read every audit; an auditor the audits they lead and those inside an accreditation of theirs
-        // (the flags those audits raise are theirs to work); any other answers as a missing one.
+        // (scheme, country, validity and HS chapters, as the facility's audit list shows them); any other answers as a missing one.
         var audit = await audits.FindAsync(id, null, cancellationToken);
         if (audit is null || http.User.IsInRole(Roles.Certifier) || http.User.IsInRole(Roles.Admin))
         {
@@ -116,7 +116,7 @@ internal static class AuditsEndpoint
         }
         var auditorId = http.User.AuditorId();
         var mayRead = auditorId is not null && (audit.LeadAuditorId == auditorId
-            || AuditorReach.Covers(await auditors.FindAsync(auditorId, cancellationToken), audit.Scheme, audit.Facility.Country, audits.Today));
+            || AuditorReach.CoversAudit(await auditors.FindAsync(auditorId, cancellationToken), audit.Scheme, audit.Facility.Country, audit.HsChapters, audits.Today));
         return mayRead ? TypedResults.Ok(audit) : TypedResults.NotFound();
     }
 }

@@ -11,6 +11,11 @@ internal static class AuditsSql
                 @CapacityQuantity, @CapacityUnit, @CapacityPeriod)
         """;
 
+    // One row per HS chapter the audit names (AuditorReach.Cell): what a chapter-limited accreditation's list reads.
+    public const string InsertChapter = """
+        INSERT INTO audits.audit_chapter (audit_id, scheme_chapter) VALUES (@AuditId, @SchemeChapter)
+        """;
+
     public const string InsertFinding = """
         INSERT INTO audits.finding (id, audit_id, position, code, scheme_item, severity, status, description, corrective_action, corrective_action_due, recorded_at)
         VALUES (@Id, @AuditId, @Position, @Code, @SchemeItem, @Severity, @Status, @Description, @CorrectiveAction, @CorrectiveActionDue, @RecordedAt)
