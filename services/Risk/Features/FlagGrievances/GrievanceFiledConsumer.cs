@@ -16,8 +16,12 @@ internal static class FlagGrievancesSql
         SELECT id AS Id, gln AS Gln, osh_id AS OshId, country AS Country FROM risk.facility WHERE {dialect.IsAnyOf("id", "Ids")}
         """;
 
-    /// <summary>The forced-labour grievances at a workplace filed within one window either side of a grievance: every window that holds it.</summary>
-    public const string ForcedLabourAround = """
+    /// <summary>
+    /// The forced-labour grievances kept for a workplace, filed after @From up to @To, those found not substantiated left out:
+    /// one window either side of a grievance (every window that holds it, <see cref="GrievanceFiledConsumer"/>), or all of them
+    /// (<see cref="GrievanceWorkplaces.AllTime"/>) when a re-keyed workplace is judged again.
+    /// </summary>
+    public const string ForcedLabour = """
         SELECT case_id AS CaseId, filed_at AS FiledAt, category AS Category FROM risk.grievance_signal
         WHERE facility_key = @FacilityKey AND forced_labour = @True AND filed_at > @From AND filed_at <= @To
           AND (outcome IS NULL OR outcome <> 'not-substantiated')
@@ -74,7 +78,7 @@ public sealed class GrievanceFiledConsumer(Inbox inbox, Database database, FlagB
                 var window = rule.Duration("Window");
                 // Not only the window that ends with this grievance: one filed later but consumed first (two consumers, a
                 // retry) has already been judged without it, so every window holding this one is counted here.
-                var around = await data.QueryAsync<GrievanceWorkplaces.Filed>(FlagGrievancesSql.ForcedLabourAround, new
+                var around = await data.QueryAsync<GrievanceWorkplaces.Filed>(FlagGrievancesSql.ForcedLabour, new
                 {
                     FacilityKey = key, True = true, From = grievance.FiledAt - window, To = grievance.FiledAt + window,
                 });

@@ -46,7 +46,7 @@ public sealed class GrievanceWorkplaces(FlagBook flags, RuleCatalog catalog)
             return;
         }
         await flags.MoveAsync(data, GrievanceFiledConsumer.RuleId, FlagSubject.Facility(provisional), FlagSubject.Facility(key), facility.Country, $"facility:{key}");
-        var grievances = (await data.QueryAsync<Filed>(GrievanceWorkplacesSql.ForcedLabour, new { Key = key, True = true })).ToList();
+        var grievances = (await data.QueryAsync<Filed>(FlagGrievancesSql.ForcedLabour, new { FacilityKey = key, True = true, AllTime.From, AllTime.To })).ToList();
         var window = rule.Duration("Window");
         var busiest = Busiest(grievances, window);
         if (busiest.Count < rule.Integer("RepeatCount"))
@@ -77,6 +77,14 @@ public sealed class GrievanceWorkplaces(FlagBook flags, RuleCatalog catalog)
             .Select(g => grievances.Where(o => o.FiledAt > g.FiledAt - window && o.FiledAt <= g.FiledAt).ToList())
             .MaxBy(inWindow => inWindow.Count) ?? [];
 
+    /// <summary>
+    /// Bounds that hold every grievance, for the windowed read (<see cref="FlagGrievancesSql.ForcedLabour"/>): one statement
+    /// for both reads, so that what counts as a forced-labour grievance at a workplace is written once. Npgsql sends these
+    /// as -infinity and infinity; SQL Server's datetime2 holds both.
+    /// </summary>
+    public static readonly (DateTime From, DateTime To) AllTime =
+        (DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc), DateTime.SpecifyKind(DateTime.MaxValue, DateTimeKind.Utc));
+
     /// <summary>A forced-labour grievance Risk keeps for a workplace.</summary>
     public sealed record Filed(Guid CaseId, DateTime FiledAt, string Category);
 }
@@ -89,10 +97,4 @@ internal static class GrievanceWorkplacesSql
         """;
 
     public const string Rekey = "UPDATE risk.grievance_signal SET facility_key = @Key, country = @Country WHERE facility_key = @Provisional";
-
-    public const string ForcedLabour = """
-        SELECT case_id AS CaseId, filed_at AS FiledAt, category AS Category FROM risk.grievance_signal
-        WHERE facility_key = @Key AND forced_labour = @True AND (outcome IS NULL OR outcome <> 'not-substantiated')
-        ORDER BY filed_at, case_id
-        """;
 }
