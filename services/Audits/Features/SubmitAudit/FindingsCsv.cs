@@ -50,6 +50,8 @@ public static class FindingsCsv
         }
         try
         {
+            // Risk's UFLPA list reads its file as strictly but shows values in its errors (public names, an operator's file):
+            // an auditor's findings may speak of workers, so their values stay out of exception messages and logs here.
             using var csv = CsvReader.FromText(text, new CsvReaderOptions
             {
                 HasHeader = true,

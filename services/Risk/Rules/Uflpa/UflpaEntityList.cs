@@ -110,6 +110,9 @@ public sealed class UflpaEntityList
             {
                 throw new FormatException("The UFLPA Entity List is empty.");
             }
+            // As strict as Audits' findings upload (FindingsCsv), but not the same reader: that one takes an auditor's spreadsheet,
+            // keeps its text (it may speak of workers) out of exception messages and matches loosely written headers; this file
+            // holds public names under this importer's own headers, and a name in the message shows the operator the bad row.
             using var csv = CsvReader.FromText(text, new CsvReaderOptions
             {
                 HasHeader = true,
@@ -117,6 +120,7 @@ public sealed class UflpaEntityList
                 TrackLineNumbers = true,
                 MalformedData = CsvMalformedDataHandling.Throw,
                 FieldCountMismatch = CsvFieldCountHandling.Throw,
+                IncludeValuesInExceptions = true,
             });
             csv.ReadHeader();
             var headers = csv.Headers.Select(h => h.Trim().ToLowerInvariant()).ToList();
