@@ -73,10 +73,13 @@ public class When_a_provider_leaves_a_send_in_doubt
 
     /// <summary>
     /// Twilio's Messages API: each POST answered by <paramref name="answer"/> (by the call's number: status, delay, and
-    /// whether Twilio took the message), and the message list answering what was taken (or <paramref name="listStatus"/>).
+    /// whether Twilio took the message), and the message list answering what was taken (or <paramref name="listStatus"/>),
+    /// each message as far as <paramref name="listed"/> says it got (Twilio's status, error_code and error_message).
     /// </summary>
-    private void TwilioAnswers(Func<int, (int Status, TimeSpan Delay, bool Taken)> answer, int listStatus = 200)
+    private void TwilioAnswers(Func<int, (int Status, TimeSpan Delay, bool Taken)> answer, int listStatus = 200,
+        (string Status, int? ErrorCode, string? ErrorMessage)? listed = null)
     {
+        var (listedStatus, errorCode, errorMessage) = listed ?? ("sent", null, null);
         _platform.TwilioApi.Reset();
         var calls = 0;
         _platform.TwilioApi.Given(Request.Create().WithPath("/2010-04-01/Accounts/*/Messages.json").UsingPost())
@@ -94,18 +97,37 @@ public class When_a_provider_leaves_a_send_in_doubt
                 await Task.Delay(delay);
                 return Json(status, status == 201 ? $$"""{"sid":"{{sid}}","status":"queued"}""" : """{"code":20500,"message":"error"}""");
             }));
+        // The list as Twilio documents it ("Retrieve and Modify Message History", Messages resource: Read multiple Message
+        // resources): every field of each message, newest first, and the paging fields around them.
         _platform.TwilioApi.Given(Request.Create().WithPath("/2010-04-01/Accounts/*/Messages.json").UsingGet())
             .RespondWith(Response.Create().WithCallback(request =>
             {
                 var to = request.Query!["To"][0];
-                var messages = _taken.Where(m => m.To == to).Reverse().Select(m => new
+                var account = $"/2010-04-01/Accounts/{GrievancesPlatform.TwilioAccountSid}";
+                var page = $"{account}/Messages.json?To={Uri.EscapeDataString(to)}&From={Uri.EscapeDataString(request.Query["From"][0])}&PageSize=50&Page=0";
+                var messages = _taken.Where(m => m.To == to).Reverse().Select(m => new Dictionary<string, object?>
                 {
-                    sid = m.Sid, to = m.To, from = m.From, body = m.Body, status = "sent",
-                    date_created = m.Created.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture),
-                });
-                return Json(listStatus, JsonSerializer.Serialize(new { messages, page = 0, page_size = 50 }));
+                    ["account_sid"] = GrievancesPlatform.TwilioAccountSid, ["api_version"] = "2010-04-01", ["body"] = m.Body,
+                    ["date_created"] = Rfc2822(m.Created), ["date_sent"] = Rfc2822(m.Created.AddSeconds(1)), ["date_updated"] = Rfc2822(m.Created.AddSeconds(2)),
+                    ["direction"] = "outbound-api", ["error_code"] = errorCode, ["error_message"] = errorMessage, ["from"] = m.From,
+                    ["messaging_service_sid"] = null, ["num_media"] = "0", ["num_segments"] = "1", ["price"] = "-0.00750", ["price_unit"] = "USD",
+                    ["sid"] = m.Sid, ["status"] = listedStatus,
+                    ["subresource_uris"] = new Dictionary<string, string>
+                    {
+                        ["media"] = $"{account}/Messages/{m.Sid}/Media.json", ["feedback"] = $"{account}/Messages/{m.Sid}/Feedback.json",
+                    },
+                    ["to"] = m.To, ["uri"] = $"{account}/Messages/{m.Sid}.json",
+                }).ToList();
+                return Json(listStatus, JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["end"] = Math.Max(0, messages.Count - 1), ["first_page_uri"] = page, ["next_page_uri"] = null, ["page"] = 0, ["page_size"] = 50,
+                    ["previous_page_uri"] = null, ["messages"] = messages, ["start"] = 0, ["uri"] = page,
+                }));
             }));
     }
+
+    /// <summary>Twilio's dates: RFC 2822, in GMT.</summary>
+    private static string Rfc2822(DateTime utc) => utc.ToString("ddd, dd MMM yyyy HH:mm:ss '+0000'", CultureInfo.InvariantCulture);
 
     private static ResponseMessage Json(int status, string body)
     {
@@ -174,6 +196,25 @@ public class When_a_provider_leaves_a_send_in_doubt
         Assert.That(reply.ProviderMessageId, Is.EqualTo(_taken.Single(m => m.To == from).Sid), "Twilio's id for the message it took");
         Assert.That(reply.Attempts, Is.EqualTo(1));
         Assert.That(_platform.Grievances.Log, Does.Contain($"Reply {reply.Id} was taken by twilio: not sent again"));
+    }
+
+    [TestCase("delivered", null, null, "delivered", null)]
+    [TestCase("undelivered", 30003, "Unreachable destination handset", "failed", "Twilio error 30003: Unreachable destination handset")]
+    [TestCase("failed", 30007, "Message filtered", "failed", "Twilio error 30007: Message filtered")]
+    [TestCase("queued", null, null, "sent", null)]
+    public async Task Should_settle_a_reply_whose_answer_was_lost_as_far_as_Twilio_s_message_list_says_it_got(
+        string twilioStatus, int? errorCode, string? errorMessage, string settled, string? error)
+    {
+        // The answer to the send is lost (4 s, past the 2 s attempt timeout) and no status callback comes: the message
+        // list is all that says what became of the reply, taken once and delivered, or taken and never delivered.
+        TwilioAnswers(_ => (201, TimeSpan.FromSeconds(4), true), listed: (twilioStatus, errorCode, errorMessage));
+        var from = await TextThroughTwilioAsync();
+        var reply = await ReplyToAsync(from, r => r.Status is not ("queued" or "sending" or "unknown"), "the reply is settled from Twilio's message list");
+
+        Assert.That((reply.Status, reply.Error), Is.EqualTo((settled, error)));
+        Assert.That(reply.ProviderMessageId, Is.EqualTo(_taken.Single(m => m.To == from).Sid), "Twilio's id for the message it took");
+        Assert.That(_posts.Count(p => p.To == from), Is.EqualTo(1), "taken, delivered or not: never sent again");
+        Assert.That(_platform.Grievances.Log, Does.Contain($"Reply {reply.Id} was taken by twilio: not sent again; it is {settled}"));
     }
 
     [Test]

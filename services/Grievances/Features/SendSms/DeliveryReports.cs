@@ -26,18 +26,24 @@ public sealed class DeliveryReports(Database database, TimeProvider time)
     /// Records what the provider says became of a message; unknown ids are ignored (another deployment's, or old).
     /// <paramref name="reply"/>: our reply the report names, when the provider echoes it back.
     /// </summary>
-    public Task RecordAsync(string gateway, string providerMessageId, string providerStatus, string? error, CancellationToken cancellationToken, Guid? reply = null)
-    {
-        var status = providerStatus.ToLowerInvariant() switch
+    public Task RecordAsync(string gateway, string providerMessageId, string providerStatus, string? error, CancellationToken cancellationToken, Guid? reply = null) =>
+        database.InTransactionAsync(data => data.ExecuteAsync(reply is null ? DeliveryReportsSql.Record : DeliveryReportsSql.RecordForReply, new
         {
-            "delivered" or "success" or "read" => OutboundStatus.Delivered,
-            "failed" or "undelivered" or "rejected" or "buffered-failed" or "expired" => OutboundStatus.Failed,
-            _ => OutboundStatus.Sent,
-        };
-        return database.InTransactionAsync(data => data.ExecuteAsync(reply is null ? DeliveryReportsSql.Record : DeliveryReportsSql.RecordForReply, new
-        {
-            Status = status, Error = string.IsNullOrEmpty(error) ? null : error[..Math.Min(error.Length, 400)], Now = time.GetUtcNow().UtcDateTime,
+            Status = StatusOf(providerStatus), Error = Trimmed(error), Now = time.GetUtcNow().UtcDateTime,
             Gateway = gateway, ProviderMessageId = providerMessageId, Reply = reply,
         }), cancellationToken);
-    }
+
+    /// <summary>
+    /// A provider's delivery status in our words, whether a callback reports it or a lookup finds it (<see cref="SmsSender.LookUpAsync"/>):
+    /// anything short of delivered or failed (queued, accepted, sending, sent...) is sent.
+    /// </summary>
+    public static string StatusOf(string providerStatus) => providerStatus.ToLowerInvariant() switch
+    {
+        "delivered" or "success" or "read" => OutboundStatus.Delivered,
+        "failed" or "undelivered" or "rejected" or "buffered-failed" or "expired" => OutboundStatus.Failed,
+        _ => OutboundStatus.Sent,
+    };
+
+    /// <summary>A provider's error as the column keeps it (at most 400 characters), or null.</summary>
+    public static string? Trimmed(string? error) => string.IsNullOrEmpty(error) ? null : error[..Math.Min(error.Length, 400)];
 }

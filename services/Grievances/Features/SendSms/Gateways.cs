@@ -35,11 +35,14 @@ public interface ISmsGateway
     Task<SendResult> SendAsync(OutgoingSms sms, CancellationToken cancellationToken);
 }
 
+/// <summary>A message the provider lists as taken: its id, its delivery status in the provider's words, and its error, if any.</summary>
+public sealed record ProviderMessage(string Id, string Status, string? Error);
+
 /// <summary>A provider whose API can say whether it took a message: a send whose answer was lost is looked up, not made again blindly.</summary>
 public interface IMessageLookup
 {
-    /// <summary>The provider's ids of messages like <paramref name="sms"/> it took at or after <paramref name="since"/>, newest first; throws when it cannot say.</summary>
-    Task<IReadOnlyList<string>> FindAsync(OutgoingSms sms, DateTime since, CancellationToken cancellationToken);
+    /// <summary>The provider's messages like <paramref name="sms"/> it took at or after <paramref name="since"/>, newest first; throws when it cannot say.</summary>
+    Task<IReadOnlyList<ProviderMessage>> FindAsync(OutgoingSms sms, DateTime since, CancellationToken cancellationToken);
 }
 
 /// <summary>Thrown when the provider surely did not take the message (unreachable, or it said so); the message is tried again later.</summary>
@@ -117,7 +120,7 @@ public sealed class TwilioGateway(HttpClient http, IOptions<SmsOptions> options)
     }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> FindAsync(OutgoingSms sms, DateTime since, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ProviderMessage>> FindAsync(OutgoingSms sms, DateTime since, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get,
             $"{Messages}?To={Uri.EscapeDataString(sms.To)}&From={Uri.EscapeDataString(sms.From)}&PageSize=50");
@@ -128,13 +131,19 @@ public sealed class TwilioGateway(HttpClient http, IOptions<SmsOptions> options)
             throw new GatewayUnavailableException($"Twilio's message list answered {(int)response.StatusCode}.");
         }
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-        var found = new List<string>();
+        var found = new List<ProviderMessage>();
         foreach (var message in json.RootElement.GetProperty("messages").EnumerateArray())
         {
             var created = Rfc2822(message.GetProperty("date_created").GetString()!);
             if (message.GetProperty("body").GetString() == sms.Text && created >= since.AddSeconds(-1))
             {
-                found.Add(message.GetProperty("sid").GetString()!);
+                // Where it got to as well (Twilio's error_code is a number, or null): a message its callback never reported
+                // is settled from here as delivered or failed, not left "sent".
+                var error = message.TryGetProperty("error_code", out var code) && code.ValueKind == JsonValueKind.Number
+                    ? $"Twilio error {code.GetInt32().ToString(CultureInfo.InvariantCulture)}" +
+                      (message.TryGetProperty("error_message", out var text) && text.GetString() is { Length: > 0 } words ? $": {words}" : "")
+                    : null;
+                found.Add(new ProviderMessage(message.GetProperty("sid").GetString()!, message.GetProperty("status").GetString()!, error));
             }
         }
         return found;

@@ -66,7 +66,7 @@ internal static class SendSmsSql
         """;
 
     public const string Found = """
-        UPDATE grievances.outbound_message SET status = 'sent', provider_message_id = @ProviderMessageId, error = NULL, updated_at = @Now
+        UPDATE grievances.outbound_message SET status = @Status, provider_message_id = @ProviderMessageId, error = @Error, updated_at = @Now
         WHERE id = @Id AND status = 'unknown'
         """;
 
@@ -147,7 +147,7 @@ public sealed class SmsSender(Database database, PrivacyVault vault, IServicePro
         {
             return;
         }
-        IReadOnlyList<string> found;
+        IReadOnlyList<ProviderMessage> found;
         try
         {
             found = await lookup.FindAsync(Outgoing(row), row.AttemptedAt ?? DateTime.MinValue, cancellationToken);
@@ -162,12 +162,17 @@ public sealed class SmsSender(Database database, PrivacyVault vault, IServicePro
         await database.InTransactionAsync(async data =>
         {
             // A message of the same text to the same number that another reply already owns is that reply's.
-            foreach (var providerId in found)
+            foreach (var message in found)
             {
-                if (await data.ExecuteScalarAsync<long>(SendSmsSql.ProviderIdTaken, new { row.Gateway, ProviderMessageId = providerId, row.Id }) == 0)
+                if (await data.ExecuteScalarAsync<long>(SendSmsSql.ProviderIdTaken, new { row.Gateway, ProviderMessageId = message.Id, row.Id }) == 0)
                 {
-                    logger.LogInformation("Reply {OutboundMessageId} was taken by {Gateway}: not sent again", row.Id, row.Gateway);
-                    return await data.ExecuteAsync(SendSmsSql.Found, new { row.Id, ProviderMessageId = providerId, Now = time.GetUtcNow().UtcDateTime });
+                    // Recorded as the provider's delivery report would have it: the list says how far the message got.
+                    var status = DeliveryReports.StatusOf(message.Status);
+                    logger.LogInformation("Reply {OutboundMessageId} was taken by {Gateway}: not sent again; it is {Status}", row.Id, row.Gateway, status);
+                    return await data.ExecuteAsync(SendSmsSql.Found, new
+                    {
+                        row.Id, ProviderMessageId = message.Id, Status = status, Error = DeliveryReports.Trimmed(message.Error), Now = time.GetUtcNow().UtcDateTime,
+                    });
                 }
             }
             logger.LogInformation("Reply {OutboundMessageId} never reached {Gateway}: it is sent again", row.Id, row.Gateway);
