@@ -80,6 +80,8 @@ public class When_a_provider_leaves_a_send_in_doubt
         (string Status, int? ErrorCode, string? ErrorMessage)? listed = null)
     {
         var (listedStatus, errorCode, errorMessage) = listed ?? ("sent", null, null);
+        // A message Twilio has not sent yet has no date_sent and no price.
+        var unsent = listedStatus is "queued" or "accepted" or "scheduled";
         _platform.TwilioApi.Reset();
         var calls = 0;
         _platform.TwilioApi.Given(Request.Create().WithPath("/2010-04-01/Accounts/*/Messages.json").UsingPost())
@@ -108,9 +110,9 @@ public class When_a_provider_leaves_a_send_in_doubt
                 var messages = _taken.Where(m => m.To == to).Reverse().Select(m => new Dictionary<string, object?>
                 {
                     ["account_sid"] = GrievancesPlatform.TwilioAccountSid, ["api_version"] = "2010-04-01", ["body"] = m.Body,
-                    ["date_created"] = Rfc2822(m.Created), ["date_sent"] = Rfc2822(m.Created.AddSeconds(1)), ["date_updated"] = Rfc2822(m.Created.AddSeconds(2)),
+                    ["date_created"] = Rfc2822(m.Created), ["date_sent"] = unsent ? null : Rfc2822(m.Created.AddSeconds(1)), ["date_updated"] = Rfc2822(m.Created.AddSeconds(2)),
                     ["direction"] = "outbound-api", ["error_code"] = errorCode, ["error_message"] = errorMessage, ["from"] = m.From,
-                    ["messaging_service_sid"] = null, ["num_media"] = "0", ["num_segments"] = "1", ["price"] = "-0.00750", ["price_unit"] = "USD",
+                    ["messaging_service_sid"] = null, ["num_media"] = "0", ["num_segments"] = "1", ["price"] = unsent ? null : "-0.00750", ["price_unit"] = "USD",
                     ["sid"] = m.Sid, ["status"] = listedStatus,
                     ["subresource_uris"] = new Dictionary<string, string>
                     {
@@ -200,7 +202,7 @@ public class When_a_provider_leaves_a_send_in_doubt
 
     [TestCase("delivered", null, null, "delivered", null)]
     [TestCase("undelivered", 30003, "Unreachable destination handset", "failed", "Twilio error 30003: Unreachable destination handset")]
-    [TestCase("failed", 30007, "Message filtered", "failed", "Twilio error 30007: Message filtered")]
+    [TestCase("failed", 30007, "Carrier violation", "failed", "Twilio error 30007: Carrier violation")]
     [TestCase("queued", null, null, "sent", null)]
     public async Task Should_settle_a_reply_whose_answer_was_lost_as_far_as_Twilio_s_message_list_says_it_got(
         string twilioStatus, int? errorCode, string? errorMessage, string settled, string? error)
