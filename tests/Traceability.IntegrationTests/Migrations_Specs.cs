@@ -42,4 +42,41 @@ public class When_the_services_migrate_their_schemas
         var journal = (await connection.QueryAsync<string>("SELECT scriptname FROM risk.schema_version ORDER BY schemaversionsid")).ToList();
         Assert.That(journal, Is.EqualTo(new[] { "messaging/0001_outbox_inbox.sql", "messaging/0002_outbox_returned.sql", "risk/0001_flags.sql", "risk/0002_supply_chain.sql", "risk/0003_provenance_links.sql", "risk/0004_flag_model.sql", "risk/0005_certificate_claims.sql", "risk/0006_auditor_scope.sql", "risk/0006_grievance_signals.sql", "risk/0007_grievance_outcomes.sql", "risk/0007_rule_signals.sql", "risk/0008_flag_list_indexes.sql", "risk/0009_flag_scope_cells.sql", "risk/0009_shipment_evidence_indexes.sql", "risk/0010_mass_balance.sql", "risk/0011_held_epcs.sql", "risk/0012_certificate_fanout_index.sql", "risk/0013_flag_withdrawal.sql", "risk/0014_uflpa_list_applied.sql" }));
     }
+
+    [Test]
+    public async Task Should_give_the_audits_of_an_older_schema_their_HS_chapter_cells_when_it_is_upgraded()
+    {
+        // A deployment from before audits/0003: its audits name chapters but have no audit_chapter rows. It is made here by
+        // taking 0003 back out (table and journal row) after audits were stored, then starting again.
+        await using var database = await Infrastructure.CreateDatabaseAsync();
+        var audits = Services.Single(s => s.Schema == "audits");
+        await SchemaMigrations.ApplyAsync(PostgresDialect.Instance, database.ConnectionString, audits.Schema, audits.Assembly, NullLogger.Instance);
+        await using (var connection = database.Open())
+        {
+            await connection.ExecuteAsync("""
+                DROP TABLE audits.audit_chapter;
+                DELETE FROM audits.schema_version WHERE scriptname = 'audits/0003_audit_chapter.sql';
+                INSERT INTO audits.facility (id, gln, osh_id, name, country, first_named_by, updated_at)
+                VALUES ('00000000-0000-0000-0000-00000000000f', '6291041500213', NULL, 'Mill', 'GH', 'audit', now());
+                INSERT INTO audits.audit (id, facility_id, scheme, audit_type, announcement, start_date, end_date, lead_auditor_id, team, workers_interviewed,
+                                          women, men, migrant, young, hs_chapters, revision, submitted_by, submitted_at)
+                SELECT a.id, '00000000-0000-0000-0000-00000000000f', a.scheme, 'periodic', 'announced', a.start_date, a.start_date, 'lead', 'Kofi', 1,
+                       1, 1, 0, 0, a.hs_chapters, 1, 'lead', now()
+                FROM (VALUES ('00000000-0000-0000-0000-000000000001'::uuid, 'sa8000', DATE '2026-01-05', '18'),
+                             ('00000000-0000-0000-0000-000000000002'::uuid, 'smeta', DATE '2026-02-05', '52 61'),
+                             ('00000000-0000-0000-0000-000000000003'::uuid, 'sa8000', DATE '2026-03-05', '')) AS a (id, scheme, start_date, hs_chapters);
+                """);
+        }
+
+        await SchemaMigrations.ApplyAsync(PostgresDialect.Instance, database.ConnectionString, audits.Schema, audits.Assembly, NullLogger.Instance);
+
+        await using var upgraded = database.Open();
+        var cells = (await upgraded.QueryAsync<(Guid, string)>("SELECT audit_id, scheme_chapter FROM audits.audit_chapter ORDER BY audit_id, scheme_chapter")).ToList();
+        Assert.That(cells, Is.EqualTo(new[]
+        {
+            (Guid.Parse("00000000-0000-0000-0000-000000000001"), "sa8000/18"),
+            (Guid.Parse("00000000-0000-0000-0000-000000000002"), "smeta/52"),
+            (Guid.Parse("00000000-0000-0000-0000-000000000002"), "smeta/61"),
+        }), "one cell per chapter named, none for an audit of the whole site");
+    }
 }
