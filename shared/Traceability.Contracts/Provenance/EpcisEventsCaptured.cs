@@ -70,4 +70,11 @@ public sealed record CapturedEpcisEvent
     /// <see cref="Epcs"/> too. Empty for other events. Added 2026-11-26 (additive): earlier messages leave it empty.
     /// </summary>
     public IReadOnlyList<string> InputEpcs { get; init; } = [];
+
+    /// <summary>
+    /// The event's parentID (an AggregationEvent's or TransactionEvent's container, e.g. a pallet's SSCC), also in
+    /// <see cref="Epcs"/>; the other identifiers of such an event are its contents. Added 2026-11-26 (additive): earlier
+    /// messages leave it null, and their containers are not told from their contents.
+    /// </summary>
+    public string? ParentId { get; init; }
 }

@@ -50,4 +50,10 @@ public sealed record ShipmentRecorded : IMessage
 
     /// <summary>ISO 3166-1 alpha-2 destination country, when given.</summary>
     public string? DestinationCountry { get; init; }
+
+    /// <summary>
+    /// The EPCIS identifiers of the goods shipped (instance EPCs, lot classes, an SSCC), when the exporter named them: Risk
+    /// follows them back through the exporter's EPCIS events. Added 2026-11-26 (additive): earlier messages leave it empty.
+    /// </summary>
+    public IReadOnlyList<string> Epcs { get; init; } = [];
 }
