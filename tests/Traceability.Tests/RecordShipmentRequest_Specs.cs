@@ -52,6 +52,22 @@ public class When_an_exporter_posts_a_shipment
     }
 
     [Test]
+    public void Should_keep_the_EPCs_of_the_goods_and_name_each_one_that_is_not_an_EPC()
+    {
+        string[] epcs = ["urn:epc:class:lgtin:4012345.012345.LOT1", "urn:epc:id:sscc:4012345.0000000001", "https://id.gs1.org/01/04012345123456/10/LOT1"];
+        Assert.That((Valid() with { Epcs = epcs }).TryValidate(Today, out var shipment, out _), Is.True);
+        Assert.That(shipment.Epcs, Is.EqualTo(epcs));
+        Assert.That((Valid() with { Epcs = [] }).TryValidate(Today, out var none, out _) && none.Epcs is null, Is.True, "none named: left out (the hash chain's form)");
+
+        Assert.That((Valid() with { Epcs = ["urn:epc:class:lgtin:4012345.012345.LOT1", "LOT 1", null, new string('x', 401), "urn:epc:class:lgtin:4012345.012345.LOT1"] })
+            .TryValidate(Today, out _, out var errors), Is.False);
+        Assert.That(errors.ToDictionary().Keys, Is.EquivalentTo(new[] { "epcs[1]", "epcs[2]", "epcs[3]", "epcs[4]" }));
+        Assert.That((Valid() with { Epcs = Enumerable.Range(0, 101).Select(i => $"urn:epc:id:sgtin:4012345.011111.{i}").ToArray() })
+            .TryValidate(Today, out _, out var many), Is.False);
+        Assert.That(many.ToDictionary().Keys, Is.EqualTo(new[] { "epcs" }));
+    }
+
+    [Test]
     public void Should_refuse_a_ship_date_more_than_a_year_ahead()
     {
         Assert.That((Valid() with { ShipDate = Today.AddDays(400) }).TryValidate(Today, out _, out var errors), Is.False);

@@ -78,6 +78,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
                     Sources = e.Sources,
                     Destinations = e.Destinations,
                     InputEpcs = e.InputEpcs.Take(1000).ToList(),
+                    ParentId = e.ParentId,
                 }).ToList(),
             }).ToList());
             var stored = fresh.Count;
@@ -185,7 +186,8 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
                 epcs.AddRange(array.EnumerateArray().Where(q => q.ValueKind == JsonValueKind.Object).Select(q => Text(q, "epcClass")).OfType<string>());
             }
         }
-        if (Text(element, "parentID") is { } parent)
+        var parent = Text(element, "parentID") is { Length: <= 400 } parentId ? parentId : null;
+        if (parent is not null)
         {
             epcs.Add(parent);
         }
@@ -204,7 +206,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
         return new PreparedEvent(eventId, type, Canonical.Microseconds(eventTime), Text(element, "action"), bizStep,
             Text(element, "disposition") is { } d ? Cbv.BareWord(d, "disp", "Disp") ?? d : null,
             Id(element, "readPoint"), Id(element, "bizLocation"), epcs.Where(e => e.Length <= 400).Distinct(StringComparer.Ordinal).ToList(),
-            Ids(element, "sourceList", "source"), Ids(element, "destinationList", "destination"), linkKind, Encoding.UTF8.GetString(buffer.WrittenSpan), inputs);
+            Ids(element, "sourceList", "source"), Ids(element, "destinationList", "destination"), linkKind, Encoding.UTF8.GetString(buffer.WrittenSpan), inputs, parent);
     }
 
     private static string? Text(JsonElement element, string name) =>
@@ -226,7 +228,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
     internal sealed record PreparedEvent(
         string EventId, string EventType, DateTime EventTime, string? Action, string? BizStep, string? Disposition, string? ReadPoint,
         string? BizLocation, IReadOnlyList<string> Epcs, IReadOnlyList<string> Sources, IReadOnlyList<string> Destinations, string? LinkKind, string Json,
-        IReadOnlyList<string> InputEpcs);
+        IReadOnlyList<string> InputEpcs, string? ParentId);
 
     private sealed record JobRow
     {

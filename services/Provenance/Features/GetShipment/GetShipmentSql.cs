@@ -28,4 +28,9 @@ internal static class GetShipmentSql
         SELECT shipment_id AS ShipmentId, name AS Name, sha256 AS Sha256
         FROM provenance.shipment_document WHERE {dialect.IsAnyOf("shipment_id", "Ids")} ORDER BY shipment_id, position
         """;
+
+    public static string Epcs(SqlDialect dialect) => $"""
+        SELECT shipment_id AS ShipmentId, epc AS Epc
+        FROM provenance.shipment_epc WHERE {dialect.IsAnyOf("shipment_id", "Ids")} ORDER BY shipment_id, position
+        """;
 }

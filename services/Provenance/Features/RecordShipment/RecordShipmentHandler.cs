@@ -70,7 +70,7 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
             }
             var response = new ShipmentResponse(id, hsCode!, commodity!, origin!, Canonical.Normalise(shipment.Quantity), shipment.Unit, shipment.ShipDate,
                 recordedAt, shipment.ProductId, shipment.OriginFacilityId, tiers, shipment.Certificates ?? [], shipment.Buyer,
-                shipment.DestinationCountry, shipment.Documents ?? []);
+                shipment.DestinationCountry, shipment.Documents ?? [], shipment.Epcs);
             // Held writes: the shipment, its rows, chain link and outbox row reach the database together.
             Store(data, exporter, response);
             await chain.AppendAsync(data, exporter.Id, RecordType, id.ToString(), Canonical.Json(response));
@@ -102,6 +102,10 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
         {
             data.Defer(RecordShipmentSql.InsertDocument, new { ShipmentId = s.Id, Position = position, document.Name, document.Sha256 });
         }
+        foreach (var (epc, position) in (s.Epcs ?? []).Select((e, i) => (e, i)))
+        {
+            data.Defer(RecordShipmentSql.InsertEpc, new { ShipmentId = s.Id, Position = position, Epc = epc });
+        }
     }
 
     private static ShipmentRecorded Recorded(Guid eventId, Exporter exporter, ShipmentResponse s) => new()
@@ -122,6 +126,7 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
         Certificates = s.Certificates.Select(c => new CertificateClaim { Scheme = c.Scheme, Number = c.Number }).ToList(),
         Buyer = s.Buyer,
         DestinationCountry = s.DestinationCountry,
+        Epcs = s.Epcs ?? [],
     };
 
     private sealed record FacilityRow

@@ -31,8 +31,11 @@ public sealed record RecordShipmentRequest(
     IReadOnlyList<CertificateRequest?>? Certificates = null,
     string? Buyer = null,
     string? DestinationCountry = null,
-    IReadOnlyList<DocumentRequest?>? Documents = null)
+    IReadOnlyList<DocumentRequest?>? Documents = null,
+    IReadOnlyList<string?>? Epcs = null)
 {
+    /// <summary>At most this many EPCs (instances, lots, containers) in one shipment.</summary>
+    public const int MaxEpcs = 100;
     /// <summary>Units of measure a shipment quantity may be given in.</summary>
     public static readonly IReadOnlySet<string> Units = QuantityUnits.All;
 
@@ -107,15 +110,30 @@ public sealed record RecordShipmentRequest(
             errors.Require(document?.Sha256 is { Length: 64 } hash && hash.All(char.IsAsciiHexDigit), $"documents[{i}].sha256",
                 "The SHA-256 of the file is 64 hexadecimal characters.");
         }
+        var epcs = Epcs ?? [];
+        errors.Require(epcs.Count <= MaxEpcs, "epcs", $"At most {MaxEpcs} EPCs.");
+        for (var i = 0; i < epcs.Count && i < MaxEpcs; i++)
+        {
+            errors.Require(IsEpc(epcs[i]), $"epcs[{i}]",
+                "Each EPC is a GS1 EPC URI of the goods (urn:epc:id:sgtin:…, urn:epc:id:sscc:…, a lot urn:epc:class:lgtin:…) or a GS1 Digital Link (https://…), at most 400 characters, as your EPCIS events name them.");
+            errors.Require(epcs.Take(i).All(e => e != epcs[i]), $"epcs[{i}]", "Each EPC is named once.");
+        }
         shipment = errors.IsEmpty
             ? new ValidShipment(hsCode, commodity, origin, Quantity!.Value, Unit!, ShipDate!.Value, ProductId, OriginFacilityId,
                 tiers.Select(t => new ValidTier(t!.FacilityId!.Value, t.Role!, t.From, t.To)).ToList(),
                 certificates.Select(c => new ShipmentCertificate(c!.Scheme!.Trim(), c.Number!.Trim())).ToList(),
                 buyer, DestinationCountry,
-                documents.Select(d => new ShipmentDocument(d!.Name!.Trim(), d.Sha256!.ToLowerInvariant())).ToList())
+                documents.Select(d => new ShipmentDocument(d!.Name!.Trim(), d.Sha256!.ToLowerInvariant())).ToList(),
+                epcs.Count == 0 ? null : epcs.Select(e => e!).ToList())
             : null!;
         return errors.IsEmpty;
     }
+
+    // As Provenance's EPCIS capture keeps identifiers (at most 400 characters): a URN of the EPC or class schemes, or a Digital Link.
+    private static bool IsEpc(string? epc) =>
+        epc is { Length: > 0 and <= 400 } && !epc.Any(char.IsWhiteSpace)
+        && (epc.StartsWith("urn:epc:id:", StringComparison.Ordinal) || epc.StartsWith("urn:epc:class:", StringComparison.Ordinal)
+            || Uri.TryCreate(epc, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && uri.AbsolutePath.Length > 1);
 }
 
 /// <summary>A tier whose fields passed validation; its facility still has to be found.</summary>
@@ -126,7 +144,7 @@ public sealed record ValidShipment(
     string? HsCode, string? Commodity, string? OriginCountry, decimal Quantity, string Unit, DateOnly ShipDate,
     Guid? ProductId = null, Guid? OriginFacilityId = null, IReadOnlyList<ValidTier>? Tiers = null,
     IReadOnlyList<ShipmentCertificate>? Certificates = null, string? Buyer = null, string? DestinationCountry = null,
-    IReadOnlyList<ShipmentDocument>? Documents = null);
+    IReadOnlyList<ShipmentDocument>? Documents = null, IReadOnlyList<string>? Epcs = null);
 
 /// <summary>A tier as the API answers it.</summary>
 public sealed record ShipmentTier(Guid FacilityId, string Country, string Role, DateOnly? From, DateOnly? To);
@@ -153,4 +171,6 @@ public sealed record ShipmentResponse(
     IReadOnlyList<ShipmentCertificate> Certificates,
     string? Buyer,
     string? DestinationCountry,
-    IReadOnlyList<ShipmentDocument> Documents);
+    IReadOnlyList<ShipmentDocument> Documents,
+    // Left out when none were named, so that a shipment recorded before EPCs could be named hashes as it did (hash chain).
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Epcs = null);

@@ -24,6 +24,10 @@ internal static class RecordShipmentSql
         INSERT INTO provenance.shipment_document (shipment_id, position, name, sha256) VALUES (@ShipmentId, @Position, @Name, @Sha256)
         """;
 
+    public const string InsertEpc = """
+        INSERT INTO provenance.shipment_epc (shipment_id, position, epc) VALUES (@ShipmentId, @Position, @Epc)
+        """;
+
     public const string ProductOfExporter = """
         SELECT hs_code AS HsCode, commodity AS Commodity FROM provenance.product WHERE id = @Id AND exporter_id = @ExporterId
         """;
