@@ -71,6 +71,7 @@ builder.Services.AddSingleton<FacilityEvaluator>();
 builder.Services.AddSingleton<MassBalanceEvaluator>();
 builder.Services.AddSingleton<ProvenanceGapReview>();
 builder.Services.AddSingleton<HeldInputs>();
+builder.Services.AddSingleton<GoodsTrace>();
 builder.Services.AddSingleton<GrievanceWorkplaces>();
 builder.Services.AddHostedService<ReprisalSweep>();
 // A UFLPA Entity List Risk has not applied yet is laid over every facility it knows, once, at start.

@@ -11,7 +11,7 @@ namespace Traceability.IntegrationTests;
 /// <summary>The GS1 EPCIS 2.0 capture and query interfaces over HTTP, with the reference documents.</summary>
 [TestFixture]
 [Category("Integration")]
-public class When_an_exporter_speaks_EPCIS : ExportersOnAPlatform
+public partial class When_an_exporter_speaks_EPCIS : ExportersOnAPlatform
 {
     private static readonly string ReferenceFolder = Path.GetFullPath(Path.Combine(Infrastructure.RepositoryRoot, "..", "shared", "reference", "epcis"));
 

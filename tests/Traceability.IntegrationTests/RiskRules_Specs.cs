@@ -249,6 +249,52 @@ public class When_events_from_every_service_reach_the_rules
         Assert.That(await FlagsOf(Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln(otherMill)!), Is.Empty, "its input was the first transformation's output");
     }
 
+    [Test]
+    public async Task Should_follow_a_shipment_s_lot_back_to_a_Xinjiang_gin_whichever_order_the_chain_arrives_in_and_twice()
+    {
+        // The gin is registered last of all: its events were kept by GLN and lead forward to the shipment once Risk knows where it is.
+        const string gin = "urn:epc:id:sgln:6901234.00021.0", mill = "urn:epc:id:sgln:6901234.00022.0";
+        var ginGln = Traceability.Risk.Rules.ChainPlace.GlnOf(gin)!;
+        var run = Guid.NewGuid().ToString("N")[..8];
+        string cotton = $"urn:epc:class:lgtin:4012345.012345.C{run}", yarn = $"urn:epc:class:lgtin:4012345.012346.Y{run}";
+        EpcisEventsCaptured Document(CapturedEpcisEvent e) => new() { EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, CaptureId = Guid.NewGuid(), Events = [e] };
+        var ginned = new CapturedEpcisEvent
+        {
+            EpcisEventId = $"urn:uuid:{Guid.NewGuid()}", EventType = "ObjectEvent", EventTime = Now.AddDays(-9), BizStep = "commissioning", Action = "ADD",
+            BizLocation = gin, Epcs = [cotton], EpcCount = 1,
+        };
+        var spun = new CapturedEpcisEvent
+        {
+            EpcisEventId = $"urn:uuid:{Guid.NewGuid()}", EventType = "TransformationEvent", EventTime = Now.AddDays(-5), LinkKind = "transforming",
+            BizLocation = mill, Epcs = [cotton, yarn], EpcCount = 2, InputEpcs = [cotton],
+        };
+        var shipment = Shipment(null) with { ShipDate = Today.AddDays(-2), Epcs = [yarn] };
+        object[] late = [shipment, Document(spun), Document(ginned), Facility(Guid.NewGuid(), ginGln, "Kashgar Ginning", region: "Xinjiang")];
+        var messages = late.Select(m => (m, Guid.NewGuid())).ToArray();
+        foreach (var message in messages)
+        {
+            await TestBus.PublishAsync(_virtualHost, message);
+            await Settled("Risk consumes it", async () =>
+                await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = @Id", new { Id = message.Item2 }) > 0);
+        }
+        await Settled("Risk flags the shipment", async () => (await FlagsOf(shipment.ShipmentId.ToString())).Count > 0);
+        var first = await FlagsOf(shipment.ShipmentId.ToString());
+        var evidence = await EvidenceOf(shipment.ShipmentId.ToString(), "uflpa-region");
+
+        await TestBus.PublishAsync(_virtualHost, messages);
+        var ids = new { Ids = messages.Select(m => m.Item2).ToArray() };
+        await Settled("Risk absorbs every second delivery", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.inbox_message WHERE message_id = ANY(@Ids) AND duplicates = 0", ids) == 0);
+
+        Assert.That(first.Select(f => (f.Rule, f.Severity)), Is.EqualTo(new[] { ("uflpa-region", "critical") }));
+        Assert.That(await FlagsOf(shipment.ShipmentId.ToString()), Is.EqualTo(first), "nothing doubled");
+        Assert.That(await EvidenceOf(shipment.ShipmentId.ToString(), "uflpa-region"), Is.EqualTo(evidence));
+        Assert.That(evidence, Is.SupersetOf(new[] { $"epcis:{ginned.EpcisEventId}", $"epcis:{spun.EpcisEventId}", $"facility:{ginGln}", $"shipment:{shipment.ShipmentId}" }));
+        var explanation = await _database.ScalarAsync<string>("SELECT explanation FROM risk.flag WHERE subject_id = @Id AND rule_id = 'uflpa-region'",
+            new { Id = shipment.ShipmentId.ToString() });
+        Assert.That(explanation, Does.Contain($"{cotton} was made at 'Kashgar Ginning' (Xinjiang, region 'Xinjiang')").And.Contain($"then transformed into {yarn}"));
+    }
+
     private async Task<List<string>> EvidenceOf(string subject, string rule)
     {
         await using var connection = _database.Open();

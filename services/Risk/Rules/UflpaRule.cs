@@ -8,9 +8,11 @@ namespace Traceability.Risk.Rules;
 /// Rules <c>uflpa-region</c> and <c>uflpa-entity</c> (US Uyghur Forced Labor Prevention Act): a facility in the Xinjiang
 /// Uyghur Autonomous Region (region as written, or a geo point inside the region's outline), or one whose name matches the
 /// UFLPA Entity List as it stood on the day, is flagged itself, and so is every shipment that names it as origin or tier.
-/// Goods from either are presumed to be made with forced labour under the Act.
+/// Goods from either are presumed to be made with forced labour under the Act. Goods are followed back through the exporter's
+/// EPCIS events too (<see cref="EpcisChain"/>): a shipment naming them, or an EPCIS shipping event's site, is flagged when the
+/// trace finds such a facility anywhere upstream.
 /// </summary>
-public sealed class UflpaRule(RuleCatalog catalog, UflpaEntityList entities)
+public sealed partial class UflpaRule(RuleCatalog catalog, UflpaEntityList entities)
 {
     /// <summary>The region rule's id.</summary>
     public const string RegionId = "uflpa-region";
@@ -60,8 +62,34 @@ public sealed class UflpaRule(RuleCatalog catalog, UflpaEntityList entities)
         }
     }
 
-    /// <summary>Flags for a shipment naming facilities (origin and tiers) the rules find.</summary>
-    public IEnumerable<FlagSignal> ForShipment(ShipmentFacts shipment, IReadOnlyList<(FacilityFacts Facility, string Where)> facilities)
+    /// <summary>
+    /// Flags for a shipment naming facilities (origin and tiers) the rules find, or whose goods (<see cref="ShipmentFacts"/>'
+    /// EPCs) the trace found at one (<paramref name="chain"/>): one signal per rule holding both.
+    /// </summary>
+    public IEnumerable<FlagSignal> ForShipment(ShipmentFacts shipment, IReadOnlyList<(FacilityFacts Facility, string Where)> facilities,
+        IReadOnlyList<ChainFinding>? chain = null)
+    {
+        var named = Named(shipment, facilities).ToList();
+        var traced = chain is { Count: > 0 }
+            ? ChainSignals(chain, new FlagEvidence($"shipment:{shipment.ShipmentId}", EvidenceSource.Provenance), FlagSubject.Shipment(shipment.ShipmentId),
+                shipment.TenantId, null, FlagScope.ChapterOf(shipment.HsCode), $"Shipment of '{shipment.Commodity}': the goods it names",
+                _region.Text("Severity"), _entity.Text("Severity")).ToList()
+            : [];
+        foreach (var signal in named)
+        {
+            var more = traced.FirstOrDefault(t => t.RuleId == signal.RuleId);
+            yield return more is null ? signal : signal with
+            {
+                Explanation = signal.Explanation + " " + more.Explanation, Evidence = [.. signal.Evidence, .. more.Evidence],
+            };
+        }
+        foreach (var signal in traced.Where(t => named.All(n => n.RuleId != t.RuleId)))
+        {
+            yield return signal;
+        }
+    }
+
+    private IEnumerable<FlagSignal> Named(ShipmentFacts shipment, IReadOnlyList<(FacilityFacts Facility, string Where)> facilities)
     {
         var assessed = facilities.Select(f => (f.Facility, f.Where, Found: Assess(f.Facility, shipment.ShipDate))).ToList();
         var chapter = FlagScope.ChapterOf(shipment.HsCode);

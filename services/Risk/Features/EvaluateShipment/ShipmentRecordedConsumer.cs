@@ -4,6 +4,7 @@ using Traceability.Data;
 using Traceability.Data.Messaging;
 using Traceability.Risk.Features.CertificateStatus;
 using Traceability.Risk.Features.EvaluateFacility;
+using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
@@ -17,7 +18,7 @@ namespace Traceability.Risk.Features.EvaluateShipment;
 /// </summary>
 public sealed class ShipmentRecordedConsumer(
     Inbox inbox, Database database, FlagBook flags, ShipmentOriginRule originRule, UflpaRule uflpa, HoldRule hold, ProvenanceGapRule gaps,
-    CertificateClaims certificates, FacilityEvaluator sites, MassBalanceEvaluator massBalance, TimeProvider time)
+    CertificateClaims certificates, FacilityEvaluator sites, MassBalanceEvaluator massBalance, GoodsTrace trace, TimeProvider time)
     : IConsumer<ShipmentRecorded>, IConsumer<ShipmentsRecorded>
 {
     /// <summary>The consumer's name in the inbox.</summary>
@@ -57,6 +58,8 @@ public sealed class ShipmentRecordedConsumer(
             {
                 signals.Add(listed);
             }
+            // The goods it names followed back through the exporter's EPCIS events (nothing read when it names none).
+            var chain = await trace.KeepAsync(data, shipment);
             // Shipments that name no facility (most, so far) cost no read.
             if (named.Count > 0)
             {
@@ -72,7 +75,7 @@ public sealed class ShipmentRecordedConsumer(
                 var known = (await data.QueryAsync<FacilityFacts>(_factsByIds, new { Ids = named.Select(n => n.FacilityId).Distinct().ToArray() }))
                     .ToDictionary(f => f.ProvenanceId!.Value);
                 var facilities = named.Where(n => known.ContainsKey(n.FacilityId)).Select(n => (known[n.FacilityId], n.Role)).ToList();
-                signals.AddRange(uflpa.ForShipment(ShipmentFacts.Of(shipment), facilities));
+                signals.AddRange(uflpa.ForShipment(ShipmentFacts.Of(shipment), facilities, chain));
                 if (facilities.Count > 0)
                 {
                     var critical = await data.QueryAsync<CriticalFlag>(_criticalFlags, new { Keys = facilities.Select(f => f.Item1.Key).Distinct().ToArray() });
@@ -102,9 +105,13 @@ public sealed class ShipmentRecordedConsumer(
                     signals.Add(gap);
                 }
             }
-            else if (gaps.Evaluate(shipment, null, null) is { } gap)
+            else
             {
-                signals.Add(gap);
+                signals.AddRange(uflpa.ForShipment(ShipmentFacts.Of(shipment), [], chain));
+                if (gaps.Evaluate(shipment, null, null) is { } gap)
+                {
+                    signals.Add(gap);
+                }
             }
             foreach (var signal in signals)
             {

@@ -33,7 +33,7 @@ public sealed class HeldInputs(Database database, FlagBook flags, Transformation
         }
         // One exporter's documents are judged one after another: a transformation and the receipt of its inputs consumed at
         // the same moment would each miss the other's uncommitted rows (and the flag would stay).
-        data.Defer(data.Dialect.LockForTransaction, new { LockName = $"risk.held-inputs:{tenantId}" });
+        Lock(data, tenantId);
         var holding = events.Where(e => inputsKnown || e.EventType != "TransformationEvent").ToList();
         // The earliest time the document itself holds each EPC: a receipt later in the document than the transformation counts.
         var heldHere = holding.SelectMany(e => e.Epcs.Except(e.InputEpcs, StringComparer.Ordinal).Select(epc => (Epc: epc, At: e.EventTime, By: e.EpcisEventId)))
@@ -111,6 +111,13 @@ public sealed class HeldInputs(Database database, FlagBook flags, Transformation
             flags.Judge(data, new FlagJudgement(TransformationInputsRule.Id, FlagSubject.Facility(subject.Key), signal, $"epcis:{subject.First().HeldBy}"));
         }
     }
+
+    /// <summary>
+    /// One exporter's EPCIS documents (and its shipments naming EPCs, <see cref="GoodsTrace"/>) are judged one after another:
+    /// taken twice in one transaction it is held once.
+    /// </summary>
+    public static void Lock(DataTransaction data, string tenantId) =>
+        data.Defer(data.Dialect.LockForTransaction, new { LockName = $"risk.held-inputs:{tenantId}" });
 
     private static async Task<FacilityFacts?> SiteAsync(DataTransaction data, string? bizLocation)
     {

@@ -12,7 +12,7 @@ namespace Traceability.Risk.Features.KeepSupplyChain;
 /// inputs. This message does not tell a transformation's inputs from its outputs, so its transformations are not judged
 /// (Provenance publishes <see cref="EpcisEventsCaptured"/>, which does).
 /// </summary>
-public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database, HeldInputs held) : IConsumer<EpcisEventCaptured>
+public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database, HeldInputs held, GoodsTrace trace) : IConsumer<EpcisEventCaptured>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertProvenanceLink(database.Dialect);
 
@@ -29,11 +29,16 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database, H
                     e.TenantId, EpcisEventId = e.EpcisEventId, e.LinkKind, e.EventType, e.EventTime, e.BizLocation, EpcCount = e.Epcs.Count,
                 });
             }
-            await held.KeepAsync(data, e.TenantId, [new CapturedEpcisEvent
-            {
-                EpcisEventId = e.EpcisEventId, EventType = e.EventType, EventTime = e.EventTime, LinkKind = e.LinkKind, BizStep = e.BizStep, Action = e.Action,
-                ReadPoint = e.ReadPoint, BizLocation = e.BizLocation, Epcs = e.Epcs, EpcCount = e.Epcs.Count,
-            }], inputsKnown: false);
+            CapturedEpcisEvent[] captured =
+            [
+                new()
+                {
+                    EpcisEventId = e.EpcisEventId, EventType = e.EventType, EventTime = e.EventTime, LinkKind = e.LinkKind, BizStep = e.BizStep, Action = e.Action,
+                    ReadPoint = e.ReadPoint, BizLocation = e.BizLocation, Epcs = e.Epcs, EpcCount = e.Epcs.Count, Sources = e.Sources, Destinations = e.Destinations,
+                },
+            ];
+            await held.KeepAsync(data, e.TenantId, captured, inputsKnown: false);
+            await trace.KeepAsync(data, e.TenantId, captured, rolesKnown: false);
         });
     }
 }
@@ -44,7 +49,7 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database, H
 /// checked (<see cref="TransformationInputsRule"/> through <see cref="HeldInputs"/>): a receipt anywhere in the same document,
 /// or in one that arrives later, with an event time before the transformation's counts.
 /// </summary>
-public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, HeldInputs held) : IConsumer<EpcisEventsCaptured>
+public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, HeldInputs held, GoodsTrace trace) : IConsumer<EpcisEventsCaptured>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertProvenanceLink(database.Dialect);
 
@@ -65,6 +70,7 @@ public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, 
                 }
             }
             await held.KeepAsync(data, message.TenantId, message.Events);
+            await trace.KeepAsync(data, message.TenantId, message.Events);
         });
     }
 }

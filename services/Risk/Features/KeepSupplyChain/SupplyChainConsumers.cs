@@ -15,7 +15,7 @@ namespace Traceability.Risk.Features.KeepSupplyChain;
 /// arrived before it (a grievance names a facility by its Provenance id: its grievance flag moves to the facility's key).
 /// </summary>
 public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, FlagBook flags, UflpaRule uflpa, FacilityEvaluator evaluator,
-    MassBalanceEvaluator massBalance, ProvenanceGapRule gaps, GrievanceWorkplaces workplaces)
+    MassBalanceEvaluator massBalance, ProvenanceGapRule gaps, GrievanceWorkplaces workplaces, GoodsTrace trace)
     : IConsumer<FacilityRegistered>
 {
     private readonly string _insert = KeepSupplyChainSql.InsertFacility(database.Dialect);
@@ -83,6 +83,11 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
                         flags.RaiseOrAppend(data, signal);
                     }
                 }
+            }
+            // EPCIS events at its GLN kept before Risk knew where it was: the shipments and shipping events they lead to are traced again.
+            if (inRegion is not null || listed is not null)
+            {
+                await trace.FacilityArrivedAsync(data, facts);
             }
             // Grievances filed under its Provenance id before Risk knew its GLN / Open Supply Hub id move to that key.
             await workplaces.SettleAsync(data, facts, f.TenantId);
