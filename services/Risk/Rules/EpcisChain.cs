@@ -1,4 +1,5 @@
 using System.Globalization;
+using Traceability.Hosting;
 
 namespace Traceability.Risk.Rules;
 
@@ -75,7 +76,7 @@ public sealed record ChainPlace(string Place, string Role, string Gln)
 
     /// <summary>
     /// The GLN a place id names, or null: an SGLN (<c>urn:epc:id:sgln:0614141.00777.0</c>), a PGLN
-    /// (<c>urn:epc:id:pgln:0614141.00777</c>), or a GS1 Digital Link with AI 414 or 417 (<c>https://id.gs1.org/414/0614141007770</c>).
+    /// (<c>urn:epc:id:pgln:0614141.00777</c>), or a GS1 Digital Link with AI 414 or 417 (<c>https://id.gs1.org/414/0614141007776</c>).
     /// </summary>
     public static string? GlnOf(string? id)
     {
@@ -91,7 +92,8 @@ public sealed record ChainPlace(string Place, string Role, string Gln)
         if (id.StartsWith(pgln, StringComparison.Ordinal))
         {
             var parts = id[pgln.Length..].Split('.');
-            return parts.Length == 2 ? WithCheckDigit(parts[0] + parts[1]) : null;
+            var digits = parts.Length == 2 ? parts[0] + parts[1] : "";
+            return digits.Length == 12 && digits.All(char.IsAsciiDigit) ? digits + CheckDigit.Compute(digits) : null;
         }
         foreach (var ai in new[] { "/414/", "/417/" })
         {
@@ -99,20 +101,10 @@ public sealed record ChainPlace(string Place, string Role, string Gln)
             if (at >= 0 && id.Length >= at + ai.Length + 13)
             {
                 var digits = id.Substring(at + ai.Length, 13);
-                return digits.All(char.IsAsciiDigit) && WithCheckDigit(digits[..12]) == digits ? digits : null;
+                return CheckDigit.IsGln(digits) ? digits : null;
             }
         }
         return null;
-    }
-
-    private static string? WithCheckDigit(string twelve)
-    {
-        if (twelve.Length != 12 || !twelve.All(char.IsAsciiDigit))
-        {
-            return null;
-        }
-        var sum = twelve.Reverse().Select((c, i) => (c - '0') * (i % 2 == 0 ? 3 : 1)).Sum();
-        return twelve + (char)('0' + (10 - sum % 10) % 10);
     }
 }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Traceability.Contracts.Provenance;
+using Traceability.Hosting;
 using Traceability.Risk.Flags;
 
 namespace Traceability.Risk.Rules;
@@ -97,9 +98,7 @@ public sealed class TransformationInputsRule(RuleCatalog catalog)
         {
             return null;
         }
-        // GS1 mod-10: weights 3 and 1 from the right of the twelve digits.
-        var sum = digits.Reverse().Select((c, i) => (c - '0') * (i % 2 == 0 ? 3 : 1)).Sum();
-        return digits + (char)('0' + (10 - sum % 10) % 10);
+        return digits + CheckDigit.Compute(digits);
     }
 }
 

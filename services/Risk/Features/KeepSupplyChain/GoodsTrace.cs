@@ -65,8 +65,8 @@ public sealed class GoodsTrace(Database database, FlagBook flags, UflpaRule uflp
             }
         }
         var start = events.SelectMany(e => e.Epcs.Select(epc => (epc, e.EventTime))).ToList();
-        var roots = (await EpcisChain.RootsDownstreamAsync(start, Naming(data, tenantId), ShipmentsNaming(data, tenantId), uflpa.ChainLimits)).ToList();
-        await JudgeAsync(data, tenantId, roots);
+        var reads = new Reads(data, tenantId);
+        await JudgeAsync(reads, await EpcisChain.RootsDownstreamAsync(start, Naming(reads), ShipmentsNaming(reads), uflpa.ChainLimits));
     }
 
     /// <summary>
@@ -89,7 +89,7 @@ public sealed class GoodsTrace(Database database, FlagBook flags, UflpaRule uflp
             });
         }
         var root = new ChainRoot(ShipmentRoot + shipment.ShipmentId, epcs, EndOf(shipment.ShipDate));
-        var (findings, _) = await TraceAsync(data, shipment.TenantId, [root]);
+        var (findings, _) = await TraceAsync(new Reads(data, shipment.TenantId), [root]);
         return findings;
     }
 
@@ -107,29 +107,31 @@ public sealed class GoodsTrace(Database database, FlagBook flags, UflpaRule uflp
         foreach (var tenant in at.GroupBy(a => a.TenantId))
         {
             HeldInputs.Lock(data, tenant.Key);
-            var events = await LoadAsync(data, tenant.Key, tenant.Select(a => a.EpcisEventId).ToList());
+            var reads = new Reads(data, tenant.Key);
+            var events = await LoadAsync(reads, tenant.Select(a => a.EpcisEventId).ToList());
             var start = events.SelectMany(e => e.Goods.Select(g => (g.Epc, e.EventTime))).ToList();
-            await JudgeAsync(data, tenant.Key, await EpcisChain.RootsDownstreamAsync(start, Naming(data, tenant.Key), ShipmentsNaming(data, tenant.Key), uflpa.ChainLimits));
+            await JudgeAsync(reads, await EpcisChain.RootsDownstreamAsync(start, Naming(reads), ShipmentsNaming(reads), uflpa.ChainLimits));
         }
     }
 
     // Traces roots (shipping events by "epcis:<id>", shipments by "shipment:<id>") of one exporter and raises or appends their flags.
-    private async Task JudgeAsync(DataTransaction data, string tenantId, IReadOnlyList<string> rootIds)
+    private async Task JudgeAsync(Reads reads, IReadOnlyList<string> rootIds)
     {
         if (rootIds.Count == 0)
         {
             return;
         }
+        var (data, tenantId) = (reads.Data, reads.TenantId);
         var shippingIds = rootIds.Where(r => r.StartsWith(EventRoot, StringComparison.Ordinal)).Select(r => r[EventRoot.Length..]).ToList();
         var shipmentIds = rootIds.Where(r => r.StartsWith(ShipmentRoot, StringComparison.Ordinal)).Select(r => Guid.Parse(r[ShipmentRoot.Length..])).ToList();
-        var shipping = (await LoadAsync(data, tenantId, shippingIds)).Where(e => e.IsShipping).ToList();
+        var shipping = (await LoadAsync(reads, shippingIds)).Where(e => e.IsShipping).ToList();
         var shipments = shipmentIds.Count == 0 ? [] : await data.QueryAsync<ShipmentEpc>(_shipments, new { Ids = shipmentIds.ToArray() });
         var roots = shipping.Select(e => new ChainRoot(EventRoot + e.EpcisEventId, e.Goods.Select(g => g.Epc).ToList(), e.EventTime))
             .Concat(shipments.GroupBy(s => s.ShipmentId).Select(s => new ChainRoot(ShipmentRoot + s.Key, s.Select(x => x.Epc).ToList(), EndOf(s.First().ShipDate))))
             .ToList();
         var sites = shipping.Select(e => (Event: e, Place: e.Places.FirstOrDefault(p => p.Role == ChainPlace.Location) ?? e.Places.FirstOrDefault(p => p.Role == ChainPlace.ReadPoint)))
             .ToList();
-        var (findings, known) = await TraceAsync(data, tenantId, roots, sites.Select(s => s.Place?.Gln).OfType<string>());
+        var (findings, known) = await TraceAsync(reads, roots, sites.Select(s => s.Place?.Gln).OfType<string>());
         var byRoot = findings.ToLookup(f => f.Visit.RootId, StringComparer.Ordinal);
         foreach (var (e, place) in sites)
         {
@@ -156,27 +158,28 @@ public sealed class GoodsTrace(Database database, FlagBook flags, UflpaRule uflp
     }
 
     private async Task<(IReadOnlyList<ChainFinding> Findings, ILookup<string, FacilityFacts> Sites)> TraceAsync(
-        DataTransaction data, string tenantId, IReadOnlyList<ChainRoot> roots, IEnumerable<string>? moreGlns = null)
+        Reads reads, IReadOnlyList<ChainRoot> roots, IEnumerable<string>? moreGlns = null)
     {
-        var trace = await EpcisChain.TraceAsync(roots, Naming(data, tenantId), uflpa.ChainLimits);
+        var trace = await EpcisChain.TraceAsync(roots, Naming(reads), uflpa.ChainLimits);
         if (trace.Cut)
         {
-            logger.LogWarning("A UFLPA chain trace of {Roots} root(s) of {TenantId} reached its limits ({Limits}); what it found is judged", roots.Count, tenantId, uflpa.ChainLimits);
+            logger.LogWarning("A UFLPA chain trace of {Roots} root(s) of {TenantId} reached its limits ({Limits}); what it found is judged", roots.Count, reads.TenantId,
+                uflpa.ChainLimits);
         }
         var glns = trace.Visits.Select(v => v.Place.Gln).Concat(moreGlns ?? []).Distinct(StringComparer.Ordinal).ToList();
         var sites = new List<FacilityFacts>();
         foreach (var chunk in glns.Chunk(Chunk))
         {
-            sites.AddRange(await data.QueryAsync<FacilityFacts>(_sitesByGln, new { Glns = chunk }));
+            sites.AddRange(await reads.Data.QueryAsync<FacilityFacts>(_sitesByGln, new { Glns = chunk }));
         }
         var byGln = sites.ToLookup(s => s.Gln!, StringComparer.Ordinal);
         return (uflpa.Judge(trace, byGln), byGln);
     }
 
-    private EventsNaming Naming(DataTransaction data, string tenantId) => async (epcs, from, to, limit) =>
-        await LoadAsync(data, tenantId, await data.QueryAsync<string>(_eventIdsNaming, new
+    private EventsNaming Naming(Reads reads) => async (epcs, from, to, limit) =>
+        await LoadAsync(reads, await reads.Data.QueryAsync<string>(_eventIdsNaming, new
         {
-            TenantId = tenantId, Epcs = epcs.ToArray(), From = Clamp(from), To = Clamp(to), Limit = limit,
+            reads.TenantId, Epcs = epcs.ToArray(), From = Clamp(from), To = Clamp(to), Limit = limit,
         }));
 
     // Both engines' timestamp columns hold years 1 to 9999 but the drivers refuse DateTime's extremes with a kind.
@@ -185,29 +188,39 @@ public sealed class GoodsTrace(Database database, FlagBook flags, UflpaRule uflp
         : at > new DateTime(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc) ? new DateTime(9000, 1, 1, 0, 0, 0, DateTimeKind.Utc)
         : DateTime.SpecifyKind(at, DateTimeKind.Utc);
 
-    private Func<IReadOnlyCollection<string>, Task<IReadOnlyList<(string, string, DateTime)>>> ShipmentsNaming(DataTransaction data, string tenantId) => async epcs =>
-        (await data.QueryAsync<ShipmentEpc>(_shipmentsNaming, new { TenantId = tenantId, Epcs = epcs.ToArray() }))
+    private Func<IReadOnlyCollection<string>, Task<IReadOnlyList<(string, string, DateTime)>>> ShipmentsNaming(Reads reads) => async epcs =>
+        (await reads.Data.QueryAsync<ShipmentEpc>(_shipmentsNaming, new { reads.TenantId, Epcs = epcs.ToArray() }))
             .Select(s => (ShipmentRoot + s.ShipmentId, s.Epc, EndOf(s.ShipDate))).ToList();
 
-    // Events by id with their goods and places: three reads for any number (a thousand ids a read).
-    private async Task<IReadOnlyList<ChainEvent>> LoadAsync(DataTransaction data, string tenantId, IReadOnlyList<string> ids)
+    // Events by id with their goods and places: three reads for any number (a thousand ids a read), none for an event this
+    // judgement read already (the forward walk, the roots and the trace back often read the same document's events).
+    private async Task<IReadOnlyList<ChainEvent>> LoadAsync(Reads reads, IReadOnlyList<string> ids)
     {
-        var events = new List<ChainEvent>();
-        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(Chunk))
+        var wanted = ids.Distinct(StringComparer.Ordinal).ToList();
+        foreach (var chunk in wanted.Where(id => !reads.Loaded.ContainsKey(id)).Chunk(Chunk))
         {
-            var args = new { TenantId = tenantId, Ids = chunk };
-            var rows = await data.QueryAsync<EventRow>(_events, args);
-            var goods = (await data.QueryAsync<GoodsRow>(_goods, args)).ToLookup(g => g.EpcisEventId, StringComparer.Ordinal);
-            var places = (await data.QueryAsync<PlaceRow>(_places, args)).ToLookup(p => p.EpcisEventId, StringComparer.Ordinal);
-            events.AddRange(rows.Select(r => new ChainEvent
+            var args = new { reads.TenantId, Ids = chunk };
+            var rows = await reads.Data.QueryAsync<EventRow>(_events, args);
+            var goods = (await reads.Data.QueryAsync<GoodsRow>(_goods, args)).ToLookup(g => g.EpcisEventId, StringComparer.Ordinal);
+            var places = (await reads.Data.QueryAsync<PlaceRow>(_places, args)).ToLookup(p => p.EpcisEventId, StringComparer.Ordinal);
+            foreach (var r in rows)
             {
-                EpcisEventId = r.EpcisEventId, EventType = r.EventType, EventTime = DateTime.SpecifyKind(r.EventTime, DateTimeKind.Utc), Action = r.Action,
-                BizStep = r.BizStep, LinkKind = r.LinkKind,
-                Goods = goods[r.EpcisEventId].Select(g => new ChainGoods(g.Epc, g.Role)).ToList(),
-                Places = places[r.EpcisEventId].Select(p => new ChainPlace(p.Place, p.Role, p.Gln)).ToList(),
-            }));
+                reads.Loaded[r.EpcisEventId] = new ChainEvent
+                {
+                    EpcisEventId = r.EpcisEventId, EventType = r.EventType, EventTime = DateTime.SpecifyKind(r.EventTime, DateTimeKind.Utc), Action = r.Action,
+                    BizStep = r.BizStep, LinkKind = r.LinkKind,
+                    Goods = goods[r.EpcisEventId].Select(g => new ChainGoods(g.Epc, g.Role)).ToList(),
+                    Places = places[r.EpcisEventId].Select(p => new ChainPlace(p.Place, p.Role, p.Gln)).ToList(),
+                };
+            }
         }
-        return events;
+        return wanted.Select(id => reads.Loaded.GetValueOrDefault(id)).OfType<ChainEvent>().ToList();
+    }
+
+    // One judgement's reads: one exporter's rows in one transaction, and the events read so far (rows written before the reads).
+    private sealed record Reads(DataTransaction Data, string TenantId)
+    {
+        public Dictionary<string, ChainEvent> Loaded { get; } = new(StringComparer.Ordinal);
     }
 
     // The roles of an event's goods: a transformation's inputs and outputs, a container and its contents; plain objects otherwise.
