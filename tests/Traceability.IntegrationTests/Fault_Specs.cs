@@ -108,11 +108,18 @@ public class When_the_broker_and_Risk_are_killed_while_shipments_flow
             // More than the prefetched messages Risk may still finish after the broker died.
             await Probe.UntilAsync(async () => await EvaluationsAsync() >= evaluatedAtBrokerKill + 50, TimeSpan.FromSeconds(120),
                 "Risk is consuming the backlog again", TimeSpan.FromMilliseconds(20));
+            // Killed holding deliveries it has not acknowledged: frozen first, so that what the broker has handed it stays
+            // unacknowledged (on a busy machine Risk can be idle between two of the relay's batches, and a kill then takes
+            // nothing with it: nothing would be redelivered and the inbox would go untested).
+            await risk.FreezeAsync();
+            var heldAtKill = 0L;
+            await Probe.UntilAsync(async () => (heldAtKill = await Infrastructure.QueueUnacknowledgedAsync(virtualHost, SettledShipments.RiskQueue)) > 0,
+                TimeSpan.FromSeconds(60), "the frozen Risk holds unacknowledged deliveries", TimeSpan.FromMilliseconds(250));
             var evaluatedAtKill = await EvaluationsAsync();
             var acceptedAtKill = accepted.Count;
             var riskPid = risk.ProcessId;
             risk.Kill();
-            chaos.Enqueue($"Risk (pid {riskPid}) killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s with {acceptedAtKill} accepted, {evaluatedAtKill} evaluated");
+            chaos.Enqueue($"Risk (pid {riskPid}) killed (SIGKILL) at {clock.Elapsed.TotalSeconds:F1} s with {acceptedAtKill} accepted, {evaluatedAtKill} evaluated, {heldAtKill} deliveries unacknowledged");
             Assert.That(evaluatedAtKill, Is.LessThan(acceptedAtKill), "Risk was killed with work still in flight");
             await restart;
             await risk.StartAsync();

@@ -91,6 +91,17 @@ internal static class Infrastructure
         return info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : long.MaxValue;
     }
 
+    /// <summary>
+    /// Messages a queue has delivered to its consumers that they have not acknowledged yet, as the management API last sampled
+    /// them (every few seconds: read it while the consumers are frozen, when the figure cannot fall).
+    /// </summary>
+    public static async Task<long> QueueUnacknowledgedAsync(TestVirtualHost virtualHost, string queue)
+    {
+        using var http = Management();
+        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
+        return info.TryGetProperty("messages_unacknowledged", out var unacknowledged) ? unacknowledged.GetInt64() : 0;
+    }
+
     /// <summary>How many consumers a queue has now (the management API reads this from the queue itself).</summary>
     public static async Task<long> QueueConsumersAsync(TestVirtualHost virtualHost, string queue)
     {

@@ -100,6 +100,14 @@ internal sealed class ServiceProcess : IAsyncDisposable
     public async Task DeployTopologyAsync()
     {
         var (exitCode, output, error) = await RunCommandAsync("topology");
+        if (exitCode != 0 && output.Contains(nameof(TimeoutException), StringComparison.Ordinal))
+        {
+            // Once, on a machine at load 35, a deploy hung without a word from the broker until its two-minute timeout
+            // (MassTransit's DeployAsync, cause unknown). The step is idempotent and is run again, as a deployment job
+            // would be; a broker refusing a declaration fails at once and is not retried. Said, not hidden:
+            await TestContext.Progress.WriteLineAsync($"{Service} topology timed out; deploying it once more");
+            (exitCode, output, error) = await RunCommandAsync("topology");
+        }
         Assert.That(exitCode, Is.Zero, $"{Service} topology failed:\n{output}\n{error}");
     }
 
