@@ -10,6 +10,7 @@ internal sealed class Platform : IAsyncDisposable
 {
     private readonly int _instances;
     private readonly Dictionary<string, string> _serviceSettings = [];
+    private IDictionary<string, string>? _riskSettings;
 
     private Platform(TestDatabase database, TestVirtualHost virtualHost, int instances)
     {
@@ -44,9 +45,10 @@ internal sealed class Platform : IAsyncDisposable
     /// points every other service's <c>Auth__Authority</c> at it, as up.sh does.
     /// </remarks>
     public static async Task<Platform> StartAsync(bool withRisk = true, IDictionary<string, string>? provenanceSettings = null, int instances = 1,
-        bool deployTopology = true, IDictionary<string, string>? auditsSettings = null, IDictionary<string, string>? identitySettings = null)
+        bool deployTopology = true, IDictionary<string, string>? auditsSettings = null, IDictionary<string, string>? identitySettings = null,
+        IDictionary<string, string>? riskSettings = null)
     {
-        var platform = new Platform(await Infrastructure.CreateDatabaseAsync(), await Infrastructure.CreateVirtualHostAsync(), instances);
+        var platform = new Platform(await Infrastructure.CreateDatabaseAsync(), await Infrastructure.CreateVirtualHostAsync(), instances) { _riskSettings = riskSettings };
         if (deployTopology)
         {
             await Task.WhenAll(platform.DeployTopologyAsync("Risk"), platform.DeployTopologyAsync("Provenance"),
@@ -101,7 +103,7 @@ internal sealed class Platform : IAsyncDisposable
     public async Task<ServiceProcess> StartRiskAsync()
     {
         RiskInstances = await Task.WhenAll(Enumerable.Range(0, _instances)
-            .Select(_ => ServiceProcess.StartAsync("Risk", Database, VirtualHost, _serviceSettings)));
+            .Select(_ => ServiceProcess.StartAsync("Risk", Database, VirtualHost, SettingsFor(_riskSettings))));
         return Risk!;
     }
 

@@ -43,6 +43,16 @@ public sealed partial class UflpaRule(RuleCatalog catalog, UflpaEntityList entit
         return (inRegion, listed);
     }
 
+    /// <summary>
+    /// Whether the facility's name matches an entity the list has on any day (removed ones too): a shipment naming it may be
+    /// flagged for the days it was listed, whatever the facility's own standing today.
+    /// </summary>
+    public bool EverListed(FacilityFacts facility) =>
+        _entity.Enabled && entities.Match(facility.Name, asOf: null, (double)_entity.Number("Threshold")) is not null;
+
+    /// <summary>How many shipments (or facilities) one transaction judges when a new list is laid over what Risk already has.</summary>
+    public int BatchSize => Math.Max(1, _entity.Integer("BatchSize"));
+
     /// <summary>Flags for the facility itself.</summary>
     public IEnumerable<FlagSignal> ForFacility(FacilityFacts facility, string tenantId, DateOnly asOf)
     {
@@ -91,7 +101,10 @@ public sealed partial class UflpaRule(RuleCatalog catalog, UflpaEntityList entit
 
     private IEnumerable<FlagSignal> Named(ShipmentFacts shipment, IReadOnlyList<(FacilityFacts Facility, string Where)> facilities)
     {
-        var assessed = facilities.Select(f => (f.Facility, f.Where, Found: Assess(f.Facility, shipment.ShipDate))).ToList();
+        // Origin first, then the tiers by role: the same explanation and scope whether the shipment is judged from its event
+        // or from what Risk kept of it (which no longer knows the order its tiers were declared in).
+        var assessed = facilities.Select(f => (f.Facility, f.Where, Found: Assess(f.Facility, shipment.ShipDate)))
+            .OrderBy(a => a.Where != "origin").ThenBy(a => a.Where, StringComparer.Ordinal).ThenBy(a => a.Facility.Key, StringComparer.Ordinal).ToList();
         var chapter = FlagScope.ChapterOf(shipment.HsCode);
         var self = new FlagEvidence($"shipment:{shipment.ShipmentId}", EvidenceSource.Provenance);
         var inRegion = assessed.Where(a => a.Found.InRegion is not null).ToList();

@@ -15,6 +15,18 @@ internal static class UflpaListSweepSql
         WHERE id > @After ORDER BY id OFFSET 0 ROWS FETCH NEXT @Batch ROWS ONLY
         """;
 
+    // The next batch of shipments naming one facility (by the Provenance id the shipment named), with every facility each of
+    // them names (origin and tiers) as Risk knows it: a shipment is judged against all its facilities, as on arrival.
+    public const string ShipmentsNamingAfter = $"""
+        SELECT sf.shipment_id AS ShipmentId, sf.role AS Role, sf.tenant_id AS TenantId, sf.hs_code AS HsCode, sf.commodity AS Commodity,
+               sf.ship_date AS ShipDate, f.id AS ProvenanceId, f.gln AS Gln, f.osh_id AS OshId, f.name AS Name, f.country AS Country,
+               f.region AS Region, f.latitude AS Latitude, f.longitude AS Longitude
+        FROM risk.shipment_facility sf JOIN risk.facility f ON f.id = sf.facility_id
+        WHERE sf.shipment_id IN (SELECT DISTINCT n.shipment_id FROM risk.shipment_facility n WHERE n.facility_id = @FacilityId AND n.shipment_id > @After
+                                 ORDER BY n.shipment_id OFFSET 0 ROWS FETCH NEXT @Batch ROWS ONLY)
+        ORDER BY sf.shipment_id, f.id, sf.role
+        """;
+
     public static string MarkApplied(SqlDialect dialect) =>
         dialect.InsertIfAbsent("risk.uflpa_list_applied", ["fingerprint", "entities", "applied_at"], ["fingerprint"]);
 }
@@ -24,14 +36,15 @@ internal static class UflpaListSweepSql
 /// list Risk has not applied yet (<c>risk.uflpa_list_applied</c>, by the list's SHA-256) judges each facility's name
 /// against it as of today, a batch of facilities per transaction, and raises or appends <c>uflpa-entity</c> (a critical
 /// flag then holds the shipments naming the facility, as any other, a batch per transaction). Without it a facility
-/// registered before the list was imported would be flagged only at its next registration. The shipments Risk already
-/// has get the hold, not a <c>uflpa-entity</c> flag of their own (that is judged when a shipment arrives).
+/// registered before the list was imported would be flagged only at its next registration. The shipments Risk already has
+/// that name a facility the list has (on any day) are then judged as a shipment arriving now would be (their ship date, every
+/// facility they name), a batch per transaction, so they end with the same <c>uflpa-entity</c> flag as one recorded after
+/// the import. Until the last batch is done the list is not marked applied: a start that stops half-way is taken up by the
+/// next, and what was already raised is appended to, never doubled.
 /// </summary>
 internal sealed class UflpaListSweep(Database database, UflpaEntityList list, UflpaRule uflpa, FlagBook flags, TimeProvider time, ILogger<UflpaListSweep> logger)
     : BackgroundService
 {
-    private const int Batch = 500;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -53,11 +66,13 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
             return;
         }
         var today = DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+        var batch = uflpa.BatchSize;
         var after = Guid.Empty;
         var judged = 0;
+        var shipments = 0;
         while (true)
         {
-            var facilities = await database.QueryAsync<KnownFacility>(UflpaListSweepSql.FacilitiesAfter, new { After = after, Batch }, cancellationToken);
+            var facilities = await database.QueryAsync<KnownFacility>(UflpaListSweepSql.FacilitiesAfter, new { After = after, Batch = batch }, cancellationToken);
             if (facilities.Count == 0)
             {
                 break;
@@ -73,6 +88,10 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
                 }
                 return Task.FromResult(0);
             }, cancellationToken);
+            foreach (var facility in facilities.Where(f => uflpa.EverListed(f.Facts)))
+            {
+                shipments += await JudgeShipmentsNamingAsync(facility.ProvenanceId, batch, cancellationToken);
+            }
             judged += facilities.Count;
             after = facilities[^1].ProvenanceId;
         }
@@ -81,7 +100,67 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
             data.Defer(UflpaListSweepSql.MarkApplied(database.Dialect), new { Fingerprint = fingerprint, Entities = list.Entities.Count, AppliedAt = time.GetUtcNow().UtcDateTime });
             return Task.FromResult(0);
         }, cancellationToken);
-        logger.LogInformation("UFLPA Entity List {Fingerprint} ({Entities} entities) laid over {Facilities} known facilities", fingerprint[..12], list.Entities.Count, judged);
+        logger.LogInformation("UFLPA Entity List {Fingerprint} ({Entities} entities) laid over {Facilities} known facilities and {Shipments} shipments naming listed ones",
+            fingerprint[..12], list.Entities.Count, judged, shipments);
+    }
+
+    // The shipments naming one listed facility, a batch per transaction (a site may have been named by very many).
+    private async Task<int> JudgeShipmentsNamingAsync(Guid facilityId, int batch, CancellationToken cancellationToken)
+    {
+        var after = Guid.Empty;
+        var judged = 0;
+        while (true)
+        {
+            var rows = await database.QueryAsync<NamedFacility>(UflpaListSweepSql.ShipmentsNamingAfter, new { FacilityId = facilityId, After = after, Batch = batch }, cancellationToken);
+            var byShipment = rows.GroupBy(r => r.ShipmentId).ToList();
+            if (byShipment.Count == 0)
+            {
+                return judged;
+            }
+            await database.InTransactionAsync(data =>
+            {
+                foreach (var shipment in byShipment)
+                {
+                    var first = shipment.First();
+                    var facts = new ShipmentFacts(first.ShipmentId, first.TenantId, first.Commodity, first.HsCode, first.ShipDate);
+                    var named = shipment.Select(r => (r.Facts, r.Role)).ToList();
+                    foreach (var signal in uflpa.ForShipment(facts, named).Where(s => s.RuleId == UflpaRule.EntityId))
+                    {
+                        flags.RaiseOrAppend(data, signal);
+                    }
+                }
+                return Task.FromResult(0);
+            }, cancellationToken);
+            judged += byShipment.Count;
+            if (byShipment.Count < batch)
+            {
+                return judged;
+            }
+            after = byShipment[^1].Key;
+        }
+    }
+
+    private sealed record NamedFacility
+    {
+        public Guid ShipmentId { get; init; }
+        public string Role { get; init; } = "";
+        public string TenantId { get; init; } = "";
+        public string HsCode { get; init; } = "";
+        public string Commodity { get; init; } = "";
+        public DateOnly ShipDate { get; init; }
+        public Guid ProvenanceId { get; init; }
+        public string? Gln { get; init; }
+        public string? OshId { get; init; }
+        public string Name { get; init; } = "";
+        public string Country { get; init; } = "";
+        public string? Region { get; init; }
+        public decimal? Latitude { get; init; }
+        public decimal? Longitude { get; init; }
+
+        public FacilityFacts Facts => new()
+        {
+            ProvenanceId = ProvenanceId, Gln = Gln, OshId = OshId, Name = Name, Country = Country, Region = Region, Latitude = Latitude, Longitude = Longitude,
+        };
     }
 
     private sealed record KnownFacility

@@ -178,8 +178,11 @@ public sealed class UflpaEntityList
     private static string Quoted(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 
-    /// <summary>The best match of <paramref name="facilityName"/> among entities on the list on <paramref name="asOf"/>, at or above <paramref name="threshold"/>.</summary>
-    public EntityMatch? Match(string facilityName, DateOnly asOf, double threshold)
+    /// <summary>
+    /// The best match of <paramref name="facilityName"/> among entities on the list on <paramref name="asOf"/> (null: on any day
+    /// the list has them, removed ones too), at or above <paramref name="threshold"/>.
+    /// </summary>
+    public EntityMatch? Match(string facilityName, DateOnly? asOf, double threshold)
     {
         var tokens = EntityNames.Tokens(facilityName);
         if (tokens.Length == 0)
@@ -189,7 +192,7 @@ public sealed class UflpaEntityList
         EntityMatch? best = null;
         foreach (var (entity, name, entityTokens) in _names)
         {
-            if (!entity.ListedOn(asOf))
+            if (asOf is { } day && !entity.ListedOn(day))
             {
                 continue;
             }
