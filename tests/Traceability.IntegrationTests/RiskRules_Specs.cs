@@ -191,6 +191,47 @@ public class When_events_from_every_service_reach_the_rules
     }
 
     [Test]
+    public async Task Should_count_a_period_again_at_once_when_shipments_push_it_over_a_higher_capacity_that_cleared_it()
+    {
+        var mill = Guid.NewGuid();
+        const string gln = "6001234500049";
+        var thisMonth = new DateOnly(Today.Year, Today.Month, 1);
+        var (period, nextPeriod) = (thisMonth.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+            thisMonth.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture));
+        Task<long> ClearedAsync(string evidence) => _database.ScalarAsync<long>("""
+            SELECT count(*) FROM risk.flag_evidence e JOIN risk.flag f ON f.id = e.flag_id
+            WHERE f.subject_id = @Gln AND f.rule_id = 'mass-balance' AND f.is_open = 1 AND e.evidence_id = @Evidence AND e.cleared_at IS NOT NULL
+            """, new { Gln = gln, Evidence = evidence });
+        await TestBus.PublishAsync(_virtualHost, Facility(mill, gln, "Obuasi Cocoa Processing", country: "GH"),
+            Audit(gln, "Obuasi Cocoa Processing", "GH", Today.AddDays(-60)) with { ProductionCapacity = new ProductionCapacity { Quantity = 20, Unit = "t", Period = "month" } });
+        await Settled("Risk keeps the facility and its capacity", async () =>
+            await _database.ScalarAsync<long>("SELECT count(*) FROM risk.facility_audit WHERE gln = @Gln", new { Gln = gln }) == 1
+            && await _database.ScalarAsync<long>("SELECT count(*) FROM risk.facility WHERE id = @Id", new { Id = mill }) == 1);
+        // 30 t this month and 50 t next month, both over 20 t.
+        await TestBus.PublishAsync(_virtualHost, Shipment(mill) with { Quantity = 30, ShipDate = thisMonth }, Shipment(mill) with { Quantity = 50, ShipDate = thisMonth.AddMonths(1) });
+        await Settled("both months over capacity", async () => (await EvidenceOf(gln, "mass-balance")).Contains($"mass-balance:{gln}:{nextPeriod}")
+            && (await EvidenceOf(gln, "mass-balance")).Contains($"mass-balance:{gln}:{period}"));
+
+        // A newer audit states 40 t: this month (30 t) is no longer over it and is cleared; next month (50 t) keeps the flag open.
+        await TestBus.PublishAsync(_virtualHost,
+            Audit(gln, "Obuasi Cocoa Processing", "GH", Today.AddDays(-10)) with { ProductionCapacity = new ProductionCapacity { Quantity = 40, Unit = "t", Period = "month" } });
+        await Settled("the higher capacity clears this month", async () => await ClearedAsync($"mass-balance:{gln}:{period}") == 1);
+        var counted = await _database.ScalarAsync<int>("SELECT evidence_count FROM risk.flag WHERE subject_id = @Gln AND rule_id = 'mass-balance' AND is_open = 1", new { Gln = gln });
+
+        // 15 t more this month: 45 t, over 40 t and its tolerance again. The flag says so as the shipment is judged.
+        var more = Shipment(mill) with { Quantity = 15, ShipDate = thisMonth };
+        await TestBus.PublishAsync(_virtualHost, more);
+        await Settled("this month counts again", async () => await ClearedAsync($"mass-balance:{gln}:{period}") == 0);
+        Assert.That(await _database.ScalarAsync<int>("SELECT evidence_count FROM risk.flag WHERE subject_id = @Gln AND rule_id = 'mass-balance' AND is_open = 1", new { Gln = gln }),
+            Is.EqualTo(counted + 1), "counted again");
+        Assert.That(await _database.ScalarAsync<string>("""
+            SELECT h.reason FROM risk.flag_history h JOIN risk.flag f ON f.id = h.flag_id
+            WHERE f.subject_id = @Gln AND f.rule_id = 'mass-balance' AND f.is_open = 1 ORDER BY h.flag_version DESC LIMIT 1
+            """, new { Gln = gln }), Is.EqualTo($"judged again after shipment:{more.ShipmentId}"));
+        Assert.That((await FlagsOf(gln)).Count(f => f.Rule == "mass-balance"), Is.EqualTo(1), "still one flag, never withdrawn");
+    }
+
+    [Test]
     public async Task Should_find_a_never_audited_origin_when_the_facility_arrives_after_its_shipment()
     {
         var origin = Guid.NewGuid();

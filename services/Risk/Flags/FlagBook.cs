@@ -96,6 +96,39 @@ public sealed class FlagBook(Database database, RuleCatalog catalog, TimeProvide
         }, "risk.flag", "id", flagId);
     }
 
+    /// <summary>
+    /// <see cref="RaiseOrAppend"/> for a signal that is a judgement of things as they stand now (a mass-balance period's whole
+    /// total): evidence of it that an earlier judgement cleared counts again at once (kept as it was, its mark taken off), with
+    /// a <c>re-judged</c> step and a <see cref="FlagStatusChanged"/>, instead of waiting for the next whole judgement.
+    /// <paramref name="because"/> names what judged it (e.g. <c>shipment:&lt;id&gt;</c>).
+    /// </summary>
+    public void RaiseOrRestore(DataTransaction data, FlagSignal signal, string because)
+    {
+        RaiseOrAppend(data, signal);
+        var now = time.GetUtcNow().UtcDateTime;
+        var key = new { signal.RuleId, SubjectType = signal.Subject.Type, SubjectId = signal.Subject.Id };
+        var counts = signal.EvidenceIds.Distinct().ToArray();
+        data.BeforeCommit(async d =>
+        {
+            // The row lock first, as every path that changes a flag's evidence takes it.
+            if (await d.ExecuteAsync(FlagBookSql.LockOpenFlag, key) == 0)
+            {
+                return;
+            }
+            var flag = (await d.QuerySingleOrDefaultAsync<FlagState>(FlagBookSql.SelectOpenFlag, key))!;
+            var cleared = await d.QueryAsync<string>(FlagBookSql.ClearedEvidenceAmong(d.Dialect), new { flag.Id, Counts = counts });
+            if (cleared.Count == 0)
+            {
+                return;
+            }
+            await d.ExecuteAsync(FlagBookSql.RestoreEvidence(d.Dialect), new { flag.Id, Counts = counts });
+            await d.ExecuteAsync(FlagBookSql.RecountById, new { flag.Id });
+            await d.ExecuteAsync(FlagBookSql.BumpById, new { flag.Id, Now = now });
+            await RecordAsync(d, flag.Id, FlagConvergence.RejudgedAction, Truncated($"judged again after {because}", 200)!,
+                $"Counts again: {string.Join(", ", cleared)}.", now);
+        });
+    }
+
     private void Append(DataTransaction data, FlagSignal signal, object key, IReadOnlyList<FlagEvidence> evidence, SlaClock sla, DateTime now)
     {
         var grievanceAdded = false;

@@ -78,6 +78,12 @@ internal static class FlagBookSql
         WHERE flag_id = @Id AND cleared_at IS NOT NULL AND {dialect.IsAnyOf("evidence_id", "Counts")}
         """;
 
+    public static string ClearedEvidenceAmong(SqlDialect dialect) => $"""
+        SELECT evidence_id FROM risk.flag_evidence
+        WHERE flag_id = @Id AND cleared_at IS NOT NULL AND {dialect.IsAnyOf("evidence_id", "Counts")}
+        ORDER BY appended_at, evidence_id
+        """;
+
     public static string CountingEvidenceExcept(SqlDialect dialect) => $"""
         SELECT evidence_id FROM risk.flag_evidence
         WHERE flag_id = @Id AND cleared_at IS NULL AND NOT ({dialect.IsAnyOf("evidence_id", "Counts")})

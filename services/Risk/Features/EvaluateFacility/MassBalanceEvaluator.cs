@@ -21,8 +21,11 @@ public sealed class MassBalanceEvaluator(Database database, FlagBook flags, Mass
         !rule.Enabled || (site.Glns.Count == 0 && site.OshIds.Count == 0) ? null
         : (await data.QueryAsync<AuditedCapacity>(_capacity, new { Glns = site.Glns.ToArray(), OshIds = site.OshIds.ToArray() })).FirstOrDefault();
 
-    /// <summary>Judges the period holding <paramref name="day"/>, or every period when it is null, and raises or appends the flag.</summary>
-    public async Task EvaluateAsync(DataTransaction data, FacilityIdentity site, AuditedCapacity capacity, DateOnly? day = null)
+    /// <summary>
+    /// Judges the period holding <paramref name="day"/> (a shipment's, <paramref name="because"/> naming it), or every period when
+    /// it is null, and raises or appends the flag.
+    /// </summary>
+    public async Task EvaluateAsync(DataTransaction data, FacilityIdentity site, AuditedCapacity capacity, DateOnly? day = null, string? because = null)
     {
         if (site.Ids.Count == 0)
         {
@@ -39,7 +42,10 @@ public sealed class MassBalanceEvaluator(Database database, FlagBook flags, Mass
         }
         else if (signal is not null)
         {
-            flags.RaiseOrAppend(data, signal);
+            // The period's whole total, as it stands: over capacity again after a higher capacity cleared it, it counts again
+            // now (a flag kept open by other periods, or by a person working it, would otherwise show it cleared until the
+            // next whole judgement).
+            flags.RaiseOrRestore(data, signal, because ?? "a shipment in the period");
         }
     }
 }

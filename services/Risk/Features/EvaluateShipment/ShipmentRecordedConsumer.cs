@@ -97,7 +97,7 @@ public sealed class ShipmentRecordedConsumer(
                     // Only an origin with an audited capacity costs the mass balance's reads (the site, its period's shipments).
                     if (audited.Quantity is not null && await sites.IdentifyAsync(data, origin.Gln, origin.OshId, [origin.ProvenanceId!.Value]) is { } site)
                     {
-                        await massBalance.EvaluateAsync(data, site, audited.Capacity, shipment.ShipDate);
+                        await massBalance.EvaluateAsync(data, site, audited.Capacity, shipment.ShipDate, $"shipment:{shipment.ShipmentId}");
                     }
                 }
                 if (gaps.Evaluate(shipment, origin, lastAudit) is { } gap)
