@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Traceability.Data;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
@@ -11,7 +10,7 @@ namespace Traceability.Risk.Features.EvaluateFacility;
 /// inside the audit's transaction. A flag whose only reason was its origin's audit is withdrawn; one whose tiers also name no
 /// facility keeps that reason (<see cref="FlagBook.Judge"/>). So the flags end as if the audit had come first.
 /// </summary>
-public sealed partial class ProvenanceGapReview(Database database, FlagBook flags, ProvenanceGapRule gaps, RuleCatalog catalog)
+public sealed class ProvenanceGapReview(Database database, FlagBook flags, ProvenanceGapRule gaps, RuleCatalog catalog)
 {
     private const int Chunk = 1000;
     private readonly string _shipped = ProvenanceGapReviewSql.ShippedBetween(database.Dialect);
@@ -52,17 +51,10 @@ public sealed partial class ProvenanceGapReview(Database database, FlagBook flag
             var gap = flagged[shipment.ShipmentId.ToString()];
             var lastAudit = audited.Where(d => d <= shipment.ShipDate).Select(d => (DateOnly?)d).Max();
             var facts = new ShipmentFacts(shipment.ShipmentId, shipment.TenantId, shipment.Commodity, shipment.HsCode, shipment.ShipDate);
-            var signal = gaps.Rejudge(facts, origins[shipment.FacilityId], lastAudit, gap.UnnamedTiers ?? UnnamedTiersOf(gap));
+            var signal = gaps.Rejudge(facts, origins[shipment.FacilityId], lastAudit, gap.UnnamedTiers);
             flags.Judge(data, new FlagJudgement(ProvenanceGapRule.Id, FlagSubject.Shipment(shipment.ShipmentId), signal, $"audit:{auditId}"));
         }
     }
-
-    // Flags raised by version 1 of the rule kept their tiers' reason only in the explanation.
-    private static string? UnnamedTiersOf(OpenGap gap) =>
-        gap.RuleVersion < 2 && TiersReason().Match(gap.Explanation) is { Success: true } match ? match.Value : null;
-
-    [GeneratedRegex(@"\d+ tier\(s\) \(.*?\) name no facility")]
-    private static partial Regex TiersReason();
 
     private sealed record Shipped
     {
@@ -74,11 +66,10 @@ public sealed partial class ProvenanceGapReview(Database database, FlagBook flag
         public DateOnly ShipDate { get; init; }
     }
 
+    // The tiers' reason is the note of the flag's tiers: evidence (flags of the rule's version 1 got it from migration 0016).
     private sealed record OpenGap
     {
         public string SubjectId { get; init; } = "";
-        public int RuleVersion { get; init; }
-        public string Explanation { get; init; } = "";
         public string? UnnamedTiers { get; init; }
     }
 }
@@ -92,7 +83,7 @@ internal static class ProvenanceGapReviewSql
         """;
 
     public static string OpenGapFlags(SqlDialect dialect) => $"""
-        SELECT f.subject_id AS SubjectId, f.rule_version AS RuleVersion, f.explanation AS Explanation,
+        SELECT f.subject_id AS SubjectId,
                (SELECT MAX(e.note) FROM risk.flag_evidence e
                 WHERE e.flag_id = f.id AND e.evidence_id LIKE '{ProvenanceGapRule.UnnamedTiersEvidence}%' AND e.cleared_at IS NULL) AS UnnamedTiers
         FROM risk.flag f
