@@ -142,18 +142,32 @@ internal sealed class RiskBench(Uri risk, string connectionString, int events, i
         Console.WriteLine($"GET /api/v1/flags over {total:N0} flags (seeded in {clock.Elapsed.TotalSeconds:F0} s), {requests} requests each, one at a time:");
         Console.WriteLine($"{"caller",-46} {"total",9} {"p50 ms",8} {"p99 ms",8}");
         await using var issuer = TestIssuer.Start(AuditsBench.IssuerUrl);
-        foreach (var (caller, roles, auditorId, query) in new (string, string[], string?, string)[]
+        // "by cursor": the page is reached by following nextCursor from the first page (not timed), then that page is asked for
+        // again and again with its cursor (keyset paging); "page N" alone is offset paging.
+        foreach (var (caller, roles, auditorId, listing, cursorPage) in new (string, string[], string?, string, int)[]
         {
-            ("admin, newest page", [Roles.Admin], null, "pageSize=50"),
-            ("admin, page 100", [Roles.Admin], null, "pageSize=50&page=100"),
-            ("admin, critical facility flags", [Roles.Admin], null, "pageSize=50&severity=critical&subjectType=facility"),
-            ("caseworker (flags holding grievances)", [Roles.Caseworker], null, "pageSize=50"),
-            ("auditor, SMETA in BD, HS 61", [Roles.Auditor], "bench-narrow", "pageSize=50"),
-            ("auditor, 5 schemes x 10 countries", [Roles.Auditor], "bench-wide", "pageSize=50"),
+            ("admin, newest page", [Roles.Admin], null, "pageSize=50", 1),
+            ("admin, page 100", [Roles.Admin], null, "pageSize=50&page=100", 1),
+            ("admin, page 100 by cursor", [Roles.Admin], null, "pageSize=50", 100),
+            ("admin, page 2,000", [Roles.Admin], null, "pageSize=50&page=2000", 1),
+            ("admin, page 2,000 by cursor", [Roles.Admin], null, "pageSize=50", 2000),
+            ("admin, critical facility flags", [Roles.Admin], null, "pageSize=50&severity=critical&subjectType=facility", 1),
+            ("admin, -severity, page 100 by cursor", [Roles.Admin], null, "pageSize=50&sort=-severity", 100),
+            ("caseworker (flags holding grievances)", [Roles.Caseworker], null, "pageSize=50", 1),
+            ("auditor, SMETA in BD, HS 61", [Roles.Auditor], "bench-narrow", "pageSize=50", 1),
+            ("auditor, 5 schemes x 10 countries", [Roles.Auditor], "bench-wide", "pageSize=50", 1),
+            ("auditor, 5 x 10, page 100", [Roles.Auditor], "bench-wide", "pageSize=50&page=100", 1),
+            ("auditor, 5 x 10, page 100 by cursor", [Roles.Auditor], "bench-wide", "pageSize=50", 100),
         })
         {
             using var http = new HttpClient { BaseAddress = risk, Timeout = TimeSpan.FromMinutes(2) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", issuer.Mint("bench", roles, auditorId, lifetime: TimeSpan.FromHours(1)));
+            var query = listing;
+            for (var walked = 1; walked < cursorPage; walked++)
+            {
+                var cursor = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"api/v1/flags?{query}")).RootElement.GetProperty("nextCursor").GetString();
+                query = $"{listing}&cursor={cursor}";
+            }
             var visible = "?";
             var latencies = new List<double>();
             for (var i = 0; i < requests; i++)

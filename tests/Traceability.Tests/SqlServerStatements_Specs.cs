@@ -76,14 +76,17 @@ public partial class When_every_T_SQL_statement_is_parsed
             }
             foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static).Where(m => m.ReturnType == typeof(string)))
             {
-                // An enum parameter (a visibility, an order) is called with each of its values: every statement it can build.
+                // An enum or bool parameter (a visibility, an order, after a cursor or not) is called with each of its values:
+                // every statement it can build.
                 var choices = method.GetParameters().Select(p => p.ParameterType == typeof(SqlDialect) ? [dialect]
                     : p.ParameterType == typeof(string) ? ["test_schema"]
+                    : p.ParameterType == typeof(bool) ? [false, true]
                     : p.ParameterType.IsEnum ? Enum.GetValues(p.ParameterType).Cast<object>().ToArray()
                     : throw new InvalidOperationException($"{type.Name}.{method.Name} takes a {p.ParameterType.Name}; teach this test how to call it.")).ToArray();
                 foreach (var arguments in choices.Aggregate((IEnumerable<object[]>)[[]], (sets, values) => sets.SelectMany(set => values.Select(v => (object[])[.. set, v]))))
                 {
-                    var enums = arguments.Where(a => a.GetType().IsEnum).Select(a => a.ToString()).ToList();
+                    var enums = method.GetParameters().Zip(arguments)
+                        .Where(a => a.Second.GetType().IsEnum || a.Second is bool).Select(a => a.Second is bool b ? $"{a.First.Name}: {b}" : a.Second.ToString()).ToList();
                     yield return ($"{type.Name}.{method.Name}{(enums.Count > 0 ? $"({string.Join(", ", enums)})" : "")}", (string)method.Invoke(null, arguments)!);
                 }
             }

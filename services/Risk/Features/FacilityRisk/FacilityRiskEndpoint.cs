@@ -49,11 +49,11 @@ internal static class FacilityRiskEndpoint
         var site = await database.InTransactionAsync(data => evaluator.IdentifyAsync(data, isGln ? key : null, isOsh ? key.ToUpperInvariant() : null,
             isId ? [provenanceId] : []), cancellationToken);
         var subjectKey = site?.Facts.Key ?? (isOsh ? key.ToUpperInvariant() : key);
-        var flags = viewer.Visibility == Visibility.None ? [] : await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, FlagOrder.NewestFirst), new
+        var flags = viewer.Visibility == Visibility.None ? [] : await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, FlagOrder.NewestFirst, afterCursor: false), new
         {
             SubjectType = FlagSubject.FacilityType, SubjectId = subjectKey, Status = (string?)null, Resolution = (string?)null, Severity = (string?)null, RuleId = (string?)null,
             Assignee = (string?)null, Escalated = (bool?)null, Country = (string?)null, Overdue = 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
-            Offset = 0, PageSize = 500, Window = 500,
+            Offset = 0, Fetch = 500, Window = 500,
         }, cancellationToken);
         // A site the caller can see nothing of is as absent as a missing one (admins see every site Risk knows).
         if (flags.Count == 0 && !(viewer.Admin && site is not null))

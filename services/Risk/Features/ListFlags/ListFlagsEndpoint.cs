@@ -16,8 +16,9 @@ public sealed record FlagResponse(
 /// <summary>
 /// One page of flags. <see cref="Total"/> is exact up to <see cref="ListFlagsEndpoint.TotalLimit"/> (or to the end of the
 /// page asked for, if further); past it, <see cref="TotalCapped"/> is true and there are at least <see cref="Total"/> flags.
+/// <see cref="NextCursor"/> continues the list after this page (keyset paging), null on the last page.
 /// </summary>
-public sealed record FlagPage(IReadOnlyList<FlagResponse> Items, int Page, int PageSize, long Total, bool TotalCapped = false);
+public sealed record FlagPage(IReadOnlyList<FlagResponse> Items, int Page, int PageSize, long Total, bool TotalCapped = false, string? NextCursor = null);
 
 internal static class ListFlagsEndpoint
 {
@@ -40,15 +41,16 @@ internal static class ListFlagsEndpoint
     }
 
     private static Task<Results<Ok<FlagPage>, ValidationProblem>> OverdueAsync(
-        ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken, int page = 1, int pageSize = 50) =>
-        ListAsync(user, database, time, cancellationToken, overdue: true, page: page, pageSize: pageSize);
+        ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken, int page = 1, int pageSize = 50, string? cursor = null) =>
+        ListAsync(user, database, time, cancellationToken, overdue: true, page: page, pageSize: pageSize, cursor: cursor);
 
     // sort names the order (FlagOrders.ByName); country is the flag's scope country (ISO 3166-1 alpha-2), for every caller inside their scope.
 
     private static async Task<Results<Ok<FlagPage>, ValidationProblem>> ListAsync(
         ClaimsPrincipal user, Database database, TimeProvider time, CancellationToken cancellationToken,
         string? subjectType = null, string? subjectId = null, string? status = null, string? resolution = null, string? severity = null, string? ruleId = null,
-        string? assignee = null, bool? escalated = null, bool overdue = false, string? country = null, string? sort = null, int page = 1, int pageSize = 50)
+        string? assignee = null, bool? escalated = null, bool overdue = false, string? country = null, string? sort = null, int page = 1, int pageSize = 50,
+        string? cursor = null)
     {
         var errors = new ValidationErrors();
         errors.Require(subjectType is null || SubjectTypes.Contains(subjectType), "subjectType", "The subject type is 'shipment' or 'facility'.");
@@ -63,6 +65,15 @@ internal static class ListFlagsEndpoint
         var order = FlagOrder.NewestFirst;
         errors.Require(sort is null || FlagOrders.ByName.TryGetValue(sort, out order), "sort", $"The sort is one of {FlagOrders.Names}.");
         errors.RequirePage(page, pageSize);
+        // A cursor belongs to the order and filters of the list that gave it (keyset paging); page numbers are offset paging.
+        var filters = string.Join('\u001f', subjectType, subjectId, status, resolution, severity, ruleId, assignee, escalated, overdue, country);
+        FlagCursor? after = null;
+        if (cursor is not null)
+        {
+            errors.Require(page == 1, "cursor", "A cursor goes on from where a page ended: give it without page (page numbers are offset paging).");
+            errors.Require(cursor.Length <= 200 && (after = FlagCursor.TryRead(cursor, order, filters)) is not null, "cursor",
+                "The cursor is not one this list gave: it is cut or changed, or it was given for another sort or other filters. Start again without it.");
+        }
         if (!errors.IsEmpty)
         {
             return errors.ToProblem();
@@ -77,14 +88,20 @@ internal static class ListFlagsEndpoint
         {
             SubjectType = subjectType, SubjectId = subjectId, Status = status, Resolution = resolution, Severity = severity, RuleId = ruleId, Assignee = assignee,
             Escalated = escalated, Country = country, Overdue = overdue ? 1 : 0, Now = now, viewer.AuditorId, Today = DateOnly.FromDateTime(now),
-            Offset = (page - 1) * pageSize, PageSize = pageSize, Window = page * pageSize, CountLimit = CountLimit(page, pageSize) + 1,
+            // One flag more than the page: whether another page follows.
+            Offset = (page - 1) * pageSize, Fetch = pageSize + 1, Window = page * pageSize + 1, CountLimit = CountLimit(page, pageSize) + 1,
+            NoDue = FlagOrders.NoDue(order),
+            AfterRank = after?.SeverityRank ?? 0, AfterResolved = after is { Resolved: true } ? 1 : 0, AfterDue = after?.Due ?? FlagOrders.NoDue(order),
+            AfterRaisedAt = after?.RaisedAt ?? DateTime.UnixEpoch, AfterId = after?.Id ?? Guid.Empty,
         };
-        var rows = await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, order), filter, cancellationToken);
+        var found = await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, order, after is not null), filter, cancellationToken);
+        var rows = found.Take(pageSize).ToList();
+        var next = found.Count > pageSize ? FlagCursor.After(rows[^1], order).Write(filters) : null;
         var counted = (await database.QueryAsync<long>(ListFlagsSql.Count(database.Dialect, viewer.Visibility), filter, cancellationToken))[0];
         var limit = CountLimit(page, pageSize);
         var evidence = await EvidenceOfAsync(database, rows.Select(r => r.Id).ToList(), cancellationToken);
         return TypedResults.Ok(new FlagPage(rows.Select(r => r.ToResponse(evidence[r.Id].ToList(), now)).ToList(), page, pageSize,
-            Math.Min(counted, limit), counted > limit));
+            Math.Min(counted, limit), counted > limit, next));
     }
 
     // A total is exact at least as far as the end of the page asked for, so "page N of M" never ends before the page shown.

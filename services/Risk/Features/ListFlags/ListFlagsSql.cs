@@ -14,13 +14,17 @@ internal static class ListFlagsSql
     public const string ByIdAccreditation = ScopedFlagParts.ById + FlagVisibility.Accreditation;
     public const string ByIdGrievancesOrAccreditation = ScopedFlagParts.ById + FlagVisibility.GrievancesOrAccreditation;
 
-    /// <summary>One page of the flags a viewer sees, in the order asked for.</summary>
-    public static string Page(SqlDialect dialect, Visibility visibility, FlagOrder order) => visibility == Visibility.Accreditation
-        ? AccreditedPage(dialect, order)
+    /// <summary>
+    /// One page of the flags a viewer sees, in the order asked for (and one flag more, to tell whether another page follows):
+    /// from <c>@Offset</c>, or, <paramref name="afterCursor"/>, from the first flag after a cursor's (keyset paging: the index
+    /// range starts there, so a deep page costs what the first does).
+    /// </summary>
+    public static string Page(SqlDialect dialect, Visibility visibility, FlagOrder order, bool afterCursor) => visibility == Visibility.Accreditation
+        ? AccreditedPage(dialect, order, afterCursor)
         : $"""
-          SELECT {FlagFragments.Columns} FROM risk.flag f WHERE {ScopedFlagParts.Condition(visibility)}{ScopedFlagParts.Filters}
+          SELECT {FlagFragments.Columns} FROM risk.flag f WHERE {ScopedFlagParts.Condition(visibility)}{ScopedFlagParts.Filters}{ScopedFlagParts.Keyset(order, afterCursor)}
           ORDER BY {FlagOrders.OrderBy(order)}
-          OFFSET @Offset ROWS FETCH NEXT @PageSize ROWS ONLY
+          OFFSET @Offset ROWS FETCH NEXT @Fetch ROWS ONLY
           """;
 
     /// <summary>How many flags the viewer sees with these filters, counting no further than <c>@CountLimit</c>.</summary>
@@ -53,17 +57,17 @@ internal static class ListFlagsSql
         ("no_chapter", "f.scope_country = k.country AND f.scope_hs_chapter IS NULL"),
     ];
 
-    private static string AccreditedPage(SqlDialect dialect, FlagOrder order) => $"""
+    private static string AccreditedPage(SqlDialect dialect, FlagOrder order, bool afterCursor) => $"""
         {ScopedFlagParts.AccreditedCells}
         SELECT {FlagFragments.Columns} FROM (
         {string.Join("\nUNION ALL\n", AccreditedRanges.Select(cell => $"""
             SELECT w.id FROM {cell.Cells} k {dialect.CrossApply} (
-                SELECT f.id FROM risk.flag f WHERE {cell.Range} AND {FlagVisibility.Accreditation}{ScopedFlagParts.Filters}
+                SELECT f.id FROM risk.flag f WHERE {cell.Range} AND {FlagVisibility.Accreditation}{ScopedFlagParts.Filters}{ScopedFlagParts.Keyset(order, afterCursor)}
                 ORDER BY {FlagOrders.OrderBy(order)} OFFSET 0 ROWS FETCH NEXT @Window ROWS ONLY) w
             """))}
         ) v JOIN risk.flag f ON f.id = v.id
         ORDER BY {FlagOrders.OrderBy(order)}
-        OFFSET @Offset ROWS FETCH NEXT @PageSize ROWS ONLY
+        OFFSET @Offset ROWS FETCH NEXT @Fetch ROWS ONLY
         """;
 
     public static string EvidenceOf(SqlDialect dialect) => $"""
@@ -124,6 +128,9 @@ internal static class ScopedFlagParts
                     WHERE hs_chapter IS NOT NULL AND country NOT IN (SELECT country FROM whole_country)),
         no_chapter AS (SELECT DISTINCT country FROM active_scope WHERE country NOT IN (SELECT country FROM whole_country))
         """;
+
+    // Keyset paging: only the flags after the cursor's (FlagOrders.After).
+    public static string Keyset(FlagOrder order, bool afterCursor) => afterCursor ? $"\n  AND {FlagOrders.After(order)}" : "";
 
     public static string Condition(Visibility visibility) => visibility switch
     {
