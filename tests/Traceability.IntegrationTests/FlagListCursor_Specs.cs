@@ -129,4 +129,16 @@ public class When_a_caller_pages_through_flags_with_a_cursor
         page = await PageAsync(http, "pageSize=120&page=2");
         Assert.That((Ids(page).Count, page.GetProperty("nextCursor").ValueKind), Is.EqualTo((120, JsonValueKind.Null)), "exactly full, and the last");
     }
+
+    [Test]
+    public async Task Should_filter_by_status_or_a_resolved_flag_s_outcome_and_refuse_an_outcome_with_another_status()
+    {
+        using var http = Caller(_platform, "admin");
+        var resolved = await _platform.Database.ScalarAsync<long>("SELECT count(*) FROM risk.flag WHERE rule_id = 'cursor' AND status = 'resolved'");
+        Assert.That((await PageAsync(http, "pageSize=500&resolution=dismissed")).GetProperty("total").GetInt64(), Is.EqualTo(resolved).And.GreaterThan(0));
+        Assert.That((await PageAsync(http, "pageSize=500&status=resolved&resolution=dismissed")).GetProperty("total").GetInt64(), Is.EqualTo(resolved));
+        Assert.That((await PageAsync(http, "pageSize=500&resolution=confirmed")).GetProperty("total").GetInt64(), Is.Zero);
+        Assert.That((await RefusedAsync(http, "status=open&resolution=dismissed")).Keys, Is.EquivalentTo(new[] { "resolution" }));
+        Assert.That((await RefusedAsync(http, "resolution=settled")).Keys, Is.EquivalentTo(new[] { "resolution" }));
+    }
 }

@@ -74,6 +74,7 @@ public sealed record FlagQuery
     public string? Severity { get; init; }
     public string? RuleId { get; init; }
     public string? Status { get; init; }
+    public string? Resolution { get; init; }
     public bool Overdue { get; init; }
     public bool? Escalated { get; init; }
     public string? Assignee { get; init; }
@@ -88,7 +89,7 @@ public sealed record FlagQuery
     {
         var query = new Dictionary<string, string?>
         {
-            ["severity"] = Severity, ["ruleId"] = RuleId, ["status"] = Status, ["overdue"] = Overdue ? "true" : null,
+            ["severity"] = Severity, ["ruleId"] = RuleId, ["status"] = Status, ["resolution"] = Resolution, ["overdue"] = Overdue ? "true" : null,
             ["escalated"] = Escalated is { } escalated ? (escalated ? "true" : "false") : null, ["assignee"] = Assignee,
             ["subjectType"] = SubjectType, ["subjectId"] = SubjectId, ["country"] = Country, ["sort"] = Sort,
             ["page"] = Page.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -205,6 +205,37 @@ public class When_people_use_the_portal
     }
 
     [Test, Order(6)]
+    public async Task Should_filter_the_queue_by_where_a_flag_stands_down_to_a_resolved_flag_s_outcome()
+    {
+        // The shipment's flag was resolved as confirmed by the auditor (Order 5).
+        var page = await PageAsync(Admin, "/flags");
+        var row = page.Locator("table.flags tbody tr", new() { HasText = "dol-goods-list" });
+        await Expect(row).ToHaveCountAsync(1);
+
+        // Risk answers the outcome (status=resolved&resolution=confirmed); htmx swaps the results in place, as for every filter.
+        await page.GetByLabel("Status").SelectOptionAsync("confirmed");
+        await Expect(page).ToHaveURLAsync(new Regex("status=confirmed"));
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("resolved · confirmed");
+        await Expect(page.Locator("table.flags tbody tr")).ToHaveCountAsync(1);
+        await LookAsync(page, "flag-queue-by-outcome");
+        await page.GetByLabel("Status").SelectOptionAsync("dismissed");
+        await Expect(page.GetByText("No flag matches these filters.")).ToBeVisibleAsync();
+        await page.GetByLabel("Status").SelectOptionAsync("withdrawn");
+        await Expect(page.GetByText("No flag matches these filters.")).ToBeVisibleAsync();
+        await page.GetByLabel("Status").SelectOptionAsync("resolved");
+        await Expect(row).ToHaveCountAsync(1);
+        await page.GetByLabel("Status").SelectOptionAsync("open");
+        await Expect(row).ToHaveCountAsync(0);
+        await Expect(page).ToHaveURLAsync(new Regex("status=open"));
+
+        // The filtered address opens the same queue on its own, with the filter shown as chosen.
+        await page.GotoAsync(_platform.Url("/flags?status=confirmed"));
+        await Expect(page.GetByLabel("Status")).ToHaveValueAsync("confirmed");
+        await Expect(row).ToHaveCountAsync(1);
+    }
+
+    [Test, Order(6)]
     public async Task Should_show_a_facility_risk_profile_with_its_flags_and_signals_drawn_on_the_server()
     {
         var page = await PageAsync(Admin, $"/facilities/{XinjiangMill}");

@@ -11,6 +11,9 @@ public sealed class QueueModel(RiskApi risk) : PageModel
     public static readonly string[] Severities = ["critical", "high", "medium", "low"];
     public static readonly string[] Statuses = ["open", "assigned", "investigating", "resolved"];
 
+    /// <summary>The outcomes a resolved flag has (Risk's <c>resolution</c>): the status filter offers each as "resolved as …".</summary>
+    public static readonly string[] Resolutions = ["confirmed", "dismissed", "remediated", "withdrawn"];
+
     /// <summary>The orders Risk sorts by (its <c>sort</c> names), the default first.</summary>
     public static readonly string[] Sorts = ["-raised", "raised", "-severity", "severity", "due", "-due"];
 
@@ -40,9 +43,12 @@ public sealed class QueueModel(RiskApi risk) : PageModel
         // Risk validates the country (and says why it refuses one); the portal only tidies what a person typed.
         Country = string.IsNullOrWhiteSpace(Country) ? null : Country.Trim().ToUpperInvariant();
         Sort = Sorts.Contains(Sort) && Sort != Sorts[0] ? Sort : null;
+        // One filter for where a flag stands: a status, or a resolved flag's outcome (Risk's status=resolved&resolution=…).
+        var resolution = Resolutions.Contains(Status) ? Status : null;
         Flags = await risk.ListFlagsAsync(new FlagQuery
         {
-            Severity = Severity, RuleId = string.IsNullOrWhiteSpace(Rule) ? null : Rule.Trim(), Status = Status, Overdue = Overdue,
+            Severity = Severity, RuleId = string.IsNullOrWhiteSpace(Rule) ? null : Rule.Trim(), Status = resolution is null ? Status : "resolved",
+            Resolution = resolution, Overdue = Overdue,
             Escalated = Escalated ? true : null, SubjectId = string.IsNullOrWhiteSpace(SubjectId) ? null : SubjectId.Trim(), Country = Country, Sort = Sort, Page = Math.Max(1, PageNumber),
         }, cancellationToken);
         // htmx asks for the results alone when a filter changes; a plain request gets the whole page.

@@ -58,6 +58,9 @@ internal static class ListFlagsEndpoint
         errors.Require(status is null || Statuses.Contains(status), "status", "The status is open, assigned, investigating or resolved.");
         errors.Require(resolution is null || Resolutions.Contains(resolution), "resolution",
             "The resolution is confirmed, dismissed, remediated (a person's) or withdrawn (the engine's, when later evidence cleared the flag).");
+        // Only a resolved flag has a resolution: a status other than resolved with one would list nothing, and says the caller erred.
+        errors.Require(resolution is null || status is null or FlagStatus.Resolved, "resolution",
+            "Only a resolved flag has a resolution: give it with status resolved, or without a status.");
         errors.Require(severity is null || Severity.Rank(severity) > 0, "severity", "The severity is low, medium, high or critical.");
         errors.Require(ruleId is null || ruleId.Length is > 0 and <= 100, "ruleId", "The rule id has 1 to 100 characters.");
         errors.Require(assignee is null || assignee.Length is > 0 and <= 100, "assignee", "The assignee has 1 to 100 characters.");
