@@ -18,7 +18,7 @@ public class When_Risk_starts_with_a_newly_imported_UFLPA_Entity_List
     private string _list = "";
     private RiskAlone _platform = null!;
 
-    private static string ListFile(params string[] rows) =>
+    internal static string ListFile(params string[] rows) =>
         string.Join('\n', ["name,aliases,added,removed,basis,source", .. rows]) + "\n";
 
     [OneTimeSetUp]
@@ -87,14 +87,13 @@ public class When_a_new_UFLPA_Entity_List_names_a_facility_shipments_already_nam
     private Platform _platform = null!;
     private ExporterKey _acme = null!;
 
-    private static string ListFile(params string[] rows) =>
-        string.Join('\n', ["name,aliases,added,removed,basis,source", .. rows]) + "\n";
 
     [OneTimeSetUp]
     public async Task Start()
     {
         _list = Path.Combine(Directory.CreateTempSubdirectory("uflpa-shipments-").FullName, "uflpa-entity-list.csv");
-        await File.WriteAllTextAsync(_list, ListFile("Example Unrelated Holding Co.,,2022-06-21,,section 2(d)(2)(B)(i),test list"));
+        await File.WriteAllTextAsync(_list, When_Risk_starts_with_a_newly_imported_UFLPA_Entity_List.ListFile(
+            "Example Unrelated Holding Co.,,2022-06-21,,section 2(d)(2)(B)(i),test list"));
         _platform = await Platform.StartAsync(riskSettings: new Dictionary<string, string>
         {
             ["Risk__UflpaEntityListFile"] = _list, ["Risk__Rules__uflpa-entity__Parameters__BatchSize"] = "2",
@@ -148,7 +147,7 @@ public class When_a_new_UFLPA_Entity_List_names_a_facility_shipments_already_nam
         Assert.That(await FlagsOfAsync(before[0]), Has.None.StartsWith("uflpa-entity"), "not on the list Risk started with");
 
         // The operator imports a list naming the tannery, and restarts Risk.
-        await File.WriteAllTextAsync(_list, ListFile(
+        await File.WriteAllTextAsync(_list, When_Risk_starts_with_a_newly_imported_UFLPA_Entity_List.ListFile(
             "Example Unrelated Holding Co.,,2022-06-21,,section 2(d)(2)(B)(i),test list",
             "\"Example Tannery Co., Ltd.\",Example Leather Tannery,2024-01-10,,section 2(d)(2)(B)(v),test list"));
         _platform.Risk!.Kill();

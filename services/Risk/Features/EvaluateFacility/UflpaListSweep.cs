@@ -19,12 +19,11 @@ internal static class UflpaListSweepSql
     // them names (origin and tiers) as Risk knows it: a shipment is judged against all its facilities, as on arrival.
     public const string ShipmentsNamingAfter = $"""
         SELECT sf.shipment_id AS ShipmentId, sf.role AS Role, sf.tenant_id AS TenantId, sf.hs_code AS HsCode, sf.commodity AS Commodity,
-               sf.ship_date AS ShipDate, f.id AS ProvenanceId, f.gln AS Gln, f.osh_id AS OshId, f.name AS Name, f.country AS Country,
-               f.region AS Region, f.latitude AS Latitude, f.longitude AS Longitude
-        FROM risk.shipment_facility sf JOIN risk.facility f ON f.id = sf.facility_id
+               sf.ship_date AS ShipDate, {FacilityColumns.Facts}
+        FROM risk.shipment_facility sf JOIN risk.facility ON risk.facility.id = sf.facility_id
         WHERE sf.shipment_id IN (SELECT DISTINCT n.shipment_id FROM risk.shipment_facility n WHERE n.facility_id = @FacilityId AND n.shipment_id > @After
                                  ORDER BY n.shipment_id OFFSET 0 ROWS FETCH NEXT @Batch ROWS ONLY)
-        ORDER BY sf.shipment_id, f.id, sf.role
+        ORDER BY sf.shipment_id, risk.facility.id, sf.role
         """;
 
     public static string MarkApplied(SqlDialect dialect) =>
@@ -140,7 +139,8 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
         }
     }
 
-    private sealed record NamedFacility
+    // A shipment naming the listed facility, once per facility it names.
+    private sealed record NamedFacility : FacilityRow
     {
         public Guid ShipmentId { get; init; }
         public string Role { get; init; } = "";
@@ -148,24 +148,16 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
         public string HsCode { get; init; } = "";
         public string Commodity { get; init; } = "";
         public DateOnly ShipDate { get; init; }
-        public Guid ProvenanceId { get; init; }
-        public string? Gln { get; init; }
-        public string? OshId { get; init; }
-        public string Name { get; init; } = "";
-        public string Country { get; init; } = "";
-        public string? Region { get; init; }
-        public decimal? Latitude { get; init; }
-        public decimal? Longitude { get; init; }
-
-        public FacilityFacts Facts => new()
-        {
-            ProvenanceId = ProvenanceId, Gln = Gln, OshId = OshId, Name = Name, Country = Country, Region = Region, Latitude = Latitude, Longitude = Longitude,
-        };
     }
 
-    private sealed record KnownFacility
+    private sealed record KnownFacility : FacilityRow
     {
         public string TenantId { get; init; } = "";
+    }
+
+    // A facility row as the sweep's statements read it (FacilityColumns.Facts).
+    private abstract record FacilityRow
+    {
         public Guid ProvenanceId { get; init; }
         public string? Gln { get; init; }
         public string? OshId { get; init; }
