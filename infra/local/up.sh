@@ -109,9 +109,17 @@ services=("Identity:$IDENTITY_PORT" "Risk:${RISK_PORT:-5104}" "Audits:${AUDITS_P
 
 # The topology step: every service declares its exchanges, consumer queues and bindings before
 # any service starts, so no event is published before the queue that must hold it exists.
+# A deploy that hangs until its timeout is run once more: MassTransit's DeployAsync (start, then stop) can rarely
+# freeze when the stop overtakes the start (MassTransit/MassTransit#6099); the step is idempotent.
+deploy_topology() {
+  dotnet "services/$1/bin/$CONFIGURATION/net10.0/Traceability.$1.dll" topology >"$LOGS/$1-topology.log" 2>&1 && return 0
+  grep -q "TimeoutException" "$LOGS/$1-topology.log" || return 1
+  echo "[up] the topology step of $1 timed out; running it once more" >&2
+  dotnet "services/$1/bin/$CONFIGURATION/net10.0/Traceability.$1.dll" topology >"$LOGS/$1-topology.log" 2>&1
+}
 for entry in "${services[@]}"; do
   name="${entry%%:*}"
-  if ! dotnet "services/$name/bin/$CONFIGURATION/net10.0/Traceability.$name.dll" topology >"$LOGS/$name-topology.log" 2>&1; then
+  if ! deploy_topology "$name"; then
     echo "[up] the topology step of $name failed; see $LOGS/$name-topology.log" >&2
     if grep -q "inequivalent arg" "$LOGS/$name-topology.log"; then
       echo "[up] this broker has a queue of another type (classic, from before quorum queues): README, \"Changing a queue's type\"" >&2
