@@ -24,6 +24,8 @@ public sealed class DataTransaction
     private readonly List<Deferred> _deferred = [];
     private readonly List<Func<DataTransaction, Task>> _beforeCommit = [];
     private readonly Dictionary<object, object> _state = [];
+    private readonly HashSet<string> _locks = new(StringComparer.Ordinal);
+    private readonly List<TransactionLock> _named = [];
 
     internal DataTransaction(SqlDialect dialect, DbConnection connection, DbTransaction transaction, Outbox outbox, CancellationToken cancellationToken)
     {
@@ -52,6 +54,7 @@ public sealed class DataTransaction
     /// <summary>Runs a statement in this transaction.</summary>
     public async Task<int> ExecuteAsync(string sql, object? parameters = null)
     {
+        TakeNamed();
         await FlushAsync();
         return await Connection.ExecuteAsync(Command(sql, parameters));
     }
@@ -61,6 +64,7 @@ public sealed class DataTransaction
     {
         if (CanReadWithHeldWrites(sql, parameters))
         {
+            TakeNamed();
             return await ReadWithHeldWritesAsync<T>(sql, parameters!);
         }
         await FlushAsync();
@@ -72,6 +76,7 @@ public sealed class DataTransaction
     {
         if (CanReadWithHeldWrites(sql, parameters))
         {
+            TakeNamed();
             var rows = await ReadWithHeldWritesAsync<T>(sql, parameters!);
             return rows.Count switch
             {
@@ -88,7 +93,7 @@ public sealed class DataTransaction
     // the head's read: one round trip, not two) where the engine runs a batch's statements in order and returns only the
     // read's rows, and no held write waits for its count (its callback may hold more writes, which the read must see).
     private bool CanReadWithHeldWrites(string sql, object? parameters) =>
-        _deferred.Count > 0 && Dialect.BatchesReadsAndCommit && Connection.CanCreateBatch && parameters is not null
+        (_deferred.Count > 0 || _named.Count > 0) && Dialect.BatchesReadsAndCommit && Connection.CanCreateBatch && parameters is not null
         // A parameter bag (Dapper's DynamicParameters, or a dictionary) has no properties to bind: the read goes on its own, as Dapper binds it.
         && parameters is not SqlMapper.IDynamicParameters and not System.Collections.IEnumerable
         && _deferred.TrueForAll(d => d.Then is null) && Binding.Of(parameters.GetType(), sql).All(b => Binding.Supported(b.Type));
@@ -99,6 +104,11 @@ public sealed class DataTransaction
         _deferred.Clear();
         await using var batch = Batch([.. held.Select(d => (d.Sql, (object?)d.Row)), (sql, parameters)]);
         await using var reader = await batch.ExecuteReaderAsync(CancellationToken);
+        // The reader skips statements that answer no rows, but not a held one that does (a lock): the read's rows come after.
+        for (var i = held.Count(d => d.Answers); i > 0; i--)
+        {
+            await reader.NextResultAsync(CancellationToken);
+        }
         var rows = new List<T>();
         if (reader.FieldCount > 0)
         {
@@ -124,7 +134,8 @@ public sealed class DataTransaction
     /// <paramref name="then"/> gets the rows it affected, after it ran; it may hold further writes
     /// or throw to roll the transaction back.
     /// </summary>
-    public void Defer(string sql, object row, Action<int>? then = null) => _deferred.Add(new Deferred(sql, row, then));
+    public void Defer(string sql, object row, Action<int>? then = null) =>
+        _deferred.Add(new Deferred(sql, row, then, Answers: AnswersRow(sql)));
 
     /// <summary>Runs <paramref name="work"/> once, just before commit, after every other held write was sent.</summary>
     public void BeforeCommit(Func<DataTransaction, Task> work) => _beforeCommit.Add(work);
@@ -139,9 +150,65 @@ public sealed class DataTransaction
         return (T)value;
     }
 
+    /// <summary>Whether this transaction took (or holds to take, see <see cref="TransactionLock"/>) the lock <paramref name="key"/>.</summary>
+    public bool Holds(string key) => _locks.Contains(key);
+
+    /// <summary>
+    /// Takes the locks this transaction does not hold yet, in key order, held with the other writes (they go out with the next
+    /// read or at commit, before it). For locks a unit learns it needs from what it read (a facility's GLN, read by its
+    /// Provenance id): those it knows before it starts are named to the shared transaction (<see cref="Name"/>). Those go first.
+    /// </summary>
+    public void Lock(IEnumerable<TransactionLock> locks)
+    {
+        TakeNamed();
+        foreach (var l in locks.DistinctBy(l => l.Key).Where(l => _locks.Add(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal).ToList())
+        {
+            foreach (var (sql, row) in l.Statements)
+            {
+                Defer(sql, row);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The locks the units of this transaction named before they started, every unit's at once, in key order: they are taken
+    /// before the first held write, batched read or first statement goes out (in that round trip), or when a lock is asked for.
+    /// A read sent alone before that (one whose parameters cannot be batched) takes none: a unit needing its locks before
+    /// such a read has first statements (an inbox row) that carry them.
+    /// </summary>
+    internal void Name(IEnumerable<TransactionLock> locks)
+    {
+        foreach (var l in locks)
+        {
+            if (_locks.Add(l.Key))
+            {
+                _named.Add(l);
+            }
+        }
+    }
+
+    // The named locks, at the front of the held writes (before any row lock a held write may wait for).
+    private void TakeNamed()
+    {
+        if (_named.Count == 0)
+        {
+            return;
+        }
+        var statements = _named.OrderBy(l => l.Key, StringComparer.Ordinal).SelectMany(l => l.Statements)
+            .Select(s => new Deferred(s.Sql, s.Row, null, Answers: AnswersRow(s.Sql))).ToList();
+        _named.Clear();
+        _deferred.InsertRange(0, statements);
+    }
+
+    private bool AnswersRow(string sql) => sql == Dialect.LockForTransaction && Dialect.LockForTransactionAnswersRow;
+
     /// <summary>Sends every held write now, in one round trip.</summary>
     public async Task FlushAsync()
     {
+        if (_deferred.Count > 0)
+        {
+            TakeNamed();
+        }
         while (_deferred.Count > 0)
         {
             var held = _deferred.ToList();
@@ -160,6 +227,7 @@ public sealed class DataTransaction
     /// </summary>
     internal async Task<bool> CompleteAsync()
     {
+        TakeNamed();
         // Held writes that wait for their counts go first: their callbacks may hold more writes or throw to roll back,
         // and the before-commit work may depend on what they found.
         await FlushCallbacksAsync();
@@ -211,6 +279,7 @@ public sealed class DataTransaction
         {
             return [];
         }
+        TakeNamed();
         var held = _deferred.ToList();
         _deferred.Clear();
         var counts = await RunBatchAsync([.. held.Select(d => (d.Sql, d.Row)), .. statements]);
@@ -332,7 +401,8 @@ public sealed class DataTransaction
     private CommandDefinition Command(string sql, object? parameters) =>
         new(sql, parameters, Transaction, cancellationToken: CancellationToken);
 
-    private sealed record Deferred(string Sql, object Row, Action<int>? Then);
+    // Answers: whether the statement answers with rows of its own (a lock taken with a SELECT), which a read sent after it skips.
+    private sealed record Deferred(string Sql, object Row, Action<int>? Then, bool Answers = false);
 
     /// <summary>
     /// A row property a statement names, read through a compiled getter. Found once per row type and statement, as

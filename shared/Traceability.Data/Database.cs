@@ -150,11 +150,24 @@ public sealed class Database
     /// units' first statements go to the database together, and each work gets its own counts.
     /// </summary>
     public Task<T> InSharedTransactionAsync<T>(IReadOnlyList<(string Sql, object Row)> first, Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken) =>
-        _shared.RunAsync(first, work, cancellationToken);
+        _shared.RunAsync([], first, work, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="InSharedTransactionAsync{T}(IReadOnlyList{ValueTuple{string, object}}, Func{DataTransaction, IReadOnlyList{int}, Task{T}}, CancellationToken)"/>,
+    /// taking <paramref name="locks"/> first: with every other unit's in the transaction, in key order (see <see cref="TransactionLock"/>),
+    /// in the first round trip.
+    /// </summary>
+    public Task<T> InSharedTransactionAsync<T>(IReadOnlyList<TransactionLock> locks, IReadOnlyList<(string Sql, object Row)> first,
+        Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken) =>
+        _shared.RunAsync(locks, first, work, cancellationToken);
 
     /// <summary>As <see cref="InSharedTransactionAsync{T}(IReadOnlyList{ValueTuple{string, object}}, Func{DataTransaction, IReadOnlyList{int}, Task{T}}, CancellationToken)"/>, without first statements.</summary>
     public Task<T> InSharedTransactionAsync<T>(Func<DataTransaction, Task<T>> work, CancellationToken cancellationToken) =>
-        _shared.RunAsync([], (data, _) => work(data), cancellationToken);
+        _shared.RunAsync([], [], (data, _) => work(data), cancellationToken);
+
+    /// <summary>As above, taking <paramref name="locks"/> first (see <see cref="TransactionLock"/>).</summary>
+    public Task<T> InSharedTransactionAsync<T>(IReadOnlyList<TransactionLock> locks, Func<DataTransaction, Task<T>> work, CancellationToken cancellationToken) =>
+        _shared.RunAsync(locks, [], (data, _) => work(data), cancellationToken);
 
     /// <summary>Runs <paramref name="work"/> in one transaction, as <see cref="InTransactionAsync{T}"/>.</summary>
     public Task InTransactionAsync(Func<DataTransaction, Task> work, CancellationToken cancellationToken) =>

@@ -122,6 +122,9 @@ public sealed class PostgresDialect : SqlDialect
     public override string LockForTransaction => "SELECT pg_advisory_xact_lock(hashtext(@LockName))";
 
     /// <inheritdoc />
+    public override bool LockForTransactionAnswersRow => true;
+
+    /// <inheritdoc />
     public override string ReleaseMigrationLock => "SELECT pg_advisory_unlock(hashtext(@LockName))";
 
     internal override void EnsureDatabase(string connectionString) => DbUp.EnsureDatabase.For.PostgresqlDatabase(connectionString, new DbUp.Engine.Output.NoOpUpgradeLog());

@@ -19,14 +19,15 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
     private readonly Queue<Unit> _queue = new();
     private bool _draining;
 
-    public Task<T> RunAsync<T>(IReadOnlyList<(string Sql, object Row)> first, Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(IReadOnlyList<TransactionLock> locks, IReadOnlyList<(string Sql, object Row)> first,
+        Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken)
     {
         if (maxUnits <= 1)
         {
             // Group commit off: every unit in its own transaction, as many at once as arrive.
-            return database.InTransactionAsync(async data => await work(data, await data.ExecuteBatchAsync(first)), cancellationToken);
+            return database.InTransactionAsync(data => RunInAsync(data, locks, first, work), cancellationToken);
         }
-        var unit = new Unit<T>(first, work, cancellationToken);
+        var unit = new Unit<T>(locks, first, work, cancellationToken);
         bool start;
         lock (_gate)
         {
@@ -70,7 +71,9 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
             {
                 var results = await database.InTransactionAsync(async data =>
                 {
-                    // Every unit's first statements (e.g. its inbox row) in one round trip, then each unit's work in order.
+                    // Every unit's locks (taken in key order before anything else is written, see TransactionLock) and first
+                    // statements (e.g. its inbox row) in one round trip, then each unit's work in order.
+                    data.Name(group.SelectMany(u => u.Locks));
                     var counts = await data.ExecuteBatchAsync(group.SelectMany(u => u.First).ToList());
                     var values = new object?[group.Count];
                     var offset = 0;
@@ -105,8 +108,18 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
         }
     }
 
-    private abstract class Unit(IReadOnlyList<(string Sql, object Row)> first, CancellationToken cancellationToken)
+    // A unit alone in its transaction: its locks and its first statements in one round trip, then its work.
+    private static async Task<T> RunInAsync<T>(DataTransaction data, IReadOnlyList<TransactionLock> locks, IReadOnlyList<(string Sql, object Row)> first,
+        Func<DataTransaction, IReadOnlyList<int>, Task<T>> work)
     {
+        data.Name(locks);
+        return await work(data, await data.ExecuteBatchAsync(first));
+    }
+
+    private abstract class Unit(IReadOnlyList<TransactionLock> locks, IReadOnlyList<(string Sql, object Row)> first, CancellationToken cancellationToken)
+    {
+        public IReadOnlyList<TransactionLock> Locks { get; } = locks;
+
         public IReadOnlyList<(string Sql, object Row)> First { get; } = first;
 
         protected CancellationToken CancellationToken { get; } = cancellationToken;
@@ -122,8 +135,9 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
         public abstract Task RunAloneAsync(Database database);
     }
 
-    private sealed class Unit<T>(IReadOnlyList<(string Sql, object Row)> first, Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken)
-        : Unit(first, cancellationToken)
+    private sealed class Unit<T>(IReadOnlyList<TransactionLock> locks, IReadOnlyList<(string Sql, object Row)> first,
+        Func<DataTransaction, IReadOnlyList<int>, Task<T>> work, CancellationToken cancellationToken)
+        : Unit(locks, first, cancellationToken)
     {
         private readonly TaskCompletionSource<T> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -164,7 +178,7 @@ internal sealed class SharedTransactions(Database database, int maxUnits)
         {
             try
             {
-                var result = await InContext(() => database.InTransactionAsync(async data => await work(data, await data.ExecuteBatchAsync(First)), CancellationToken));
+                var result = await InContext(() => database.InTransactionAsync(data => RunInAsync(data, Locks, First, work), CancellationToken));
                 _done.TrySetResult(result);
             }
             catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)

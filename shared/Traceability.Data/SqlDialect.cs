@@ -66,6 +66,9 @@ public abstract class SqlDialect
     /// </summary>
     public abstract string LockForTransaction { get; }
 
+    /// <summary>Whether <see cref="LockForTransaction"/> answers with a row (a read batched after it skips that row's result).</summary>
+    public virtual bool LockForTransactionAnswersRow => false;
+
     /// <summary>Takes a session lock named <c>@LockName</c>, waiting for it.</summary>
     public abstract string AcquireMigrationLock { get; }
 

@@ -12,11 +12,11 @@ public sealed partial class SqlServerDialect : SqlDialect
     public static readonly SqlServerDialect Instance = new();
 
     // SqlClient's transient error numbers (as its own SqlConfigurableRetryFactory lists them),
-    // plus 1205 (deadlock victim) and -2 (client timeout).
+    // plus 1205 (deadlock victim), -2 (client timeout) and a transaction lock not granted (see LockForTransaction).
     private static readonly HashSet<int> TransientNumbers =
     [
         -2, 20, 64, 233, 1205, 4060, 4221, 10053, 10054, 10060, 10928, 10929, 11001,
-        40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920,
+        40143, 40197, 40501, 40540, 40613, 42108, 42109, 49918, 49919, 49920, LockNotGranted,
     ];
 
     private SqlServerDialect() { }
@@ -92,9 +92,15 @@ public sealed partial class SqlServerDialect : SqlDialect
     public override string CreateSchemaIfMissing(string schema) =>
         $"IF SCHEMA_ID(N'{Identifier(schema)}') IS NULL EXEC(N'CREATE SCHEMA {Identifier(schema)}')";
 
+    // sp_getapplock answers a lock it did not grant (timed out, or chosen as a deadlock victim) with a negative status, not an
+    // error: the transaction would go on without the lock, and two transactions meant to see each other's rows could miss them.
+    // Failing it instead rolls it back, and the error (LockNotGranted) is transient, so the whole transaction is tried again.
+    private const int LockNotGranted = 51205;
+
     /// <inheritdoc />
     public override string LockForTransaction =>
-        "EXEC sp_getapplock @Resource = @LockName, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 30000";
+        "DECLARE @Granted int; EXEC @Granted = sp_getapplock @Resource = @LockName, @LockMode = 'Exclusive', @LockOwner = 'Transaction', @LockTimeout = 30000; " +
+        $"IF @Granted < 0 THROW {LockNotGranted}, 'The transaction lock was not granted (timed out or chosen as a deadlock victim).', 1";
 
     /// <inheritdoc />
     public override string AcquireMigrationLock =>

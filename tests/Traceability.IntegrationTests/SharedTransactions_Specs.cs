@@ -128,6 +128,47 @@ public class When_units_of_work_arrive_together
     }
 
     // A unit that holds its transaction open until released, so that the units started meanwhile queue up behind it.
+    [Test]
+    public async Task Should_take_every_units_locks_first_each_once_in_key_order()
+    {
+        await using (var connection = _database.Open())
+        {
+            await connection.ExecuteAsync("CREATE TABLE risk.lock_taken (seq bigserial PRIMARY KEY, lock_key text NOT NULL, unit int)");
+        }
+        // A lock whose statement notes when it ran, so the order the transaction took them in can be read back.
+        static TransactionLock Noted(string key) => new(key, [("INSERT INTO risk.lock_taken (lock_key) VALUES (@Key)", new { Key = key })]);
+        var (first, release) = Blocking(3000);
+        (int Unit, string[] Locks)[] plan = [(2001, ["site:b", "facility:9"]), (2002, ["site:a", "site:b"]), (2003, ["facility:1"])];
+        var units = plan.Select(u => _data.InSharedTransactionAsync<int>(u.Locks.Select(Noted).ToList(), data =>
+            {
+                data.Defer("INSERT INTO risk.lock_taken (lock_key, unit) VALUES ('work', @Unit)", new { u.Unit });
+                return Task.FromResult(u.Unit);
+            }, CancellationToken.None)).ToList();
+        release.SetResult();
+        await first;
+        await Task.WhenAll(units);
+
+        await using var read = _database.Open();
+        var taken = (await read.QueryAsync<string>("SELECT lock_key FROM risk.lock_taken WHERE unit IS NULL ORDER BY seq")).ToList();
+        Assert.That(taken, Is.EqualTo(new[] { "facility:1", "facility:9", "site:a", "site:b" }), "in key order, a key two units share once");
+        var work = await read.ExecuteScalarAsync<long>("SELECT min(seq) FROM risk.lock_taken WHERE unit IS NOT NULL");
+        var lastLock = await read.ExecuteScalarAsync<long>("SELECT max(seq) FROM risk.lock_taken WHERE unit IS NULL");
+        Assert.That(lastLock, Is.LessThan(work), "before any unit's work");
+    }
+
+    [Test]
+    public async Task Should_read_its_own_rows_in_the_round_trip_of_a_held_lock()
+    {
+        // PostgreSQL's lock answers with a row of its own; the read sent in the same batch after it must still get its rows.
+        var held = await _data.InTransactionAsync(async data =>
+        {
+            data.Lock([TransactionLock.Named(data.Dialect, "shared-transactions-spec")]);
+            return await data.QuerySingleOrDefaultAsync<long>(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND @Granted", new { Granted = true });
+        }, CancellationToken.None);
+        Assert.That(held, Is.EqualTo(1), "the lock is held when the read runs, and the read's own row is what comes back");
+    }
+
     private (Task<int> Unit, TaskCompletionSource Release) Blocking(int unit)
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

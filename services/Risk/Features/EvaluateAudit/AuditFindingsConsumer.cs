@@ -1,6 +1,8 @@
 using MassTransit;
 using Traceability.Contracts.Audits;
+using Traceability.Data;
 using Traceability.Data.Messaging;
+using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
@@ -12,7 +14,7 @@ namespace Traceability.Risk.Features.EvaluateAudit;
 /// at least <c>MinimumIndicators</c> distinct ILO forced-labour indicators in one audit: high). An audit published
 /// again with more findings (a CSV upload) appends its new findings to the same open flags.
 /// </summary>
-public sealed class AuditFindingsConsumer(Inbox inbox, FlagBook flags, RuleCatalog rules) : IConsumer<AuditSubmitted>
+public sealed class AuditFindingsConsumer(Inbox inbox, Database database, FlagBook flags, RuleCatalog rules) : IConsumer<AuditSubmitted>
 {
     /// <summary>The consumer's name in the inbox.</summary>
     public const string InboxName = "risk.audit-findings";
@@ -27,7 +29,11 @@ public sealed class AuditFindingsConsumer(Inbox inbox, FlagBook flags, RuleCatal
     public Task Consume(ConsumeContext<AuditSubmitted> context)
     {
         var signals = Evaluate(context.Message, rules);
-        return inbox.ConsumeOnceAsync(context, InboxName, data =>
+        // A critical flag holds the shipments naming the site (FlagBook): the site's keys first (FacilityLocks), so a shipment
+        // from it consumed at the same moment either sees the flag or is seen by the hold.
+        var facility = context.Message.Facility;
+        var locks = signals.Count == 0 ? [] : FacilityLocks.Named(database.Dialect, [], [facility.Gln], [facility.OshId]);
+        return inbox.ConsumeOnceAsync(context, InboxName, locks, data =>
         {
             foreach (var signal in signals)
             {

@@ -29,11 +29,22 @@ public sealed class FacilityEvaluator(Database database, FlagBook flags, IloIndi
     /// <summary>
     /// The site named by a GLN / Open Supply Hub id and/or Provenance ids; null when nothing is known of it yet (a grievance
     /// naming a facility Risk has not heard of: it is judged when the facility arrives). <paramref name="named"/> stands in
-    /// when Provenance has no registration (an audit names the facility itself).
+    /// when Provenance has no registration (an audit names the facility itself). A rule judging the site (<paramref name="locking"/>)
+    /// takes the locks of the site's GLNs and Open Supply Hub ids (<see cref="FacilityLocks"/>) before reading anything filed
+    /// under them; a key learnt from the rows read the site again once its lock is held (a registration committed meanwhile).
     /// </summary>
-    public async Task<FacilityIdentity?> IdentifyAsync(DataTransaction data, string? gln, string? oshId, IReadOnlyList<Guid> ids, FacilityFacts? named = null)
+    public async Task<FacilityIdentity?> IdentifyAsync(DataTransaction data, string? gln, string? oshId, IReadOnlyList<Guid> ids, FacilityFacts? named = null,
+        bool locking = true)
     {
+        if (locking)
+        {
+            FacilityLocks.Learnt(data, [gln], [oshId]);
+        }
         var rows = await data.QueryAsync<FacilityFacts>(_sameSite, new { Gln = gln, OshId = oshId, Ids = ids.ToArray() });
+        while (locking && FacilityLocks.Learnt(data, rows))
+        {
+            rows = await data.QueryAsync<FacilityFacts>(_sameSite, new { Gln = gln, OshId = oshId, Ids = ids.ToArray() });
+        }
         // One more round for ids learnt from the rows (a registration with both GLN and OSH id joins the two).
         var glns = rows.Select(r => r.Gln).Append(gln).OfType<string>().Select(g => g.Trim()).Distinct().ToList();
         var oshIds = rows.Select(r => r.OshId).Append(oshId).OfType<string>().Distinct().ToList();

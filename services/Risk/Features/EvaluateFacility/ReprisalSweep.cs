@@ -35,6 +35,8 @@ internal sealed class ReprisalSweep(Database database, FacilityEvaluator evaluat
         {
             await database.InTransactionAsync(async data =>
             {
+                // As a grievance naming it does (FacilityLocks): one filed at the same moment is judged before the sweep or after it.
+                data.Lock(FacilityLocks.Named(database.Dialect, [facilityId]));
                 await SignalRules.EvaluateKnownAsync(data, evaluator, [facilityId], "grievances");
                 return 0;
             }, cancellationToken);

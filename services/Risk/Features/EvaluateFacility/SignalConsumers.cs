@@ -27,7 +27,10 @@ public sealed class AuditSignalsConsumer(Inbox inbox, Database database, Facilit
         var audit = context.Message;
         var facility = audit.Facility;
         var named = FacilityKey.Of(facility.Gln, facility.OshId);
-        return inbox.ConsumeOnceAsync(context, "risk.audit-signals", async data =>
+        // The site's keys first (FacilityLocks): a shipment from it, its registration or a grievance there consumed at the same
+        // moment is judged before this audit or after it, and the later of the two sees the other.
+        var locks = FacilityLocks.Named(database.Dialect, [], [facility.Gln], [facility.OshId]);
+        return inbox.ConsumeOnceAsync(context, "risk.audit-signals", locks, async data =>
         {
             var capacity = audit.ProductionCapacity;
             data.Defer(_insertAudit, new
@@ -76,10 +79,10 @@ public sealed class GrievanceSignalsConsumer(Inbox inbox, Database database, Fac
     public Task Consume(ConsumeContext<GrievanceFiled> context)
     {
         var grievance = context.Message;
-        return inbox.ConsumeOnceAsync(context, "risk.grievance-signals", async data =>
+        // As the facility's own message does: a grievance and its facility (or an audit there) consumed at once still meet.
+        var locks = FacilityLocks.Named(database.Dialect, grievance.FacilityIds);
+        return inbox.ConsumeOnceAsync(context, "risk.grievance-signals", locks, async data =>
         {
-            // As the facility's own message does: a grievance and its facility consumed at once still meet.
-            GrievanceWorkplaces.Lock(data, grievance.FacilityIds);
             foreach (var facilityId in grievance.FacilityIds.Distinct())
             {
                 var row = new { grievance.CaseId, FacilityId = facilityId, grievance.FiledAt, AcknowledgedAt = (DateTime?)null };
@@ -113,13 +116,13 @@ public sealed class GrievanceAcknowledgedConsumer(Inbox inbox, Database database
     public Task Consume(ConsumeContext<GrievanceStatusChanged> context)
     {
         var change = context.Message;
-        return inbox.ConsumeOnceAsync(context, "risk.grievance-acknowledged", async data =>
+        var locks = change.Status == "acknowledged" ? FacilityLocks.Named(database.Dialect, change.FacilityIds) : [];
+        return inbox.ConsumeOnceAsync(context, "risk.grievance-acknowledged", locks, async data =>
         {
             if (change.Status != "acknowledged")
             {
                 return;
             }
-            GrievanceWorkplaces.Lock(data, change.FacilityIds);
             foreach (var facilityId in change.FacilityIds.Distinct())
             {
                 var row = new { change.CaseId, FacilityId = facilityId, FiledAt = (DateTime?)null, AcknowledgedAt = (DateTime?)change.OccurredAt };

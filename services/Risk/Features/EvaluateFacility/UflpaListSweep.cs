@@ -78,6 +78,9 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
             }
             await database.InTransactionAsync(data =>
             {
+                // Each facility's keys, in order (FacilityLocks): a critical flag holds the shipments naming the facility, and a
+                // shipment consumed at the same moment must see the flag or be seen by the hold.
+                data.Lock(FacilityLocks.Named(database.Dialect, facilities.Select(f => f.ProvenanceId), facilities.Select(f => f.Gln), facilities.Select(f => f.OshId)));
                 foreach (var facility in facilities)
                 {
                     foreach (var signal in uflpa.ForFacility(facility.Facts, facility.TenantId, today).Where(s => s.RuleId == UflpaRule.EntityId))

@@ -49,7 +49,10 @@ public sealed class ShipmentRecordedConsumer(
         var named = Named(shipment);
         var now = time.GetUtcNow().UtcDateTime;
 
-        await inbox.ConsumeOnceAsync(messageId, InboxName, redelivered, async data =>
+        // The facilities it names are locked first (FacilityLocks): a registration, audit or grievance of one of them consumed
+        // at the same moment is judged before it or after it, never beside it unseen. A shipment naming none takes no lock.
+        var locks = FacilityLocks.Named(database.Dialect, named.Select(n => n.FacilityId));
+        await inbox.ConsumeOnceAsync(messageId, InboxName, redelivered, locks, async data =>
         {
             // First, as the certificate-status sweep does: certificate rows are locked before any flag row.
             await certificates.KeepAsync(data, shipment);
@@ -75,6 +78,9 @@ public sealed class ShipmentRecordedConsumer(
                 var known = (await data.QueryAsync<FacilityFacts>(_factsByIds, new { Ids = named.Select(n => n.FacilityId).Distinct().ToArray() }))
                     .ToDictionary(f => f.ProvenanceId!.Value);
                 var facilities = named.Where(n => known.ContainsKey(n.FacilityId)).Select(n => (known[n.FacilityId], n.Role)).ToList();
+                // Their GLNs and Open Supply Hub ids, before the flags, audits and capacity filed under them are read (held with
+                // that read: no round trip of its own).
+                FacilityLocks.Learnt(data, known.Values);
                 signals.AddRange(uflpa.ForShipment(ShipmentFacts.Of(shipment), facilities, chain));
                 if (facilities.Count > 0)
                 {

@@ -47,7 +47,7 @@ internal static class FacilityRiskEndpoint
         var viewer = Viewer.Of(user);
         var now = time.GetUtcNow().UtcDateTime;
         var site = await database.InTransactionAsync(data => evaluator.IdentifyAsync(data, isGln ? key : null, isOsh ? key.ToUpperInvariant() : null,
-            isId ? [provenanceId] : []), cancellationToken);
+            isId ? [provenanceId] : [], locking: false), cancellationToken);
         var subjectKey = site?.Facts.Key ?? (isOsh ? key.ToUpperInvariant() : key);
         var flags = viewer.Visibility == Visibility.None ? [] : await database.QueryAsync<FlagRow>(ListFlagsSql.Page(database.Dialect, viewer.Visibility, FlagOrder.NewestFirst, afterCursor: false), new
         {

@@ -2,6 +2,7 @@ using MassTransit;
 using Traceability.Contracts.Grievances;
 using Traceability.Data;
 using Traceability.Data.Messaging;
+using Traceability.Risk.Features.EvaluateFacility;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 
@@ -49,14 +50,17 @@ public sealed class GrievanceFiledConsumer(Inbox inbox, Database database, FlagB
     {
         var grievance = context.Message;
         var rule = catalog[RuleId];
-        return inbox.ConsumeOnceAsync(context, "risk.flag-grievances", async data =>
+        // The workplaces it names first (FacilityLocks), then the GLNs / Open Supply Hub ids learnt from their rows: a grievance
+        // naming another registration of the same site, or the facility's registration, consumed at the same moment is seen.
+        var locks = rule.Enabled ? FacilityLocks.Named(database.Dialect, grievance.FacilityIds) : [];
+        return inbox.ConsumeOnceAsync(context, "risk.flag-grievances", locks, async data =>
         {
             if (!rule.Enabled || grievance.FacilityIds.Count == 0)
             {
                 return;
             }
-            GrievanceWorkplaces.Lock(data, grievance.FacilityIds);
             var known = (await data.QueryAsync<FacilityRow>(_facilities, new { Ids = grievance.FacilityIds.ToArray() })).ToDictionary(f => f.Id);
+            FacilityLocks.Learnt(data, known.Values.Select(f => f.Gln), known.Values.Select(f => f.OshId));
             // One workplace registered by several exporters is one subject (its GLN or Open Supply Hub id).
             var workplaces = grievance.FacilityIds
                 .Select(id => known.TryGetValue(id, out var f)

@@ -13,20 +13,6 @@ namespace Traceability.Risk.Features.FlagGrievances;
 /// </summary>
 public sealed class GrievanceWorkplaces(FlagBook flags, RuleCatalog catalog)
 {
-    /// <summary>
-    /// Takes the lock a grievance naming these facilities and each facility's own message share (in one order, so two never
-    /// wait on each other): whichever of the two Risk consumes second sees what the first committed, so a grievance and its
-    /// facility consumed at the same moment still end as in-order delivery leaves them.
-    /// </summary>
-    public static void Lock(DataTransaction data, IEnumerable<Guid> facilityIds)
-    {
-        // Held and sent with the transaction's first round trip, before any read.
-        foreach (var id in facilityIds.Distinct().Order())
-        {
-            data.Defer(data.Dialect.LockForTransaction, new { LockName = $"risk.workplace:{id}" });
-        }
-    }
-
     /// <summary>Moves what was filed under <paramref name="facility"/>'s Provenance id to its key, inside the caller's transaction.</summary>
     public async Task SettleAsync(DataTransaction data, FacilityFacts facility, string tenantId)
     {

@@ -21,6 +21,13 @@ public sealed class HeldInputs(Database database, FlagBook flags, Transformation
     private readonly string _nowHeld = HeldInputsSql.NowHeld(database.Dialect);
 
     /// <summary>
+    /// One exporter's documents are judged one after another: a transformation and the receipt of its inputs consumed at the
+    /// same moment would each miss the other's uncommitted rows (and the flag would stay). A consumer names this lock to its
+    /// inbox, which takes it first.
+    /// </summary>
+    public static TransactionLock Lock(SqlDialect dialect, string tenantId) => TransactionLock.Named(dialect, $"risk.held-inputs:{tenantId}");
+
+    /// <summary>
     /// Judges the transformations among <paramref name="events"/> and keeps what they held. <paramref name="inputsKnown"/> is false
     /// for the single-event message, which does not tell a transformation's inputs from its outputs: its transformations are
     /// neither judged nor taken as holding anything.
@@ -31,8 +38,7 @@ public sealed class HeldInputs(Database database, FlagBook flags, Transformation
         {
             return;
         }
-        // One exporter's documents are judged one after another: a transformation and the receipt of its inputs consumed at
-        // the same moment would each miss the other's uncommitted rows (and the flag would stay).
+        // Taken first by the consumers (with the other locks of their transaction, in order); here for any other caller.
         Lock(data, tenantId);
         var holding = events.Where(e => inputsKnown || e.EventType != "TransformationEvent").ToList();
         // The earliest time the document itself holds each EPC: a receipt later in the document than the transformation counts.
@@ -116,8 +122,7 @@ public sealed class HeldInputs(Database database, FlagBook flags, Transformation
     /// One exporter's EPCIS documents (and its shipments naming EPCs, <see cref="GoodsTrace"/>) are judged one after another:
     /// taken twice in one transaction it is held once.
     /// </summary>
-    public static void Lock(DataTransaction data, string tenantId) =>
-        data.Defer(data.Dialect.LockForTransaction, new { LockName = $"risk.held-inputs:{tenantId}" });
+    public static void Lock(DataTransaction data, string tenantId) => data.Lock([Lock(data.Dialect, tenantId)]);
 
     private static async Task<FacilityFacts?> SiteAsync(DataTransaction data, string? bizLocation)
     {

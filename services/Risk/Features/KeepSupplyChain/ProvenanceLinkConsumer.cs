@@ -20,7 +20,7 @@ public sealed class EpcisEventCapturedConsumer(Inbox inbox, Database database, H
     public Task Consume(ConsumeContext<EpcisEventCaptured> context)
     {
         var e = context.Message;
-        return inbox.ConsumeOnceAsync(context, "risk.keep-provenance-link", async data =>
+        return inbox.ConsumeOnceAsync(context, "risk.keep-provenance-link", [HeldInputs.Lock(database.Dialect, e.TenantId)], async data =>
         {
             if (e.LinkKind is not null)
             {
@@ -57,7 +57,7 @@ public sealed class EpcisEventsCapturedConsumer(Inbox inbox, Database database, 
     public Task Consume(ConsumeContext<EpcisEventsCaptured> context)
     {
         var message = context.Message;
-        return inbox.ConsumeOnceAsync(context, "risk.keep-provenance-links", async data =>
+        return inbox.ConsumeOnceAsync(context, "risk.keep-provenance-links", [HeldInputs.Lock(database.Dialect, message.TenantId)], async data =>
         {
             foreach (var e in message.Events)
             {

@@ -30,10 +30,11 @@ public sealed class FacilityRegisteredConsumer(Inbox inbox, Database database, F
             Id = f.FacilityId, f.TenantId, f.Revision, f.Name, f.Country, f.Gln, f.OshId, f.FacilityType, UpdatedAt = f.OccurredAt,
             f.Region, f.Latitude, f.Longitude,
         };
-        return inbox.ConsumeOnceAsync(context, "risk.keep-facility", async data =>
+        // Every key it is known by (FacilityLocks): a shipment naming it, an audit or a grievance there consumed at the same
+        // moment is judged before it or after it, and the one consumed second sees the other's rows.
+        var locks = FacilityLocks.Named(database.Dialect, [f.FacilityId], [f.Gln], [f.OshId]);
+        return inbox.ConsumeOnceAsync(context, "risk.keep-facility", locks, async data =>
         {
-            // First, as a grievance naming it does: the one consumed second sees the other's rows.
-            GrievanceWorkplaces.Lock(data, [f.FacilityId]);
             // A facility Risk already has is updated instead (when this revision is newer).
             var first = false;
             data.Defer(_insert, row, inserted =>
