@@ -39,6 +39,18 @@ internal sealed class HashChain(Database database, TimeProvider time)
         return ids;
     }
 
+    /// <summary>
+    /// The lock of an exporter's chain head: its row, created when missing, locked until the transaction ends, so appends of
+    /// one exporter queue up instead of forking the chain. A handler names it to its shared transaction, which takes the heads
+    /// of every unit in it first, in exporter order (<see cref="TransactionLock"/>): a shared transaction holding several
+    /// exporters' heads took them in arrival order, and two such transactions (two instances) deadlocked on each other.
+    /// </summary>
+    public TransactionLock Head(string exporterId) => new($"provenance.chain-head:{exporterId}",
+    [
+        (_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis }),
+        (HashChainSql.LockHead, new { ExporterId = exporterId }),
+    ]);
+
     /// <summary>Appends one record (in the caller's transaction).</summary>
     public Task AppendAsync(DataTransaction data, string exporterId, string recordType, string recordId, string canonicalJson) =>
         AppendManyAsync(data, exporterId, [(recordType, recordId, canonicalJson)]);
@@ -53,11 +65,10 @@ internal sealed class HashChain(Database database, TimeProvider time)
         var heads = data.State(typeof(HashChain), () => new Dictionary<string, HeadRow>(StringComparer.Ordinal));
         if (!heads.TryGetValue(exporterId, out var head))
         {
-            // The exporter's first append in this transaction takes the head's row lock, so appends of one
-            // exporter queue up instead of forking the chain, and reads the head. Later appends in the same
-            // (shared) transaction go on from memory; the head is written once, just before commit.
-            data.Defer(_createHead, new { ExporterId = exporterId, Sequence = 0L, HeadHash = Canonical.Genesis });
-            data.Defer(HashChainSql.LockHead, new { ExporterId = exporterId });
+            // The exporter's first append in this transaction reads the head, under its lock (taken first by a handler that
+            // named it, else now). Later appends in the same (shared) transaction go on from memory; the head is written once,
+            // just before commit.
+            data.Lock([Head(exporterId)]);
             head = (await data.QuerySingleOrDefaultAsync<HeadRow>(HashChainSql.Head, new { ExporterId = exporterId }))!;
             data.BeforeCommit(d =>
             {

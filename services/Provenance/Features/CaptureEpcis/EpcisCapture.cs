@@ -45,7 +45,7 @@ internal sealed class EpcisCapture(Database database, HashChain chain, TimeProvi
         // the job are held and reach the database in one more round trip, at commit.
         var inserts = prepared.Select(e => (_insertEvent, (object)new EventInsert(
             exporter.Id, e.EventId, e.EventType, e.EventTime, now, e.Action, e.BizStep, e.Disposition, e.ReadPoint, e.BizLocation, captureId, e.Json))).ToList();
-        var job = await database.InSharedTransactionAsync(inserts, async (data, inserted) =>
+        var job = await database.InSharedTransactionAsync([chain.Head(exporter.Id)], inserts, async (data, inserted) =>
         {
             var fresh = prepared.Where((_, i) => inserted[i] == 1).ToList();
             foreach (var e in fresh)

@@ -26,8 +26,9 @@ internal sealed class RecordShipmentHandler(Database database, HashChain chain, 
         var id = Guid.CreateVersion7();
         var eventId = Guid.CreateVersion7();
         var recordedAt = Canonical.Microseconds(time.GetUtcNow().UtcDateTime);
-        // Shared with the shipments posted at the same moment (group commit): one commit serves them all.
-        return await database.InSharedTransactionAsync(async data =>
+        // Shared with the shipments posted at the same moment (group commit): one commit serves them all. The exporter's chain
+        // head is locked first, with the other exporters' in the transaction, in order.
+        return await database.InSharedTransactionAsync([chain.Head(exporter.Id)], async data =>
         {
             var errors = new ValidationErrors();
             string? hsCode = shipment.HsCode, commodity = shipment.Commodity, origin = shipment.OriginCountry;
