@@ -46,12 +46,11 @@ public class When_goods_are_followed_back_through_EPCIS_events
     private static ChainEvent Shipped(string id, int day, string location, string epc, string? destination = null) =>
         Event(id, "ObjectEvent", day, location, [new ChainGoods(epc, GoodsRole.Object)], "shipping", destination: destination);
 
-    private static EventsNaming Over(IReadOnlyList<ChainEvent> events, List<int>? reads = null) => (epcs, from, to, limit) =>
+    private static EventsNaming Over(IReadOnlyList<ChainEvent> events, List<int>? reads = null) => (epcs, limit) =>
     {
         reads?.Add(epcs.Count);
         var wanted = epcs.ToHashSet(StringComparer.Ordinal);
-        return Task.FromResult<IReadOnlyList<ChainEvent>>(events
-            .Where(e => e.EventTime >= from && e.EventTime <= to && e.Goods.Any(g => wanted.Contains(g.Epc))).Take(limit).ToList());
+        return Task.FromResult<IReadOnlyList<ChainEvent>>(events.Where(e => e.Goods.Any(g => wanted.Contains(g.Epc))).Take(limit).ToList());
     };
 
     private async Task<IReadOnlyList<ChainFinding>> FindingsAsync(IReadOnlyList<ChainEvent> events, ChainRoot root, ChainLimits? limits = null)

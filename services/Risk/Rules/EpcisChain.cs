@@ -135,10 +135,10 @@ public sealed record ChainVisit(string RootId, string Epc, ChainPlace Place, Cha
 public sealed record ChainTrace(IReadOnlyList<ChainVisit> Visits, bool Cut);
 
 /// <summary>
-/// Events naming some identifiers with an event time from <paramref name="from"/> to <paramref name="to"/> (inclusive), at most
-/// <paramref name="limit"/>: each with all its goods and places.
+/// Events naming some identifiers, any <paramref name="limit"/> of them (whatever their time: the trace keeps those it can use),
+/// each with all its goods and places.
 /// </summary>
-public delegate Task<IReadOnlyList<ChainEvent>> EventsNaming(IReadOnlyCollection<string> epcs, DateTime from, DateTime to, int limit);
+public delegate Task<IReadOnlyList<ChainEvent>> EventsNaming(IReadOnlyCollection<string> epcs, int limit);
 
 /// <summary>
 /// Follows goods back through one exporter's EPCIS events. From each identifier a root names, as it was at the root's time:
@@ -199,7 +199,7 @@ public static class EpcisChain
                     cut = true;
                     break;
                 }
-                var read = await eventsNaming(chunk.Select(n => n.Epc).Distinct(StringComparer.Ordinal).ToList(), DateTime.MinValue, chunk.Max(n => n.UpTo), limit);
+                var read = await eventsNaming(chunk.Select(n => n.Epc).Distinct(StringComparer.Ordinal).ToList(), limit);
                 cut |= read.Count >= limit;
                 eventsRead += read.Count;
                 foreach (var e in read)
@@ -339,7 +339,7 @@ public static class EpcisChain
             foreach (var chunk in frontier.Chunk(Chunk))
             {
                 var epcs = chunk.Select(c => c.Epc).Distinct(StringComparer.Ordinal).ToList();
-                var events = await eventsNaming(epcs, chunk.Min(c => c.From), DateTime.MaxValue, Math.Max(1, limits.MaxEvents - eventsRead));
+                var events = await eventsNaming(epcs, Math.Max(1, limits.MaxEvents - eventsRead));
                 eventsRead += events.Count;
                 var after = chunk.GroupBy(c => c.Epc, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Min(c => c.From), StringComparer.Ordinal);
                 foreach (var e in events)
