@@ -143,7 +143,24 @@ public class When_a_new_UFLPA_Entity_List_names_a_facility_shipments_already_nam
         var tannery = await CreatedAsync("api/v1/facilities", """{"gln":"6901234500042","name":"EXAMPLE TANNERY COMPANY LIMITED","country":"CN","region":"Zhejiang","type":"processing"}""");
         var workshop = await CreatedAsync("api/v1/facilities", """{"gln":"6901234500110","name":"Example Shoe Workshop","country":"VN","type":"factory"}""");
         string[] before = [await ShipmentAsync(tannery, null), await ShipmentAsync(tannery, null), await ShipmentAsync(workshop, tannery)];
-        await Probe.UntilAsync(() => EvaluatedAsync(before), TimeSpan.FromSeconds(60), "Risk evaluates the shipments recorded before the import");
+        // And goods that passed through the tannery by the exporter's EPCIS events: a lot of leather made there, then shipped by a
+        // shipment that names only the lot.
+        var lot = $"urn:epc:class:lgtin:6901234.041071.L{Guid.NewGuid().ToString("N")[..8]}";
+        using (var capture = new HttpRequestMessage(HttpMethod.Post, "epcis/capture") { Content = new StringContent($$$"""
+            {"@context":["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],"type":"EPCISDocument","schemaVersion":"2.0",
+             "creationDate":"2026-10-02T10:00:00Z","epcisBody":{"eventList":[
+              {"type":"ObjectEvent","eventID":"urn:uuid:{{{Guid.NewGuid()}}}","eventTime":"2026-10-01T08:00:00.000Z","eventTimeZoneOffset":"+00:00",
+               "action":"ADD","bizStep":"commissioning","bizLocation":{"id":"urn:epc:id:sgln:6901234.50004.0"},
+               "quantityList":[{"epcClass":"{{{lot}}}","quantity":2,"uom":"TNE"}]}]}}
+            """, System.Text.Encoding.UTF8, "application/ld+json") })
+        {
+            capture.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", _acme.Key);
+            using var captured = await _platform.Provenance.Http.SendAsync(capture);
+            Assert.That(captured.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await captured.Content.ReadAsStringAsync());
+        }
+        var byLot = await CreatedAsync("api/v1/shipments",
+            $$"""{"hsCode":"4107.11","commodity":"Leather","originCountry":"VN","quantity":2,"unit":"t","shipDate":"2026-11-02","epcs":["{{lot}}"]}""");
+        await Probe.UntilAsync(() => EvaluatedAsync([.. before, byLot]), TimeSpan.FromSeconds(60), "Risk evaluates the shipments recorded before the import");
         Assert.That(await FlagsOfAsync(before[0]), Has.None.StartsWith("uflpa-entity"), "not on the list Risk started with");
 
         // The operator imports a list naming the tannery, and restarts Risk.
@@ -169,5 +186,7 @@ public class When_a_new_UFLPA_Entity_List_names_a_facility_shipments_already_nam
                     && (await FlagsOfAsync(before[2])).SequenceEqual(tier);
             }, TimeSpan.FromSeconds(60),
             "the shipments recorded before the import end with the flags of those recorded after it");
+        await Probe.UntilAsync(async () => (await FlagsOfAsync(byLot)).Any(f => f.StartsWith("uflpa-entity | 2 | critical | CN | 41 | Shipment of 'Leather': the goods it names", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(60), "the shipment of goods that passed through the tannery is flagged too");
     }
 }

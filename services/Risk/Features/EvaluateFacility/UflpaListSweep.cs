@@ -1,4 +1,5 @@
 using Traceability.Data;
+using Traceability.Risk.Features.KeepSupplyChain;
 using Traceability.Risk.Flags;
 using Traceability.Risk.Rules;
 using Traceability.Risk.Rules.Uflpa;
@@ -41,7 +42,8 @@ internal static class UflpaListSweepSql
 /// the import. Until the last batch is done the list is not marked applied: a start that stops half-way is taken up by the
 /// next, and what was already raised is appended to, never doubled.
 /// </summary>
-internal sealed class UflpaListSweep(Database database, UflpaEntityList list, UflpaRule uflpa, FlagBook flags, TimeProvider time, ILogger<UflpaListSweep> logger)
+internal sealed class UflpaListSweep(
+    Database database, UflpaEntityList list, UflpaRule uflpa, FlagBook flags, GoodsTrace trace, TimeProvider time, ILogger<UflpaListSweep> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -93,6 +95,9 @@ internal sealed class UflpaListSweep(Database database, UflpaEntityList list, Uf
             foreach (var facility in facilities.Where(f => uflpa.EverListed(f.Facts)))
             {
                 shipments += await JudgeShipmentsNamingAsync(facility.ProvenanceId, batch, cancellationToken);
+                // Goods that passed through it by the exporters' EPCIS events: the shipments and shipping events they lead to are
+                // traced again, as when the facility itself arrives (a transaction per facility, within the chain's limits).
+                await database.InTransactionAsync(data => trace.FacilityArrivedAsync(data, facility.Facts), cancellationToken);
             }
             judged += facilities.Count;
             after = facilities[^1].ProvenanceId;
