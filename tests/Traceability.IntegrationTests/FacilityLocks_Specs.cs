@@ -27,6 +27,7 @@ public class When_two_messages_about_one_facility_are_consumed_at_the_same_momen
     private const string AuditSignals = "risk.audit-signals";
     private const string FacilityConsumer = "risk.keep-facility";
     private const string GrievanceSignals = "risk.grievance-signals";
+    private const string Documents = "risk.keep-provenance-links";
 
     private RiskAlone _platform = null!;
     private TestDatabase _database = null!;
@@ -118,6 +119,40 @@ public class When_two_messages_about_one_facility_are_consumed_at_the_same_momen
             "withholding of wages seen by an auditor and by a worker scores 3, the threshold, whichever was consumed first");
     }
 
+    [TestCase(true, TestName = "An EPCIS document held at commit while the facility where it observed a shipment's goods is registered in Xinjiang")]
+    [TestCase(false, TestName = "A facility in Xinjiang held at commit while a document observing a shipment's goods there is consumed")]
+    public async Task Should_flag_the_shipment_whose_goods_an_EPCIS_event_places_at_a_facility_in_Xinjiang(bool documentFirst)
+    {
+        var lot = Guid.NewGuid().ToString("N")[..10];
+        var epc = $"urn:epc:id:sgtin:4012345.011111.{lot}";
+        var location = $"urn:epc:id:sgln:4012345.{Random.Shared.Next(10_000, 99_999)}.0";
+        var gln = Traceability.Risk.Rules.TransformationInputsRule.GlnOfSgln(location)!;
+        var shipment = ShipmentFrom(null, 10) with { Epcs = [epc] };
+        await TestBus.PublishAsync(_platform.VirtualHost, (shipment, Guid.NewGuid()));
+        await Probe.UntilAsync(async () => await _database.ScalarAsync<long>("SELECT count(*) FROM risk.shipment_evaluation WHERE shipment_id = @Id", new { Id = shipment.ShipmentId }) == 1,
+            TimeSpan.FromSeconds(60), "Risk has the shipment and the goods it names");
+        var document = new EpcisEventsCaptured
+        {
+            EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, CaptureId = Guid.NewGuid(),
+            Events =
+            [
+                new CapturedEpcisEvent
+                {
+                    EpcisEventId = $"urn:uuid:{Guid.NewGuid()}", EventType = "ObjectEvent", EventTime = Now.AddDays(-3), Action = "OBSERVE", BizLocation = location,
+                    Epcs = [epc], EpcCount = 1,
+                },
+            ],
+        };
+        var registered = Registered(Guid.NewGuid(), gln, "CN", "CN-XJ");
+
+        await (documentFirst
+            ? InRaceAsync((document, Documents), (registered, FacilityConsumer))
+            : InRaceAsync((registered, FacilityConsumer), (document, Documents)));
+
+        Assert.That(await OpenFlagsAsync("uflpa-region", shipment.ShipmentId.ToString()), Is.EqualTo(1),
+            "the shipment's goods were at a facility in Xinjiang, whichever Risk heard of first");
+    }
+
     /// <summary>
     /// Consumes <paramref name="held"/> up to its commit and holds it there; then consumes <paramref name="other"/> until it has
     /// committed or waits on a lock; then lets the first commit, and waits until both have.
@@ -184,7 +219,7 @@ public class When_two_messages_about_one_facility_are_consumed_at_the_same_momen
         Region = region, FacilityType = "mill",
     };
 
-    private static ShipmentRecorded ShipmentFrom(Guid facility, decimal kilograms) => new()
+    private static ShipmentRecorded ShipmentFrom(Guid? facility, decimal kilograms) => new()
     {
         EventId = Guid.NewGuid(), TenantId = "acme", OccurredAt = Now, ShipmentId = Guid.NewGuid(), HsCode = "520100", Commodity = "Cotton yarn",
         OriginCountry = "BD", Quantity = kilograms, Unit = "kg", ShipDate = Today, OriginFacilityId = facility,

@@ -179,6 +179,9 @@ public sealed class GoodsTrace(Database database, FlagBook flags, UflpaRule uflp
         var sites = new List<FacilityFacts>();
         foreach (var chunk in glns.Chunk(Chunk))
         {
+            // The sites' GLNs first (FacilityLocks): a facility registered at one of them at the same moment is read here or walks
+            // forward from these events when it commits, never neither.
+            FacilityLocks.Learnt(reads.Data, chunk, []);
             sites.AddRange(await reads.Data.QueryAsync<FacilityFacts>(_sitesByGln, new { Glns = chunk }));
         }
         var byGln = sites.ToLookup(s => s.Gln!, StringComparer.Ordinal);
