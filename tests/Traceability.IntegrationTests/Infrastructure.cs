@@ -84,30 +84,26 @@ internal static class Infrastructure
     }
 
     /// <summary>Messages in a queue (ready and unacknowledged), as the management API last sampled them.</summary>
-    public static async Task<long> QueueDepthAsync(TestVirtualHost virtualHost, string queue)
-    {
-        using var http = Management();
-        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
-        return info.TryGetProperty("messages", out var messages) ? messages.GetInt64() : long.MaxValue;
-    }
+    public static Task<long> QueueDepthAsync(TestVirtualHost virtualHost, string queue) =>
+        QueueFigureAsync(virtualHost, queue, "messages", whenMissing: long.MaxValue);
 
     /// <summary>
     /// Messages a queue has delivered to its consumers that they have not acknowledged yet, as the management API last sampled
     /// them (every few seconds: read it while the consumers are frozen, when the figure cannot fall).
     /// </summary>
-    public static async Task<long> QueueUnacknowledgedAsync(TestVirtualHost virtualHost, string queue)
-    {
-        using var http = Management();
-        var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
-        return info.TryGetProperty("messages_unacknowledged", out var unacknowledged) ? unacknowledged.GetInt64() : 0;
-    }
+    public static Task<long> QueueUnacknowledgedAsync(TestVirtualHost virtualHost, string queue) =>
+        QueueFigureAsync(virtualHost, queue, "messages_unacknowledged", whenMissing: 0);
 
     /// <summary>How many consumers a queue has now (the management API reads this from the queue itself).</summary>
-    public static async Task<long> QueueConsumersAsync(TestVirtualHost virtualHost, string queue)
+    public static Task<long> QueueConsumersAsync(TestVirtualHost virtualHost, string queue) =>
+        QueueFigureAsync(virtualHost, queue, "consumers", whenMissing: 0);
+
+    // One figure of the management API's queue document; whenMissing when it has none yet (no sample since the queue began).
+    private static async Task<long> QueueFigureAsync(TestVirtualHost virtualHost, string queue, string figure, long whenMissing)
     {
         using var http = Management();
         var info = await http.GetFromJsonAsync<JsonElement>($"api/queues/{virtualHost.Name}/{queue}");
-        return info.TryGetProperty("consumers", out var consumers) ? consumers.GetInt64() : 0;
+        return info.TryGetProperty(figure, out var value) ? value.GetInt64() : whenMissing;
     }
 
     private static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
